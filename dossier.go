@@ -136,20 +136,22 @@ func DepartementOfCommune(c string) string {
 // on what the caller may see: Visible says which field classes were disclosed, and
 // the store leaves the others empty.
 type Dossier struct {
-	ID           int64         `json:"id"`
-	Type         TypeDossier   `json:"type"`
-	Etat         Etat          `json:"etat"`
-	Version      int           `json:"version"`
-	Departement  string        `json:"departement"` // échelon the dossier is routed to
-	Assure       *Assure       `json:"assure,omitempty"`
-	Prescripteur RPPS          `json:"prescripteur,omitempty"`
-	RecueLe      time.Time     `json:"recue_le,omitzero"`
-	Echeance     Date          `json:"echeance,omitzero"`
-	AttribueA    string        `json:"attribue_a,omitempty"` // login of the praticien in charge
-	Arret        *ArretTravail `json:"arret,omitempty"`
-	Avis         *Avis         `json:"avis,omitempty"`
-	Alertes      []Alerte      `json:"alertes,omitempty"`
-	Visible      FieldSet      `json:"-"`
+	ID           int64          `json:"id"`
+	Type         TypeDossier    `json:"type"`
+	Etat         Etat           `json:"etat"`
+	Version      int            `json:"version"`
+	Departement  string         `json:"departement"` // échelon the dossier is routed to
+	Assure       *Assure        `json:"assure,omitempty"`
+	Prescripteur RPPS           `json:"prescripteur,omitempty"`
+	RecueLe      time.Time      `json:"recue_le,omitzero"`
+	Echeance     Date           `json:"echeance,omitzero"`
+	AttribueA    string         `json:"attribue_a,omitempty"` // login of the praticien in charge
+	Arret        *ArretTravail  `json:"arret,omitempty"`
+	Avis         *Avis          `json:"avis,omitempty"`
+	Alertes      []Alerte       `json:"alertes,omitempty"`
+	Notes        []NoteClinique `json:"notes,omitempty"`
+	Historique   []Dossier      `json:"historique,omitempty"` // the assuré\'s other arrêts, as far as visible
+	Visible      FieldSet       `json:"-"`
 }
 
 // Nature is the kind of sick-leave notice.
@@ -317,4 +319,11 @@ func TerminologyAlerts(initial, prolongation ArretTravail) []Alerte {
 // words are kept, since another word is another affection for the caisse.
 func normaliseLibelle(s string) string {
 	return strings.Join(strings.Fields(strings.ToLower(s)), " ")
+}
+
+// NoteClinique is a clinical note or examination finding recorded on a dossier.
+type NoteClinique struct {
+	Auteur string    `json:"auteur"`
+	Le     time.Time `json:"le"`
+	Texte  string    `json:"texte"`
 }

@@ -1,0 +1,182 @@
+// Package keyring encrypts the clinical free text of medconseil at rest with
+// AES-256-GCM, so that a copy of the database file reveals no clinical text.
+// A keyring holds one active key, used to encrypt, and older keys kept to decrypt
+// until a rotation has re-encrypted everything.
+package keyring
+
+import (
+	"bytes"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// Key is one AES-256 key with its identifier.
+type Key struct {
+	ID   string
+	aead cipher.AEAD
+	raw  []byte
+}
+
+// Keyring is the set of keys; the first is active.
+type Keyring struct {
+	keys []*Key
+}
+
+// prefix marks an encrypted value: "enc1:<key id>:<base64(nonce|ciphertext)>".
+const prefix = "enc1:"
+
+// Generate returns a keyring text with one new key, in the file format Parse reads.
+func Generate(id string, r io.Reader) (string, error) {
+	raw := make([]byte, 32)
+	if _, err := io.ReadFull(r, raw); err != nil {
+		return "", err
+	}
+	return id + ":" + base64.StdEncoding.EncodeToString(raw) + "\n", nil
+}
+
+// Parse reads a keyring: one key per line, "id:base64(32 bytes)", the first line being
+// the active key; blank lines and lines starting with # are ignored.
+func Parse(text string) (*Keyring, error) {
+	kr := &Keyring{}
+	seen := map[string]bool{}
+	for i, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		id, b64, ok := strings.Cut(line, ":")
+		if !ok || id == "" || strings.ContainsAny(id, " :") {
+			return nil, fmt.Errorf("clés de chiffrement, ligne %d : attendu « identifiant:clé en base64 »", i+1)
+		}
+		raw, err := base64.StdEncoding.DecodeString(b64)
+		if err != nil || len(raw) != 32 {
+			return nil, fmt.Errorf("clés de chiffrement, ligne %d : la clé %q doit faire 32 octets en base64", i+1, id)
+		}
+		if seen[id] {
+			return nil, fmt.Errorf("clés de chiffrement, ligne %d : identifiant %q en double", i+1, id)
+		}
+		seen[id] = true
+		k, err := newKey(id, raw)
+		if err != nil {
+			return nil, err
+		}
+		kr.keys = append(kr.keys, k)
+	}
+	if len(kr.keys) == 0 {
+		return nil, errors.New("clés de chiffrement : aucune clé")
+	}
+	return kr, nil
+}
+
+// Load reads a keyring from a file (mode 0600 expected).
+func Load(path string) (*Keyring, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("lecture des clés de chiffrement : %w", err)
+	}
+	return Parse(string(b))
+}
+
+func newKey(id string, raw []byte) (*Key, error) {
+	block, err := aes.NewCipher(raw)
+	if err != nil {
+		return nil, err
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, err
+	}
+	return &Key{ID: id, aead: aead, raw: bytes.Clone(raw)}, nil
+}
+
+// Active returns the identifier of the key used to encrypt.
+func (kr *Keyring) Active() string { return kr.keys[0].ID }
+
+// IDs returns the key identifiers, active first.
+func (kr *Keyring) IDs() []string {
+	out := make([]string, len(kr.keys))
+	for i, k := range kr.keys {
+		out[i] = k.ID
+	}
+	return out
+}
+
+// Encrypt seals plaintext with the active key. The empty string stays empty, so
+// that "no motif" needs no ciphertext. aad binds the value to its place (table,
+// column and row), so a ciphertext moved to another row does not decrypt.
+func (kr *Keyring) Encrypt(plaintext, aad string) (string, error) {
+	if plaintext == "" {
+		return "", nil
+	}
+	k := kr.keys[0]
+	nonce := make([]byte, k.aead.NonceSize())
+	if _, err := rand.Read(nonce); err != nil {
+		return "", err
+	}
+	sealed := k.aead.Seal(nonce, nonce, []byte(plaintext), []byte(aad))
+	return prefix + k.ID + ":" + base64.RawStdEncoding.EncodeToString(sealed), nil
+}
+
+// Decrypt opens a value sealed by Encrypt with whichever key of the ring sealed it.
+func (kr *Keyring) Decrypt(value, aad string) (string, error) {
+	if value == "" {
+		return "", nil
+	}
+	rest, ok := strings.CutPrefix(value, prefix)
+	if !ok {
+		return "", errors.New("valeur chiffrée illisible")
+	}
+	id, b64, ok := strings.Cut(rest, ":")
+	if !ok {
+		return "", errors.New("valeur chiffrée illisible")
+	}
+	k := kr.key(id)
+	if k == nil {
+		return "", fmt.Errorf("clé de chiffrement %q absente du trousseau", id)
+	}
+	sealed, err := base64.RawStdEncoding.DecodeString(b64)
+	if err != nil || len(sealed) < k.aead.NonceSize() {
+		return "", errors.New("valeur chiffrée illisible")
+	}
+	n := k.aead.NonceSize()
+	plain, err := k.aead.Open(nil, sealed[:n], sealed[n:], []byte(aad))
+	if err != nil {
+		return "", fmt.Errorf("déchiffrement impossible avec la clé %q : %w", id, err)
+	}
+	return string(plain), nil
+}
+
+// KeyOf returns the identifier of the key that sealed value, "" for an empty value.
+func KeyOf(value string) string {
+	rest, ok := strings.CutPrefix(value, prefix)
+	if !ok {
+		return ""
+	}
+	id, _, _ := strings.Cut(rest, ":")
+	return id
+}
+
+func (kr *Keyring) key(id string) *Key {
+	for _, k := range kr.keys {
+		if k.ID == id {
+			return k
+		}
+	}
+	return nil
+}
+
+// Text returns the keyring in its file format, active key first.
+func (kr *Keyring) Text() string {
+	var b strings.Builder
+	for _, k := range kr.keys {
+		b.WriteString(k.ID + ":" + base64.StdEncoding.EncodeToString(k.raw) + "\n")
+	}
+	return b.String()
+}

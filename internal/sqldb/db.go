@@ -1,0 +1,276 @@
+// Package sqldb is the one store of medconseil, on SQLite (modernc, pure Go; the
+// embedded default) and PostgreSQL (pgx; production). Queries are written once with
+// ? placeholders and rebound for PostgreSQL. Authorization and the audit row live
+// in the store call, in the same transaction as the read or write they guard.
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+
+	"medconseil"
+	"medconseil/internal/authz"
+	"medconseil/internal/keyring"
+)
+
+// Dialect names the SQL engine behind a DB.
+type Dialect string
+
+// The two engines.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+//go:embed migrations
+var migrationsFS embed.FS
+
+// DB is the store. Writes go through w; on SQLite w holds one connection whose
+// transactions start IMMEDIATE, so writers queue in Go rather than fail busy, and
+// reads use r, a pool of reader connections (WAL lets them run beside the writer).
+type DB struct {
+	dialect Dialect
+	w, r    *sql.DB
+	dsn     string
+
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+	// Keys encrypts clinical free text at rest. Nil means clinical writes fail.
+	Keys *keyring.Keyring
+	// Policy decides what each acteur may see and do.
+	Policy *authz.Policy
+}
+
+// Open connects to dsn: a postgres:// or postgresql:// URL, or else the path of an
+// SQLite file (created if absent). It does not migrate; call Migrate.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	db := &DB{dsn: dsn, Now: time.Now, Policy: authz.Default()}
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		db.dialect = Postgres
+		p, err := sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, fmt.Errorf("ouverture PostgreSQL : %w", err)
+		}
+		p.SetMaxOpenConns(32)
+		p.SetMaxIdleConns(32)
+		p.SetConnMaxIdleTime(5 * time.Minute)
+		db.w, db.r = p, p
+	} else {
+		db.dialect = SQLite
+		path := strings.TrimPrefix(dsn, "file:")
+		if dir := filepath.Dir(path); dir != "." {
+			if err := os.MkdirAll(dir, 0o750); err != nil {
+				return nil, fmt.Errorf("création du dossier de la base %s : %w", dir, err)
+			}
+		}
+		// synchronous FULL: an acknowledged commit survives a power cut, not only a crash.
+		common := "_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=synchronous(FULL)&_pragma=journal_mode(WAL)&_time_format=sqlite"
+		w, err := sql.Open("sqlite", "file:"+escapePath(path)+"?"+common+"&_txlock=immediate")
+		if err != nil {
+			return nil, fmt.Errorf("ouverture SQLite %s : %w", path, err)
+		}
+		w.SetMaxOpenConns(1)
+		w.SetMaxIdleConns(1)
+		w.SetConnMaxLifetime(0)
+		w.SetConnMaxIdleTime(0)
+		r, err := sql.Open("sqlite", "file:"+escapePath(path)+"?"+common+"&_pragma=query_only(1)")
+		if err != nil {
+			w.Close()
+			return nil, fmt.Errorf("ouverture SQLite %s : %w", path, err)
+		}
+		r.SetMaxOpenConns(8)
+		r.SetMaxIdleConns(8)
+		r.SetConnMaxIdleTime(0)
+		db.w, db.r = w, r
+	}
+	if err := db.w.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connexion à la base impossible : %w", err)
+	}
+	return db, nil
+}
+
+func escapePath(p string) string {
+	return (&url.URL{Path: p}).EscapedPath()
+}
+
+// Close releases the connections.
+func (db *DB) Close() error {
+	err := db.w.Close()
+	if db.r != db.w {
+		err = errors.Join(err, db.r.Close())
+	}
+	return err
+}
+
+// Dialect returns the engine.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// Ping checks the database answers (readiness).
+func (db *DB) Ping(ctx context.Context) error {
+	var one int
+	return db.r.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+}
+
+// Rebind turns ? placeholders into $1, $2 … for PostgreSQL. Queries must not hold a
+// literal question mark.
+func (db *DB) Rebind(q string) string {
+	if db.dialect != Postgres || !strings.Contains(q, "?") {
+		return q
+	}
+	var b strings.Builder
+	b.Grow(len(q) + 8)
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			fmt.Fprintf(&b, "$%d", n)
+			continue
+		}
+		b.WriteByte(q[i])
+	}
+	return b.String()
+}
+
+// Tx is a transaction with rebinding. Its methods take ? placeholders.
+type Tx struct {
+	tx *sql.Tx
+	db *DB
+}
+
+// Exec runs a statement.
+func (t *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return t.tx.ExecContext(ctx, t.db.Rebind(q), args...)
+}
+
+// Query runs a query.
+func (t *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return t.tx.QueryContext(ctx, t.db.Rebind(q), args...)
+}
+
+// QueryRow runs a query returning at most one row.
+func (t *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return t.tx.QueryRowContext(ctx, t.db.Rebind(q), args...)
+}
+
+// DB returns the store the transaction belongs to.
+func (t *Tx) DB() *DB { return t.db }
+
+// Write runs fn in a read-write transaction, committed if fn returns nil and rolled
+// back otherwise: nothing is half written.
+func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
+	return db.run(ctx, db.w, false, fn)
+}
+
+// Read runs fn in a read-only transaction.
+func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
+	return db.run(ctx, db.r, true, fn)
+}
+
+func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx) error) (err error) {
+	var opts *sql.TxOptions
+	if readOnly && db.dialect == Postgres {
+		opts = &sql.TxOptions{ReadOnly: true}
+	}
+	tx, err := pool.BeginTx(ctx, opts)
+	if err != nil {
+		return medconseil.Internal(fmt.Errorf("begin: %w", err))
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = tx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			_ = tx.Rollback()
+		}
+	}()
+	if err = fn(&Tx{tx: tx, db: db}); err != nil {
+		return err
+	}
+	if err = tx.Commit(); err != nil {
+		return medconseil.Internal(fmt.Errorf("commit: %w", err))
+	}
+	return nil
+}
+
+// Migrate applies the embedded migrations of the dialect not yet applied, each in its
+// own transaction, in file-name order. It returns the names it applied.
+func (db *DB) Migrate(ctx context.Context) ([]string, error) {
+	dir := "migrations/" + string(db.dialect)
+	entries, err := fs.ReadDir(migrationsFS, dir)
+	if err != nil {
+		return nil, fmt.Errorf("migrations : %w", err)
+	}
+	var names []string
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".sql") {
+			names = append(names, e.Name())
+		}
+	}
+	sort.Strings(names)
+	if _, err := db.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migration (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+		return nil, fmt.Errorf("migrations : %w", err)
+	}
+	var applied []string
+	for _, name := range names {
+		body, err := migrationsFS.ReadFile(dir + "/" + name)
+		if err != nil {
+			return applied, err
+		}
+		done := false
+		err = db.Write(ctx, func(tx *Tx) error {
+			var n int
+			if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM schema_migration WHERE name = ?`, name).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				done = true
+				return nil
+			}
+			if _, err := tx.tx.ExecContext(ctx, string(body)); err != nil {
+				return fmt.Errorf("migration %s : %w", name, err)
+			}
+			_, err := tx.Exec(ctx, `INSERT INTO schema_migration (name, applied_at) VALUES (?, ?)`, name, db.Now().UTC().Format(time.RFC3339))
+			return err
+		})
+		if err != nil {
+			return applied, err
+		}
+		if !done {
+			applied = append(applied, name)
+		}
+	}
+	return applied, nil
+}
+
+// tsLayout stores times as fixed-width UTC text, which sorts as it reads in both engines.
+const tsLayout = "2006-01-02T15:04:05.000000000Z"
+
+// ts formats a time for storage.
+func ts(t time.Time) string { return t.UTC().Format(tsLayout) }
+
+// parseTS reads a time stored by ts.
+func parseTS(s string) (time.Time, error) { return time.Parse(tsLayout, s) }
+
+// isUniqueViolation reports whether err is a unique-constraint failure in either engine.
+func isUniqueViolation(err error) bool {
+	if err == nil {
+		return false
+	}
+	s := err.Error()
+	return strings.Contains(s, "UNIQUE constraint failed") || strings.Contains(s, "SQLSTATE 23505")
+}

@@ -1,0 +1,564 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"medconseil"
+	"medconseil/internal/authz"
+)
+
+// delaiInstructionArret is the échelon's service target for giving an avis on a
+// sick-leave notice, in days from receipt. It is an operational target, not a legal
+// deadline, and drives the worklist's due dates.
+const delaiInstructionArret = 7
+
+// ArretInput is a sick-leave notice as submitted.
+type ArretInput struct {
+	Assure       medconseil.Assure
+	Prescripteur medconseil.RPPS
+	Arret        medconseil.ArretTravail
+}
+
+var errIdemRace = errors.New("idempotency key inserted concurrently")
+
+// CreateArret files an avis d'arrêt de travail: it creates the assuré if new, routes
+// the dossier to the échelon of the assuré's département, and journals the write,
+// all in one transaction. With an idempotency key already used for the same request,
+// it returns the first dossier's id and replay = true, creating nothing.
+func (db *DB) CreateArret(ctx context.Context, a *medconseil.Acteur, in ArretInput, m Meta) (id int64, replay bool, err error) {
+	for attempt := 0; attempt < 2; attempt++ {
+		id, replay, err = db.createArret(ctx, a, in, m)
+		if !errors.Is(err, errIdemRace) {
+			return id, replay, err
+		}
+	}
+	return id, replay, err
+}
+
+func (db *DB) createArret(ctx context.Context, a *medconseil.Acteur, in ArretInput, m Meta) (id int64, replay bool, err error) {
+	const route = "POST /api/v1/arrets"
+	if err := in.Arret.Validate(); err != nil {
+		return 0, false, err
+	}
+	dep := in.Assure.Departement()
+	scope := authz.Scope{Type: medconseil.TypeArretTravail, Departement: dep, Prescripteur: in.Prescripteur, NIR: in.Assure.NIR}
+	var refusal error
+	err = db.Write(ctx, func(tx *Tx) error {
+		if stored, ok, err := tx.idemLookup(ctx, a, m, route); err != nil {
+			return err
+		} else if ok {
+			var body struct{ ID int64 }
+			if err := json.Unmarshal([]byte(stored), &body); err != nil {
+				return medconseil.Internal(err)
+			}
+			id, replay = body.ID, true
+			return nil
+		}
+		var n int
+		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM organisme WHERE type = 'echelon' AND departement = ?`, dep).Scan(&n); err != nil {
+			return medconseil.Internal(err)
+		}
+		if n == 0 {
+			return medconseil.FieldErrorf("residence", "aucun échelon du service médical ne couvre le département %s de la commune %s", dep, in.Assure.Residence)
+		}
+		if !db.Policy.Can(a, authz.ActionSubmit, scope) {
+			refusal = &medconseil.Error{Code: medconseil.EFORBIDDEN, Field: "prescripteur", Message: "vous ne pouvez déposer un arrêt que pour votre propre numéro RPPS ou votre territoire"}
+			return tx.journal(ctx, a, "arret.depot", "assure:"+string(in.Assure.NIR), 0, m, ResultRefused)
+		}
+		if in.Arret.InitialID != 0 {
+			if err := tx.checkInitial(ctx, in); err != nil {
+				return err
+			}
+		}
+		now := db.Now()
+		if _, err := tx.Exec(ctx, `INSERT INTO assure (nir, nom, prenom, naissance, residence, cree_le) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (nir) DO UPDATE SET residence = excluded.residence,
+				nom = CASE WHEN excluded.nom <> '' THEN excluded.nom ELSE assure.nom END,
+				prenom = CASE WHEN excluded.prenom <> '' THEN excluded.prenom ELSE assure.prenom END,
+				naissance = COALESCE(excluded.naissance, assure.naissance)`,
+			string(in.Assure.NIR), in.Assure.Nom, in.Assure.Prenom, in.Assure.Naissance, in.Assure.Residence, ts(now)); err != nil {
+			return medconseil.Internal(err)
+		}
+		echeance := medconseil.DateOf(now).AddDays(delaiInstructionArret)
+		if err := tx.QueryRow(ctx, `INSERT INTO dossier (type, etat, version, departement, nir, prescripteur, recue_le, echeance, cree_par, maj_le)
+			VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			string(medconseil.TypeArretTravail), string(medconseil.EtatAInstruire), dep, string(in.Assure.NIR), string(in.Prescripteur),
+			ts(now), echeance, nullInt(a.ID), ts(now)).Scan(&id); err != nil {
+			return medconseil.Internal(err)
+		}
+		enc, err := db.sealArret(id, in.Arret)
+		if err != nil {
+			return err
+		}
+		tele := 0
+		if in.Arret.Teleconsultation {
+			tele = 1
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO arret (dossier_id, nature, initial_id, debut, fin, teleconsultation, cim10_enc, libelle_enc, motif_enc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			id, string(in.Arret.Nature), nullInt(in.Arret.InitialID), in.Arret.Debut, in.Arret.Fin, tele, enc[0], enc[1], enc[2]); err != nil {
+			return medconseil.Internal(err)
+		}
+		if err := tx.idemSave(ctx, a, m, route, 201, fmt.Sprintf(`{"id":%d}`, id)); err != nil {
+			return err
+		}
+		all := medconseil.FieldSet(0).With(medconseil.Identite).With(medconseil.Administratif).With(medconseil.Clinique)
+		return tx.journal(ctx, a, "arret.depot", fmt.Sprintf("dossier:%d", id), all, m, ResultOK)
+	})
+	if err == nil && refusal != nil {
+		return 0, false, refusal
+	}
+	return id, replay, err
+}
+
+// checkInitial verifies that a prolongation points at an existing initial notice of
+// the same assuré, starting no later than the prolongation.
+func (t *Tx) checkInitial(ctx context.Context, in ArretInput) error {
+	var nir, nature string
+	var debut medconseil.Date
+	err := t.QueryRow(ctx, `SELECT d.nir, a.nature, a.debut FROM dossier d JOIN arret a ON a.dossier_id = d.id WHERE d.id = ?`, in.Arret.InitialID).Scan(&nir, &nature, &debut)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && nir != string(in.Assure.NIR)) {
+		return medconseil.FieldErrorf("initial_id", "aucun arrêt n° %d n'existe pour cet assuré : une prolongation doit désigner son arrêt initial", in.Arret.InitialID)
+	}
+	if err != nil {
+		return medconseil.Internal(err)
+	}
+	if medconseil.Nature(nature) != medconseil.NatureInitial {
+		return medconseil.FieldErrorf("initial_id", "l'arrêt n° %d est lui-même une %s : indiquer l'arrêt initial", in.Arret.InitialID, strings.ToLower(medconseil.Nature(nature).Label()))
+	}
+	if in.Arret.Debut.Before(debut) {
+		return medconseil.FieldErrorf("debut", "la prolongation commence (%s) avant l'arrêt initial (%s)", in.Arret.Debut.Francais(), debut.Francais())
+	}
+	return nil
+}
+
+func aad(table string, id int64, column string) string {
+	return fmt.Sprintf("%s:%d:%s", table, id, column)
+}
+
+func (db *DB) seal(table string, id int64, column, plain string) (string, error) {
+	if db.Keys == nil {
+		return "", medconseil.Internal(errors.New("no encryption keys configured"))
+	}
+	v, err := db.Keys.Encrypt(plain, aad(table, id, column))
+	if err != nil {
+		return "", medconseil.Internal(err)
+	}
+	return v, nil
+}
+
+func (db *DB) open(table string, id int64, column, sealed string) (string, error) {
+	if sealed == "" {
+		return "", nil
+	}
+	if db.Keys == nil {
+		return "", medconseil.Internal(errors.New("no encryption keys configured"))
+	}
+	v, err := db.Keys.Decrypt(sealed, aad(table, id, column))
+	if err != nil {
+		return "", medconseil.Internal(err)
+	}
+	return v, nil
+}
+
+func (db *DB) sealArret(id int64, a medconseil.ArretTravail) ([3]string, error) {
+	var out [3]string
+	for i, c := range []struct{ col, v string }{{"cim10", string(a.CIM10)}, {"libelle", a.Libelle}, {"motif", a.Motif}} {
+		s, err := db.seal("arret", id, c.col, c.v)
+		if err != nil {
+			return out, err
+		}
+		out[i] = s
+	}
+	return out, nil
+}
+
+// dossierRow is the unprotected core of a dossier, read before the policy decides.
+type dossierRow struct {
+	medconseil.Dossier
+	nir string
+}
+
+const dossierCols = `d.id, d.type, d.etat, d.version, d.departement, d.nir, d.prescripteur, d.recue_le, d.echeance, d.attribue_a`
+
+func scanDossier(s scanner) (*dossierRow, error) {
+	r := &dossierRow{}
+	var typ, etat, recue, prescripteur string
+	if err := s.Scan(&r.ID, &typ, &etat, &r.Version, &r.Departement, &r.nir, &prescripteur, &recue, &r.Echeance, &r.AttribueA); err != nil {
+		return nil, err
+	}
+	r.Type, r.Etat, r.Prescripteur = medconseil.TypeDossier(typ), medconseil.Etat(etat), medconseil.RPPS(prescripteur)
+	r.RecueLe, _ = parseTS(recue)
+	return r, nil
+}
+
+func (r *dossierRow) scope() authz.Scope {
+	return authz.Scope{Type: r.Type, Departement: r.Departement, Prescripteur: r.Prescripteur, NIR: medconseil.NIR(r.nir)}
+}
+
+// disclose fills what classes allows of the dossier behind r, decrypting clinical
+// fields only when allowed. The unprotected fields of r are cleared first.
+func (t *Tx) disclose(ctx context.Context, r *dossierRow, classes medconseil.FieldSet) (*medconseil.Dossier, error) {
+	d := r.Dossier
+	d.Visible = classes
+	if !classes.Has(medconseil.Administratif) {
+		d.Prescripteur, d.Echeance, d.AttribueA = "", medconseil.Date{}, ""
+	}
+	if classes.Has(medconseil.Identite) {
+		as := &medconseil.Assure{}
+		var nir string
+		if err := t.QueryRow(ctx, `SELECT nir, nom, prenom, naissance, residence FROM assure WHERE nir = ?`, r.nir).Scan(&nir, &as.Nom, &as.Prenom, &as.Naissance, &as.Residence); err != nil {
+			return nil, medconseil.Internal(err)
+		}
+		as.NIR = medconseil.NIR(nir)
+		d.Assure = as
+	}
+	if d.Type == medconseil.TypeArretTravail && (classes.Has(medconseil.Administratif) || classes.Has(medconseil.Clinique)) {
+		var nature, cim, lib, motif string
+		var initial sql.NullInt64
+		var tele int
+		ar := &medconseil.ArretTravail{}
+		if err := t.QueryRow(ctx, `SELECT nature, initial_id, debut, fin, teleconsultation, cim10_enc, libelle_enc, motif_enc FROM arret WHERE dossier_id = ?`, r.ID).
+			Scan(&nature, &initial, &ar.Debut, &ar.Fin, &tele, &cim, &lib, &motif); err != nil {
+			return nil, medconseil.Internal(err)
+		}
+		if classes.Has(medconseil.Administratif) {
+			ar.Nature, ar.InitialID, ar.Teleconsultation = medconseil.Nature(nature), initial.Int64, tele == 1
+		} else {
+			ar.Debut, ar.Fin = medconseil.Date{}, medconseil.Date{}
+		}
+		if classes.Has(medconseil.Clinique) {
+			db := t.db
+			c, err := db.open("arret", r.ID, "cim10", cim)
+			if err != nil {
+				return nil, err
+			}
+			ar.CIM10 = medconseil.CIM10(c)
+			if ar.Libelle, err = db.open("arret", r.ID, "libelle", lib); err != nil {
+				return nil, err
+			}
+			if ar.Motif, err = db.open("arret", r.ID, "motif", motif); err != nil {
+				return nil, err
+			}
+		}
+		d.Arret = ar
+	}
+	if classes.Has(medconseil.Decision) {
+		var sens, motif, par, le string
+		var effet medconseil.Date
+		err := t.QueryRow(ctx, `SELECT sens, effet_au, motif_enc, par, le FROM avis WHERE dossier_id = ?`, r.ID).Scan(&sens, &effet, &motif, &par, &le)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return nil, medconseil.Internal(err)
+		default:
+			v := &medconseil.Avis{Sens: medconseil.Sens(sens), EffetAu: effet, Par: par}
+			v.Le, _ = parseTS(le)
+			if classes.Has(medconseil.Clinique) {
+				if v.Motif, err = t.db.open("avis", r.ID, "motif", motif); err != nil {
+					return nil, err
+				}
+			}
+			d.Avis = v
+		}
+	}
+	return &d, nil
+}
+
+// Dossier reads one dossier for a, disclosing only the field classes the policy
+// allows, with the assuré's other arrêts, the clinical notes and the terminology
+// alerts; the read is journaled in the same transaction. A dossier a may not see is
+// answered ENOTFOUND, exactly as a missing one, and the attempt is journaled.
+func (db *DB) Dossier(ctx context.Context, a *medconseil.Acteur, id int64, m Meta) (*medconseil.Dossier, error) {
+	var out *medconseil.Dossier
+	var refusal error
+	err := db.Write(ctx, func(tx *Tx) error {
+		r, err := scanDossier(tx.QueryRow(ctx, `SELECT `+dossierCols+` FROM dossier d WHERE d.id = ?`, id))
+		objet := fmt.Sprintf("dossier:%d", id)
+		if errors.Is(err, sql.ErrNoRows) {
+			refusal = medconseil.NotFound("Dossier")
+			return tx.journal(ctx, a, "dossier.lecture", objet, 0, m, ResultRefused)
+		}
+		if err != nil {
+			return medconseil.Internal(err)
+		}
+		classes := db.Policy.Classes(a, r.scope())
+		if classes == 0 {
+			refusal = medconseil.NotFound("Dossier")
+			return tx.journal(ctx, a, "dossier.lecture", objet, 0, m, ResultRefused)
+		}
+		d, err := tx.disclose(ctx, r, classes)
+		if err != nil {
+			return err
+		}
+		seen := classes
+		if classes.Has(medconseil.Clinique) {
+			if d.Arret != nil && d.Arret.InitialID != 0 {
+				alerts, err := tx.terminologyAlerts(ctx, a, d)
+				if err != nil {
+					return err
+				}
+				d.Alertes = alerts
+			}
+			if d.Notes, err = tx.notes(ctx, id); err != nil {
+				return err
+			}
+		}
+		hist, histSeen, err := tx.history(ctx, a, r.nir, id)
+		if err != nil {
+			return err
+		}
+		d.Historique = hist
+		seen |= histSeen
+		out = d
+		return tx.journal(ctx, a, "dossier.lecture", objet, seen, m, ResultOK)
+	})
+	if err == nil && refusal != nil {
+		return nil, refusal
+	}
+	return out, err
+}
+
+// terminologyAlerts compares a prolongation with its initial notice, when a may
+// see the initial's clinical content too.
+func (t *Tx) terminologyAlerts(ctx context.Context, a *medconseil.Acteur, d *medconseil.Dossier) ([]medconseil.Alerte, error) {
+	r, err := scanDossier(t.QueryRow(ctx, `SELECT `+dossierCols+` FROM dossier d WHERE d.id = ?`, d.Arret.InitialID))
+	if err != nil {
+		return nil, medconseil.Internal(err)
+	}
+	classes := t.db.Policy.Classes(a, r.scope())
+	if !classes.Has(medconseil.Clinique) {
+		return []medconseil.Alerte{{Code: "initial_hors_territoire", Message: fmt.Sprintf("L'arrêt initial n° %d relève d'un autre territoire : comparaison du diagnostic impossible.", r.ID)}}, nil
+	}
+	initial, err := t.disclose(ctx, r, classes)
+	if err != nil {
+		return nil, err
+	}
+	return medconseil.TerminologyAlerts(*initial.Arret, *d.Arret), nil
+}
+
+func (t *Tx) notes(ctx context.Context, id int64) ([]medconseil.NoteClinique, error) {
+	rows, err := t.Query(ctx, `SELECT id, auteur, le, texte_enc FROM note_clinique WHERE dossier_id = ? ORDER BY id`, id)
+	if err != nil {
+		return nil, medconseil.Internal(err)
+	}
+	defer rows.Close()
+	var out []medconseil.NoteClinique
+	for rows.Next() {
+		var nid int64
+		var n medconseil.NoteClinique
+		var le, enc string
+		if err := rows.Scan(&nid, &n.Auteur, &le, &enc); err != nil {
+			return nil, medconseil.Internal(err)
+		}
+		n.Le, _ = parseTS(le)
+		if n.Texte, err = t.db.open("note_clinique", nid, "texte", enc); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+// history returns the assuré's other arrêts that a may see, each disclosed per its
+// own classes, newest first.
+func (t *Tx) history(ctx context.Context, a *medconseil.Acteur, nir string, except int64) ([]medconseil.Dossier, medconseil.FieldSet, error) {
+	rows, err := t.Query(ctx, `SELECT `+dossierCols+` FROM dossier d WHERE d.nir = ? AND d.id <> ? AND d.type = ? ORDER BY d.recue_le DESC, d.id DESC LIMIT 100`,
+		nir, except, string(medconseil.TypeArretTravail))
+	if err != nil {
+		return nil, 0, medconseil.Internal(err)
+	}
+	var rs []*dossierRow
+	for rows.Next() {
+		r, err := scanDossier(rows)
+		if err != nil {
+			rows.Close()
+			return nil, 0, medconseil.Internal(err)
+		}
+		rs = append(rs, r)
+	}
+	rows.Close()
+	var out []medconseil.Dossier
+	var seen medconseil.FieldSet
+	for _, r := range rs {
+		classes := t.db.Policy.Classes(a, r.scope())
+		if classes == 0 {
+			continue
+		}
+		// The history shows dates, codes and outcomes; identity is the current dossier's.
+		d, err := t.disclose(ctx, r, classes&^medconseil.FieldSet(medconseil.Identite))
+		if err != nil {
+			return nil, 0, err
+		}
+		seen |= d.Visible
+		out = append(out, *d)
+	}
+	return out, seen, nil
+}
+
+// GiveAvis records the avis of a praticien-conseil on a dossier opened at version.
+// An avis on a stale version (someone else changed the dossier meanwhile) is refused
+// with ECONFLICT; a dossier a may not see is ENOTFOUND; one a may see but not decide
+// on is EFORBIDDEN.
+func (db *DB) GiveAvis(ctx context.Context, a *medconseil.Acteur, id int64, version int, v medconseil.Avis, m Meta) (newVersion int, err error) {
+	route := fmt.Sprintf("POST /api/v1/dossiers/%d/avis", id)
+	var refusal error
+	err = db.Write(ctx, func(tx *Tx) error {
+		if stored, ok, err := tx.idemLookup(ctx, a, m, route); err != nil {
+			return err
+		} else if ok {
+			var body struct{ Version int }
+			if err := json.Unmarshal([]byte(stored), &body); err != nil {
+				return medconseil.Internal(err)
+			}
+			newVersion = body.Version
+			return nil
+		}
+		objet := fmt.Sprintf("dossier:%d", id)
+		r, err := scanDossier(tx.QueryRow(ctx, `SELECT `+dossierCols+` FROM dossier d WHERE d.id = ?`, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			refusal = medconseil.NotFound("Dossier")
+			return tx.journal(ctx, a, "avis.saisie", objet, 0, m, ResultRefused)
+		}
+		if err != nil {
+			return medconseil.Internal(err)
+		}
+		classes := db.Policy.Classes(a, r.scope())
+		if classes == 0 {
+			refusal = medconseil.NotFound("Dossier")
+			return tx.journal(ctx, a, "avis.saisie", objet, 0, m, ResultRefused)
+		}
+		if !db.Policy.Can(a, authz.ActionAvis, r.scope()) {
+			refusal = &medconseil.Error{Code: medconseil.EFORBIDDEN, Message: "seul un praticien-conseil de ce territoire peut rendre un avis"}
+			return tx.journal(ctx, a, "avis.saisie", objet, 0, m, ResultRefused)
+		}
+		if r.Version != version {
+			return &medconseil.Error{Code: medconseil.ECONFLICT, Field: "version", Message: fmt.Sprintf("le dossier a été modifié depuis que vous l'avez ouvert (version %d, vous aviez la version %d) : rouvrez-le pour voir les changements avant de rendre votre avis", r.Version, version)}
+		}
+		if !r.Etat.Open() {
+			return &medconseil.Error{Code: medconseil.ECONFLICT, Field: "sens", Message: fmt.Sprintf("le dossier est à l'état « %s » : un avis a déjà été rendu", r.Etat.Label())}
+		}
+		d, err := tx.disclose(ctx, r, classes)
+		if err != nil {
+			return err
+		}
+		if err := v.Validate(d.Arret); err != nil {
+			return err
+		}
+		now := db.Now()
+		motif, err := db.seal("avis", id, "motif", v.Motif)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO avis (dossier_id, sens, effet_au, motif_enc, par, le) VALUES (?, ?, ?, ?, ?, ?)`,
+			id, string(v.Sens), v.EffetAu, motif, a.Login, ts(now)); err != nil {
+			return medconseil.Internal(err)
+		}
+		newVersion = r.Version + 1
+		res, err := tx.Exec(ctx, `UPDATE dossier SET etat = ?, version = ?, attribue_a = ?, maj_le = ? WHERE id = ? AND version = ?`,
+			string(medconseil.EtatAvisRendu), newVersion, a.Login, ts(now), id, r.Version)
+		if err != nil {
+			return medconseil.Internal(err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return &medconseil.Error{Code: medconseil.ECONFLICT, Field: "version", Message: "le dossier a été modifié en même temps : rouvrez-le"}
+		}
+		if err := tx.idemSave(ctx, a, m, route, 200, fmt.Sprintf(`{"version":%d}`, newVersion)); err != nil {
+			return err
+		}
+		return tx.journal(ctx, a, "avis.saisie", objet, medconseil.FieldSet(0).With(medconseil.Clinique).With(medconseil.Decision), m, ResultOK)
+	})
+	if err == nil && refusal != nil {
+		return 0, refusal
+	}
+	if errors.Is(err, errIdemRace) {
+		return db.GiveAvis(ctx, a, id, version, v, m)
+	}
+	return newVersion, err
+}
+
+// AddNote records a clinical note (entretien, examen clinique) on a dossier; only
+// medical roles of the territory may, and the text is encrypted at rest.
+func (db *DB) AddNote(ctx context.Context, a *medconseil.Acteur, id int64, texte string, m Meta) error {
+	texte = strings.TrimSpace(texte)
+	if texte == "" {
+		return medconseil.FieldErrorf("texte", "la note est vide")
+	}
+	if len(texte) > 20000 {
+		return medconseil.FieldErrorf("texte", "note trop longue (20 000 caractères au plus)")
+	}
+	var refusal error
+	err := db.Write(ctx, func(tx *Tx) error {
+		objet := fmt.Sprintf("dossier:%d", id)
+		r, err := scanDossier(tx.QueryRow(ctx, `SELECT `+dossierCols+` FROM dossier d WHERE d.id = ?`, id))
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && db.Policy.Classes(a, r.scope()) == 0) {
+			refusal = medconseil.NotFound("Dossier")
+			return tx.journal(ctx, a, "note.saisie", objet, 0, m, ResultRefused)
+		}
+		if err != nil {
+			return medconseil.Internal(err)
+		}
+		if !db.Policy.Can(a, authz.ActionNote, r.scope()) {
+			refusal = &medconseil.Error{Code: medconseil.EFORBIDDEN, Message: "seuls les personnels médicaux du territoire peuvent saisir une note clinique"}
+			return tx.journal(ctx, a, "note.saisie", objet, 0, m, ResultRefused)
+		}
+		var nid int64
+		if err := tx.QueryRow(ctx, `INSERT INTO note_clinique (dossier_id, auteur, le, texte_enc) VALUES (?, ?, ?, '') RETURNING id`, id, a.Login, ts(db.Now())).Scan(&nid); err != nil {
+			return medconseil.Internal(err)
+		}
+		enc, err := db.seal("note_clinique", nid, "texte", texte)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE note_clinique SET texte_enc = ? WHERE id = ?`, enc, nid); err != nil {
+			return medconseil.Internal(err)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE dossier SET version = version + 1, maj_le = ? WHERE id = ?`, ts(db.Now()), id); err != nil {
+			return medconseil.Internal(err)
+		}
+		return tx.journal(ctx, a, "note.saisie", objet, medconseil.FieldSet(0).With(medconseil.Clinique), m, ResultOK)
+	})
+	if err == nil && refusal != nil {
+		return refusal
+	}
+	return err
+}
+
+// idemLookup returns the stored response of a request already made with the same
+// Idempotency-Key by the same acteur; a key reused for another request is a conflict.
+func (t *Tx) idemLookup(ctx context.Context, a *medconseil.Acteur, m Meta, route string) (string, bool, error) {
+	if m.IdemKey == "" || a == nil {
+		return "", false, nil
+	}
+	var r, h, body string
+	err := t.QueryRow(ctx, `SELECT route, corps_hash, reponse FROM idempotence WHERE utilisateur_id = ? AND cle = ?`, a.ID, m.IdemKey).Scan(&r, &h, &body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, medconseil.Internal(err)
+	}
+	if r != route || h != m.BodyHash {
+		return "", false, &medconseil.Error{Code: medconseil.ECONFLICT, Field: "Idempotency-Key", Message: "cette clé d'idempotence a déjà servi pour une autre requête : utilisez une nouvelle clé"}
+	}
+	return body, true, nil
+}
+
+func (t *Tx) idemSave(ctx context.Context, a *medconseil.Acteur, m Meta, route string, status int, body string) error {
+	if m.IdemKey == "" || a == nil {
+		return nil
+	}
+	_, err := t.Exec(ctx, `INSERT INTO idempotence (utilisateur_id, cle, route, corps_hash, statut, reponse, cree_le) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		a.ID, m.IdemKey, route, m.BodyHash, status, body, ts(t.db.Now()))
+	if isUniqueViolation(err) {
+		return errIdemRace
+	}
+	if err != nil {
+		return medconseil.Internal(err)
+	}
+	return nil
+}

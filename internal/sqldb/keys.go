@@ -1,0 +1,92 @@
+package sqldb
+
+import (
+	"context"
+	"fmt"
+
+	"medconseil"
+	"medconseil/internal/keyring"
+)
+
+// sealedColumns lists every column encrypted at rest, with its row key.
+var sealedColumns = []struct{ table, key, column, aadColumn string }{
+	{"arret", "dossier_id", "cim10_enc", "cim10"},
+	{"arret", "dossier_id", "libelle_enc", "libelle"},
+	{"arret", "dossier_id", "motif_enc", "motif"},
+	{"avis", "dossier_id", "motif_enc", "motif"},
+	{"note_clinique", "id", "texte_enc", "texte"},
+}
+
+// RotateKeys re-encrypts every clinical value with the active key of next, which
+// must also hold the keys that sealed the current values. It runs in one
+// transaction: either everything is under the new key or nothing changed. It
+// returns the number of values re-encrypted.
+func (db *DB) RotateKeys(ctx context.Context, next *keyring.Keyring) (int, error) {
+	n := 0
+	err := db.Write(ctx, func(tx *Tx) error {
+		for _, c := range sealedColumns {
+			rows, err := tx.Query(ctx, fmt.Sprintf(`SELECT %s, %s FROM %s WHERE %s <> ''`, c.key, c.column, c.table, c.column))
+			if err != nil {
+				return medconseil.Internal(err)
+			}
+			type pair struct {
+				id int64
+				v  string
+			}
+			var ps []pair
+			for rows.Next() {
+				var p pair
+				if err := rows.Scan(&p.id, &p.v); err != nil {
+					rows.Close()
+					return medconseil.Internal(err)
+				}
+				ps = append(ps, p)
+			}
+			rows.Close()
+			for _, p := range ps {
+				if keyring.KeyOf(p.v) == next.Active() {
+					continue
+				}
+				a := aad(c.table, p.id, c.aadColumn)
+				plain, err := next.Decrypt(p.v, a)
+				if err != nil {
+					return fmt.Errorf("%s.%s ligne %d : %w", c.table, c.column, p.id, err)
+				}
+				sealed, err := next.Encrypt(plain, a)
+				if err != nil {
+					return medconseil.Internal(err)
+				}
+				if _, err := tx.Exec(ctx, fmt.Sprintf(`UPDATE %s SET %s = ? WHERE %s = ?`, c.table, c.column, c.key), sealed, p.id); err != nil {
+					return medconseil.Internal(err)
+				}
+				n++
+			}
+		}
+		return tx.journal(ctx, &medconseil.Acteur{Login: "operateur"}, "cles.rotation", "cle:"+next.Active(), 0, Meta{Finalite: "exploitation"}, ResultOK)
+	})
+	return n, err
+}
+
+// KeysInUse counts the sealed values per key identifier.
+func (db *DB) KeysInUse(ctx context.Context) (map[string]int, error) {
+	out := map[string]int{}
+	err := db.Read(ctx, func(tx *Tx) error {
+		for _, c := range sealedColumns {
+			rows, err := tx.Query(ctx, fmt.Sprintf(`SELECT %s FROM %s WHERE %s <> ''`, c.column, c.table, c.column))
+			if err != nil {
+				return medconseil.Internal(err)
+			}
+			for rows.Next() {
+				var v string
+				if err := rows.Scan(&v); err != nil {
+					rows.Close()
+					return medconseil.Internal(err)
+				}
+				out[keyring.KeyOf(v)]++
+			}
+			rows.Close()
+		}
+		return nil
+	})
+	return out, err
+}

@@ -1,0 +1,55 @@
+package sqldb
+
+import (
+	"context"
+
+	"medconseil"
+)
+
+// SeedOrganisation inserts or refreshes the bodies of the organisation (idempotent).
+func (db *DB) SeedOrganisation(ctx context.Context, orgs []medconseil.Organisme) error {
+	return db.Write(ctx, func(tx *Tx) error {
+		// Parents first: the list is ordered so, but insert without the parent link
+		// then set it, to be independent of order.
+		for _, o := range orgs {
+			if _, err := tx.Exec(ctx, `INSERT INTO organisme (code, type, nom, region, departement, commune, adresse) VALUES (?, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT (code) DO UPDATE SET type = excluded.type, nom = excluded.nom, region = excluded.region,
+				departement = excluded.departement, commune = excluded.commune, adresse = excluded.adresse`,
+				o.Code, string(o.Type), o.Nom, o.Region, o.Departement, o.Commune, o.Adresse); err != nil {
+				return medconseil.Internal(err)
+			}
+		}
+		for _, o := range orgs {
+			if o.Parent == "" {
+				continue
+			}
+			if _, err := tx.Exec(ctx, `UPDATE organisme SET parent = ? WHERE code = ?`, o.Parent, o.Code); err != nil {
+				return medconseil.Internal(err)
+			}
+		}
+		return nil
+	})
+}
+
+// Organisation lists the bodies.
+func (db *DB) Organisation(ctx context.Context) ([]medconseil.Organisme, error) {
+	var out []medconseil.Organisme
+	err := db.Read(ctx, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, `SELECT code, type, nom, COALESCE(parent, ''), region, departement, commune, adresse FROM organisme ORDER BY type, code`)
+		if err != nil {
+			return medconseil.Internal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var o medconseil.Organisme
+			var typ string
+			if err := rows.Scan(&o.Code, &typ, &o.Nom, &o.Parent, &o.Region, &o.Departement, &o.Commune, &o.Adresse); err != nil {
+				return medconseil.Internal(err)
+			}
+			o.Type = medconseil.TypeOrganisme(typ)
+			out = append(out, o)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
