@@ -108,7 +108,7 @@ func TestArretVisibilityByRole(t *testing.T) {
 			t.Fatal(err)
 		}
 		tests := []struct {
-			login                                string
+			login                               string
 			found, identite, clinique, decision bool
 		}{
 			{"praticien.67", true, true, true, true},

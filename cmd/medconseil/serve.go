@@ -1,0 +1,138 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"medconseil/internal/sqldb"
+	"medconseil/internal/web"
+)
+
+// serveFlags are the flags of serve and demo.
+type serveFlags struct {
+	addr      string
+	tlsCert   string
+	tlsKey    string
+	logFormat string
+}
+
+func (s *serveFlags) register(fs *flag.FlagSet, e *env) {
+	def := e.getenv("MEDCONSEIL_ADDR")
+	if def == "" {
+		def = "127.0.0.1:8080"
+	}
+	fs.StringVar(&s.addr, "addr", def, "adresse d'écoute (env MEDCONSEIL_ADDR)")
+	fs.StringVar(&s.tlsCert, "tls-cert", e.getenv("MEDCONSEIL_TLS_CERT"), "certificat TLS (PEM) ; avec --tls-key, sert en HTTPS")
+	fs.StringVar(&s.tlsKey, "tls-key", e.getenv("MEDCONSEIL_TLS_KEY"), "clé privée TLS (PEM)")
+	fs.StringVar(&s.logFormat, "log-format", e.getenv("MEDCONSEIL_LOG_FORMAT"), "journaux techniques : text ou json (défaut : text sur un terminal, json sinon)")
+}
+
+func newLogger(w io.Writer, format string) (*slog.Logger, error) {
+	if format == "" {
+		format = "json"
+		if f, ok := w.(*os.File); ok {
+			if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+				format = "text"
+			}
+		}
+	}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, nil)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, nil)), nil
+	}
+	return nil, usageError(fmt.Sprintf("--log-format %q : text ou json", format))
+}
+
+func runServe(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "serve", "serve --db DSN --key-file FICHIER [--addr ADRESSE] [--tls-cert C --tls-key K]")
+	var sf storeFlags
+	var vf serveFlags
+	sf.register(fs, e, "")
+	vf.register(fs, e)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	log, err := newLogger(e.stderr, vf.logFormat)
+	if err != nil {
+		return err
+	}
+	db, err := sf.open(ctx, e, true)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ln, err := net.Listen("tcp", vf.addr)
+	if err != nil {
+		return err
+	}
+	return serve(ctx, e, db, log, ln, vf, nil)
+}
+
+// serve runs the HTTP server on ln until ctx ends, then shuts down gracefully:
+// in-flight requests get up to 20 seconds to finish. ready, if not nil, is called
+// with the base URL once the server accepts connections.
+func serve(ctx context.Context, e *env, db *sqldb.DB, log *slog.Logger, ln net.Listener, vf serveFlags, ready func(url string)) error {
+	cfg := web.DefaultConfig()
+	tlsOn := vf.tlsCert != "" || vf.tlsKey != ""
+	cfg.Secure = tlsOn
+	srv, err := web.New(db, log, cfg)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	scheme := "http"
+	if tlsOn {
+		if vf.tlsCert == "" || vf.tlsKey == "" {
+			return usageError("--tls-cert et --tls-key vont ensemble")
+		}
+		cert, err := tls.LoadX509KeyPair(vf.tlsCert, vf.tlsKey)
+		if err != nil {
+			return fail("certificat TLS illisible : %w", err)
+		}
+		hs.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		ln = tls.NewListener(ln, hs.TLSConfig)
+		scheme = "https"
+	}
+	url := fmt.Sprintf("%s://%s", scheme, ln.Addr())
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	log.Info("medconseil à l'écoute", "url", url, "base", string(db.Dialect()))
+	if ready != nil {
+		ready(url)
+	}
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("arrêt demandé : fin des requêtes en cours")
+	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return err
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("arrêt terminé")
+	return nil
+}

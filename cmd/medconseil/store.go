@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"medconseil/internal/keyring"
+	"medconseil/internal/sqldb"
+)
+
+// storeFlags are the flags of every subcommand that touches data.
+type storeFlags struct {
+	db      string
+	keyFile string
+}
+
+func (s *storeFlags) register(fs *flag.FlagSet, e *env, defaultDB string) {
+	def := e.getenv("MEDCONSEIL_DB")
+	if def == "" {
+		def = defaultDB
+	}
+	fs.StringVar(&s.db, "db", def, "base de données : chemin d'un fichier SQLite ou URL postgres://… (env MEDCONSEIL_DB)")
+	fs.StringVar(&s.keyFile, "key-file", e.getenv("MEDCONSEIL_KEY_FILE"), "fichier des clés de chiffrement des données cliniques (env MEDCONSEIL_KEY_FILE ; env MEDCONSEIL_KEYS pour les clés elles-mêmes)")
+}
+
+// open connects and migrates the store, and loads the keys when given.
+func (s *storeFlags) open(ctx context.Context, e *env, needKeys bool) (*sqldb.DB, error) {
+	if s.db == "" {
+		return nil, usageError("--db manquant : chemin SQLite ou URL postgres://…")
+	}
+	db, err := sqldb.Open(ctx, s.db)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	kr, err := s.keys(e)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if kr == nil && needKeys {
+		db.Close()
+		return nil, errors.New("aucune clé de chiffrement : donner --key-file (ou MEDCONSEIL_KEY_FILE / MEDCONSEIL_KEYS) ; « medconseil keys generate » en crée une")
+	}
+	db.Keys = kr
+	return db, nil
+}
+
+func (s *storeFlags) keys(e *env) (*keyring.Keyring, error) {
+	if text := e.getenv("MEDCONSEIL_KEYS"); text != "" && s.keyFile == "" {
+		return keyring.Parse(text)
+	}
+	if s.keyFile == "" {
+		return nil, nil
+	}
+	return keyring.Load(s.keyFile)
+}
+
+// writeKeyFile writes a keyring file atomically with mode 0600.
+func writeKeyFile(path, text string) error {
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return err
+		}
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(text), 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// newKeyText generates a keyring text with one fresh key named after now.
+func newKeyText(id string) (string, error) {
+	return keyring.Generate(id, rand.Reader)
+}
+
+func fail(format string, args ...any) error { return fmt.Errorf(format, args...) }

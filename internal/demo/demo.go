@@ -1,0 +1,192 @@
+// Package demo seeds a store with the Grand Est organisation, the demonstration
+// accounts and a few dozen realistic sick-leave dossiers, so that the product can be
+// tried (and driven by other tools) right after "medconseil demo".
+package demo
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"medconseil"
+	"medconseil/internal/auth"
+	"medconseil/internal/sqldb"
+)
+
+// Account is a demonstration account.
+type Account struct {
+	Login string
+	Nom   string
+	Hab   medconseil.Habilitation
+}
+
+func hab(r medconseil.Role, n medconseil.Niveau, code string) medconseil.Habilitation {
+	return medconseil.Habilitation{Role: r, Territoire: medconseil.Territoire{Niveau: n, Code: code}}
+}
+
+// PrescripteurRPPS is the RPPS of the demo GP of Strasbourg.
+const PrescripteurRPPS = "10001234567"
+
+// Accounts lists the demonstration accounts; other tools and checks rely on these
+// logins.
+var Accounts = []Account{
+	{"admin", "Administrateur des comptes", hab(medconseil.RoleAdmin, medconseil.NiveauRegion, medconseil.RegionGrandEst)},
+	{"dpo", "Déléguée à la protection des données", hab(medconseil.RoleAuditeur, medconseil.NiveauRegion, medconseil.RegionGrandEst)},
+	{"praticien.67", "Dr Claire Weber, praticien-conseil (Bas-Rhin)", hab(medconseil.RolePraticienConseil, medconseil.NiveauEchelon, "67")},
+	{"agent.67", "Julie Meyer, agent administratif (Bas-Rhin)", hab(medconseil.RoleAgentAdministratif, medconseil.NiveauEchelon, "67")},
+	{"infirmier.67", "Marc Schmitt, infirmier du service médical (Strasbourg)", hab(medconseil.RoleInfirmier, medconseil.NiveauSite, "S67-STRASBOURG")},
+	{"chef.67", "Dr Anne Klein, médecin-conseil chef (Bas-Rhin)", hab(medconseil.RoleMedecinChef, medconseil.NiveauEchelon, "67")},
+	{"praticien.57", "Dr Luc Muller, praticien-conseil (Moselle)", hab(medconseil.RolePraticienConseil, medconseil.NiveauEchelon, "57")},
+	{"regional", "Dr Sophie Bauer, médecin-conseil régional", hab(medconseil.RoleMedecinRegional, medconseil.NiveauRegion, medconseil.RegionGrandEst)},
+	{"cpam.67", "CPAM du Bas-Rhin, service prestations", hab(medconseil.RoleAgentCPAM, medconseil.NiveauCaisse, "67")},
+	{"cpam.57", "CPAM de Moselle, service prestations", hab(medconseil.RoleAgentCPAM, medconseil.NiveauCaisse, "57")},
+	{"prescripteur.demo", "Dr Paul Fischer, médecin généraliste à Strasbourg", hab(medconseil.RoleProfessionnel, medconseil.NiveauRPPS, PrescripteurRPPS)},
+	{"statisticien", "Statisticien de la DRSM", hab(medconseil.RoleStatisticien, medconseil.NiveauRegion, medconseil.RegionGrandEst)},
+}
+
+// SeedAccounts creates the demonstration accounts, or resets their password when
+// they exist, so the password printed is always the one that works.
+func SeedAccounts(ctx context.Context, db *sqldb.DB, password string, p auth.Params) error {
+	hash, err := auth.HashPassword(password, p)
+	if err != nil {
+		return fmt.Errorf("--demo-password : %w", err)
+	}
+	m := sqldb.Meta{Adresse: "console", Finalite: "demonstration"}
+	op := &medconseil.Acteur{Login: "demo"}
+	for _, a := range Accounts {
+		exists, err := db.UserExists(ctx, a.Login)
+		if err != nil {
+			return err
+		}
+		if exists {
+			if err := db.SetPassword(ctx, op, a.Login, hash, m); err != nil {
+				return err
+			}
+			continue
+		}
+		if _, err := db.CreateUser(ctx, op, a.Login, a.Nom, hash, []medconseil.Habilitation{a.Hab}, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type diag struct {
+	cim, libelle, motif string
+	jours               int
+}
+
+// diagnoses is a mix dominated, as sick leave is, by musculoskeletal and
+// mental-health disorders.
+var diagnoses = []diag{
+	{"M545", "lombalgie basse", "Douleur lombaire aiguë après port de charge, contracture paravertébrale, Lasègue négatif.", 10},
+	{"M544", "lombosciatique", "Lombosciatique L5 droite, Lasègue positif à 40°, pas de déficit moteur.", 21},
+	{"F321", "épisode dépressif moyen", "Tristesse de l'humeur, insomnie, ralentissement ; suivi psychiatrique engagé.", 30},
+	{"F432", "trouble de l'adaptation", "Réaction à un conflit professionnel, anxiété, troubles du sommeil.", 14},
+	{"F410", "trouble panique", "Attaques de panique répétées, évitement des transports.", 21},
+	{"M751", "syndrome de la coiffe des rotateurs", "Épaule droite douloureuse, abduction limitée à 90°, échographie : tendinopathie du sus-épineux.", 30},
+	{"S934", "entorse de la cheville", "Entorse latérale grave de la cheville gauche, attelle, appui partiel.", 15},
+	{"G560", "syndrome du canal carpien", "Paresthésies nocturnes, EMG confirmant ; chirurgie programmée.", 28},
+	{"J110", "grippe avec manifestations respiratoires", "Fièvre à 39,5 °C, myalgies, toux.", 5},
+	{"K358", "appendicite aiguë", "Appendicectomie cœlioscopique, suites simples.", 14},
+	{"M171", "gonarthrose primaire", "Gonarthrose bilatérale évoluée, périmètre de marche réduit.", 30},
+	{"S8250", "fracture de la malléole interne", "Fracture malléolaire traitée par botte plâtrée.", 45},
+}
+
+var communes = []string{"67482", "67482", "67482", "67180", "67462", "67437", "67218", "57463", "57672", "57631", "68066", "68224", "54395", "51454", "10387", "88160", "08105"}
+
+// SeedDossiers files n sick-leave notices spread over the région around today, some
+// prolonged (with a change of wording now and then, which the dossier flags), some
+// already decided. Dates are relative to now so the worklist looks alive. It does
+// nothing when the store already holds dossiers.
+func SeedDossiers(ctx context.Context, db *sqldb.DB, n int, now time.Time, seed uint64) (int, error) {
+	counts, err := db.CountByEtat(ctx)
+	if err != nil {
+		return 0, err
+	}
+	total := 0
+	for _, c := range counts {
+		total += c
+	}
+	if total > 0 {
+		return 0, nil
+	}
+	rng := rand.New(rand.NewPCG(seed, seed^0x5eed))
+	filer := &medconseil.Acteur{Login: "demo", Habilitations: []medconseil.Habilitation{hab(medconseil.RoleAgentAdministratif, medconseil.NiveauNational, "")}}
+	m := sqldb.Meta{Adresse: "console", Finalite: "demonstration"}
+	praticiens := map[string]*medconseil.Acteur{}
+	for _, dep := range medconseil.GrandEstDepartements() {
+		praticiens[dep] = &medconseil.Acteur{Login: "praticien." + dep, Habilitations: []medconseil.Habilitation{hab(medconseil.RolePraticienConseil, medconseil.NiveauEchelon, dep)}}
+	}
+	today := medconseil.DateOf(now)
+	created := 0
+	noms := []string{"MARTIN", "BERNARD", "MULLER", "SCHMITT", "MEYER", "WEBER", "KLEIN", "HOFFMANN", "DUBOIS", "LAMBERT", "ROTH", "FUCHS"}
+	prenoms := []string{"Paul", "Marie", "Julien", "Sarah", "Thomas", "Léa", "Nicolas", "Camille", "Antoine", "Chloé"}
+	for i := 0; i < n; i++ {
+		commune := communes[rng.IntN(len(communes))]
+		sex := 1 + rng.IntN(2)
+		yy := 60 + rng.IntN(42)
+		mm := 1 + rng.IntN(12)
+		body := fmt.Sprintf("%d%02d%02d%s%03d", sex, yy%100, mm, commune, 1+rng.IntN(999))
+		nir, err := medconseil.NIRWithKey(body)
+		if err != nil {
+			return created, err
+		}
+		dg := diagnoses[rng.IntN(len(diagnoses))]
+		debut := today.AddDays(-rng.IntN(20))
+		fin := debut.AddDays(dg.jours - 1)
+		prescripteur := medconseil.RPPS(fmt.Sprintf("100%08d", 1000000+rng.IntN(8999999)))
+		if commune == "67482" && rng.IntN(2) == 0 {
+			prescripteur = PrescripteurRPPS
+		}
+		in := sqldb.ArretInput{
+			Assure:       medconseil.Assure{NIR: nir, Residence: commune, Nom: noms[rng.IntN(len(noms))], Prenom: prenoms[rng.IntN(len(prenoms))]},
+			Prescripteur: prescripteur,
+			Arret: medconseil.ArretTravail{Nature: medconseil.NatureInitial, Debut: debut, Fin: fin, CIM10: medconseil.CIM10(dg.cim),
+				Libelle: dg.libelle, Motif: dg.motif, Teleconsultation: rng.IntN(10) == 0},
+		}
+		id, _, err := db.CreateArret(ctx, filer, in, m)
+		if err != nil {
+			return created, fmt.Errorf("dossier de démonstration %d : %w", i, err)
+		}
+		created++
+		switch r := rng.IntN(10); {
+		case r < 3: // prolonged; one time in three with another wording
+			p := in
+			p.Arret.Nature, p.Arret.InitialID = medconseil.NatureProlongation, id
+			p.Arret.Debut, p.Arret.Fin = fin.AddDays(1), fin.AddDays(14)
+			if r == 0 {
+				p.Arret.Libelle = reworded(dg.libelle)
+			}
+			if _, _, err := db.CreateArret(ctx, filer, p, m); err != nil {
+				return created, err
+			}
+			created++
+		case r < 6: // decided
+			dep := medconseil.DepartementOfCommune(commune)
+			v := medconseil.Avis{Sens: medconseil.SensJustifie}
+			if r == 5 {
+				v = medconseil.Avis{Sens: medconseil.SensNonJustifie, EffetAu: debut.AddDays(dg.jours / 2), Motif: "Examen du " + debut.AddDays(dg.jours/2-1).Francais() + " : état compatible avec une reprise à temps complet."}
+			}
+			if _, err := db.GiveAvis(ctx, praticiens[dep], id, 1, v, m); err != nil {
+				return created, err
+			}
+		}
+	}
+	return created, nil
+}
+
+// reworded returns another wording of the same affection, as prescribers write
+// them — a change the caisse reads as another affection.
+func reworded(libelle string) string {
+	switch libelle {
+	case "lombalgie basse":
+		return "douleur lombaire"
+	case "lombosciatique":
+		return "radiculalgie sciatique"
+	case "épisode dépressif moyen":
+		return "syndrome dépressif"
+	}
+	return libelle + " (suite)"
+}

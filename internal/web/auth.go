@@ -1,0 +1,300 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"medconseil"
+	"medconseil/internal/auth"
+	"medconseil/internal/authz"
+	"medconseil/internal/sqldb"
+)
+
+type ctxKey int
+
+const (
+	keyActeur ctxKey = iota
+	keyCSRF
+	keySession
+	keyToken
+)
+
+const (
+	sessionCookie    = "mc_session"
+	loginCSRFCookie  = "mc_connexion"
+	csrfField        = "csrf"
+	maxFormBodyBytes = 1 << 20
+)
+
+func acteurOf(r *http.Request) *medconseil.Acteur {
+	a, _ := r.Context().Value(keyActeur).(*medconseil.Acteur)
+	return a
+}
+
+func csrfOf(r *http.Request) string {
+	c, _ := r.Context().Value(keyCSRF).(string)
+	return c
+}
+
+type handler func(w http.ResponseWriter, r *http.Request) error
+
+// public serves a page that needs no session (login, 404).
+func (s *Server) public(h handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// A logged-in visitor keeps its menu on public pages.
+		if c, err := r.Cookie(sessionCookie); err == nil {
+			if sess, err := s.DB.SessionByDigest(r.Context(), auth.Digest(c.Value), s.Config.Sessions); err == nil {
+				ctx := context.WithValue(r.Context(), keyActeur, sess.Acteur)
+				ctx = context.WithValue(ctx, keyCSRF, sess.CSRF)
+				r = r.WithContext(ctx)
+			}
+		}
+		if err := h(w, r); err != nil {
+			s.renderHTMLError(w, r, err)
+		}
+	})
+}
+
+// page serves a page for a logged-in user: the session cookie is required, and every
+// POST must carry the session's CSRF token.
+func (s *Server) page(h handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := r.Cookie(sessionCookie)
+		if err != nil {
+			http.Redirect(w, r, "/connexion?retour="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return
+		}
+		digest := auth.Digest(c.Value)
+		sess, err := s.DB.SessionByDigest(r.Context(), digest, s.Config.Sessions)
+		if err != nil {
+			s.clearSessionCookie(w)
+			s.renderHTMLError(w, r, err)
+			return
+		}
+		ctx := context.WithValue(r.Context(), keyActeur, sess.Acteur)
+		ctx = context.WithValue(ctx, keyCSRF, sess.CSRF)
+		ctx = context.WithValue(ctx, keySession, digest)
+		r = r.WithContext(ctx)
+		if r.Method == http.MethodPost {
+			r.Body = http.MaxBytesReader(w, r.Body, maxFormBodyBytes)
+			if err := r.ParseForm(); err != nil {
+				s.renderHTMLError(w, r, &medconseil.Error{Code: medconseil.EINVALID, Message: "formulaire illisible ou trop volumineux", Err: err})
+				return
+			}
+			if subtle.ConstantTimeCompare([]byte(r.PostFormValue(csrfField)), []byte(sess.CSRF)) != 1 {
+				s.renderHTMLError(w, r, &medconseil.Error{Code: medconseil.EFORBIDDEN, Message: "jeton de formulaire invalide ou expiré : rechargez la page et recommencez"})
+				return
+			}
+		}
+		if err := h(w, r); err != nil {
+			s.renderHTMLError(w, r, err)
+		}
+	})
+}
+
+// api serves a JSON endpoint for an API client holding a bearer token.
+func (s *Server) api(h handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		authz, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || authz == "" {
+			s.renderJSONError(w, r, &medconseil.Error{Code: medconseil.EUNAUTHENTICATED, Message: "authentification requise : en-tête « Authorization: Bearer <jeton> » (POST /api/v1/tokens pour en obtenir un)"})
+			return
+		}
+		digest := auth.Digest(strings.TrimSpace(authz))
+		a, err := s.DB.TokenActeur(r.Context(), digest)
+		if err != nil {
+			s.renderJSONError(w, r, err)
+			return
+		}
+		ctx := context.WithValue(r.Context(), keyActeur, a)
+		ctx = context.WithValue(ctx, keyToken, digest)
+		if err := h(w, r.WithContext(ctx)); err != nil {
+			s.renderJSONError(w, r, err)
+		}
+	})
+}
+
+// apiPublic serves a JSON endpoint without authentication (token creation).
+func (s *Server) apiPublic(h handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.renderJSONError(w, r, err)
+		}
+	})
+}
+
+func randomToken() string {
+	b := make([]byte, 24)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func (s *Server) setSessionCookie(w http.ResponseWriter, token string) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true, Secure: s.Config.Secure, SameSite: http.SameSiteStrictMode, MaxAge: int(s.Config.Sessions.Absolute / time.Second)})
+}
+
+func (s *Server) clearSessionCookie(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, Secure: s.Config.Secure, SameSite: http.SameSiteStrictMode, MaxAge: -1})
+}
+
+type loginData struct {
+	Login  string
+	Retour string
+}
+
+// loginForm shows the login page with a CSRF token bound to a short-lived cookie
+// (double submit), since there is no session yet.
+func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) error {
+	return s.showLogin(w, r, http.StatusOK, loginData{Retour: safeReturn(r.URL.Query().Get("retour"))}, nil)
+}
+
+func (s *Server) showLogin(w http.ResponseWriter, r *http.Request, status int, d loginData, err error) error {
+	tok := randomToken()
+	http.SetCookie(w, &http.Cookie{Name: loginCSRFCookie, Value: tok, Path: "/connexion", HttpOnly: true, Secure: s.Config.Secure, SameSite: http.SameSiteStrictMode, MaxAge: 3600})
+	v := view{Title: "Connexion", CSRF: tok, Data: d}
+	if err != nil {
+		v.Error = s.domainError(r, err)
+	}
+	return s.render(w, r, status, "connexion", v)
+}
+
+// safeReturn keeps only local paths, so the login page cannot redirect elsewhere.
+func safeReturn(p string) string {
+	if strings.HasPrefix(p, "/") && !strings.HasPrefix(p, "//") && !strings.HasPrefix(p, "/\\") {
+		return p
+	}
+	return "/"
+}
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBodyBytes)
+	if err := r.ParseForm(); err != nil {
+		return &medconseil.Error{Code: medconseil.EINVALID, Message: "formulaire illisible", Err: err}
+	}
+	d := loginData{Login: strings.TrimSpace(r.PostFormValue("login")), Retour: safeReturn(r.PostFormValue("retour"))}
+	c, err := r.Cookie(loginCSRFCookie)
+	if err != nil || subtle.ConstantTimeCompare([]byte(c.Value), []byte(r.PostFormValue(csrfField))) != 1 {
+		return s.showLogin(w, r, http.StatusForbidden, d, &medconseil.Error{Code: medconseil.EFORBIDDEN, Message: "jeton de formulaire invalide ou expiré : recommencez"})
+	}
+	id, err := s.authenticate(r, d.Login, r.PostFormValue("password"))
+	if err != nil {
+		return s.showLogin(w, r, statusOf(medconseil.ErrorCode(err)), d, err)
+	}
+	token, digest, err := auth.NewToken()
+	if err != nil {
+		return medconseil.Internal(err)
+	}
+	if err := s.DB.CreateSession(r.Context(), id, digest, randomToken(), s.Config.Sessions, meta(r, "connexion")); err != nil {
+		return err
+	}
+	s.setSessionCookie(w, token)
+	http.SetCookie(w, &http.Cookie{Name: loginCSRFCookie, Value: "", Path: "/connexion", MaxAge: -1})
+	http.Redirect(w, r, d.Retour, http.StatusSeeOther)
+	return nil
+}
+
+// authenticate checks a login and password under the throttling policy and returns
+// the account id. Every failure gives the same message, whether the login exists or
+// not, and costs the same time.
+func (s *Server) authenticate(r *http.Request, login, password string) (int64, error) {
+	ctx := r.Context()
+	since := s.DB.Now().Add(-s.Config.FailureWindow)
+	keyAccount, keyAddr := "login:"+login, "adresse:"+remoteAddr(r)
+	nAcc, err := s.DB.LoginFailures(ctx, keyAccount, since)
+	if err != nil {
+		return 0, err
+	}
+	nAddr, err := s.DB.LoginFailures(ctx, keyAddr, since)
+	if err != nil {
+		return 0, err
+	}
+	if nAcc >= s.Config.MaxFailuresAccount || nAddr >= s.Config.MaxFailuresAddress {
+		_ = s.DB.Journal(ctx, &medconseil.Acteur{Login: login}, "connexion.bloquee", "session", meta(r, "connexion"), sqldb.ResultRefused)
+		return 0, &medconseil.Error{Code: medconseil.ETOOMANY, Message: "trop d'échecs de connexion : réessayez dans " + s.Config.FailureWindow.String() + " ou contactez l'administrateur"}
+	}
+	bad := &medconseil.Error{Code: medconseil.EUNAUTHENTICATED, Field: "login", Message: "identifiant ou mot de passe incorrect"}
+	id, hash, actif, err := s.DB.Credentials(ctx, login)
+	if medconseil.ErrorCode(err) == medconseil.ENOTFOUND {
+		auth.BurnTime(password)
+	} else if err != nil {
+		return 0, err
+	}
+	if err == nil && actif && auth.VerifyPassword(hash, password) {
+		return id, nil
+	}
+	if rerr := s.DB.RecordLoginFailure(ctx, login, []string{keyAccount, keyAddr}, 24*time.Hour, meta(r, "connexion")); rerr != nil {
+		return 0, rerr
+	}
+	return 0, bad
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
+	digest, _ := r.Context().Value(keySession).(string)
+	if err := s.DB.DeleteSession(r.Context(), acteurOf(r), digest, meta(r, "deconnexion")); err != nil {
+		return err
+	}
+	s.clearSessionCookie(w)
+	http.Redirect(w, r, "/connexion", http.StatusSeeOther)
+	return nil
+}
+
+// apiCreateToken exchanges a login and password for a bearer token.
+func (s *Server) apiCreateToken(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Login    string `json:"login"`
+		Password string `json:"password"`
+		Libelle  string `json:"libelle"`
+	}
+	if err := s.decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	if in.Login == "" {
+		return medconseil.FieldErrorf("login", "identifiant manquant")
+	}
+	id, err := s.authenticate(r, in.Login, in.Password)
+	if err != nil {
+		return err
+	}
+	token, digest, err := auth.NewToken()
+	if err != nil {
+		return medconseil.Internal(err)
+	}
+	if in.Libelle == "" {
+		in.Libelle = "API " + s.DB.Now().Format("2006-01-02")
+	}
+	if _, err := s.DB.CreateToken(r.Context(), id, digest, in.Libelle, meta(r, "api")); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, map[string]string{"token": token})
+	return nil
+}
+
+func (s *Server) apiRevokeToken(w http.ResponseWriter, r *http.Request) error {
+	digest, _ := r.Context().Value(keyToken).(string)
+	if err := s.DB.RevokeToken(r.Context(), acteurOf(r), digest, 0, meta(r, "api")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// home sends each role to its first screen.
+func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
+	a := acteurOf(r)
+	target := "/dossiers"
+	switch {
+	case !s.DB.Policy.ListFilter(a).Empty():
+	case authz.CanAudit(a):
+		target = "/audit"
+	case authz.CanAdminUsers(a):
+		target = "/admin/utilisateurs"
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
+	return nil
+}

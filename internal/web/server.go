@@ -1,0 +1,249 @@
+// Package web is medconseil's French server-rendered UI (html/template, embedded,
+// usable without JavaScript) and its JSON API. Handlers return errors; one renderer
+// per transport turns them into pages or JSON. Every access goes through the store,
+// where the medical-secret policy and the audit journal live.
+package web
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"time"
+
+	"medconseil"
+	"medconseil/internal/sqldb"
+)
+
+//go:embed templates/*.html
+var templatesFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Config is what the server needs besides the store.
+type Config struct {
+	Sessions sqldb.SessionPolicy
+	Secure   bool // cookies only over TLS
+	// Throttling of logins: at most MaxFailuresAccount failures per account and
+	// MaxFailuresAddress per address within FailureWindow.
+	MaxFailuresAccount int
+	MaxFailuresAddress int
+	FailureWindow      time.Duration
+	// MaxBody bounds JSON request bodies.
+	MaxBody int64
+}
+
+// DefaultConfig returns production defaults: 30 minutes idle, 10 hours absolute
+// (a working day), 5 failures per account and 20 per address over 15 minutes.
+func DefaultConfig() Config {
+	return Config{
+		Sessions:           sqldb.SessionPolicy{Idle: 30 * time.Minute, Absolute: 10 * time.Hour},
+		MaxFailuresAccount: 5,
+		MaxFailuresAddress: 20,
+		FailureWindow:      15 * time.Minute,
+		MaxBody:            64 << 10,
+	}
+}
+
+// Server serves the UI and the API.
+type Server struct {
+	DB      *sqldb.DB
+	Log     *slog.Logger
+	Config  Config
+	metrics *metrics
+	pages   map[string]*template.Template
+	nav     []navItem
+	mux     *http.ServeMux
+}
+
+// navItem is an entry of the top menu, shown to the roles that may use it.
+type navItem struct {
+	Href, Label string
+	Show        func(a *medconseil.Acteur) bool
+}
+
+// New builds a server over db.
+func New(db *sqldb.DB, log *slog.Logger, cfg Config) (*Server, error) {
+	s := &Server{DB: db, Log: log, Config: cfg, metrics: newMetrics(), mux: http.NewServeMux()}
+	s.routes()
+	if err := s.parseTemplates(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Handler returns the HTTP handler with its middleware: panic recovery, security
+// headers, access log and metrics.
+func (s *Server) Handler() http.Handler {
+	return s.observe(s.mux)
+}
+
+func (s *Server) routes() {
+	m := s.mux
+	static, _ := fs.Sub(staticFS, "static")
+	m.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
+	m.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintln(w, "ok")
+	})
+	m.HandleFunc("GET /readyz", s.readyz)
+	m.HandleFunc("GET /metrics", s.serveMetrics)
+
+	m.Handle("GET /{$}", s.page(s.home))
+	m.Handle("GET /connexion", s.public(s.loginForm))
+	m.Handle("POST /connexion", s.public(s.login))
+	m.Handle("POST /deconnexion", s.page(s.logout))
+
+	s.dossierRoutes()
+	s.adminRoutes()
+	s.auditRoutes()
+	s.referentielRoutes()
+	s.legislationRoutes()
+
+	m.Handle("POST /api/v1/tokens", s.apiPublic(s.apiCreateToken))
+	m.Handle("DELETE /api/v1/tokens/current", s.api(s.apiRevokeToken))
+	m.Handle("/api/", s.apiPublic(func(w http.ResponseWriter, r *http.Request) error {
+		return &medconseil.Error{Code: medconseil.ENOTFOUND, Message: "route d'API inconnue : " + r.Method + " " + r.URL.Path}
+	}))
+	m.Handle("/", s.public(func(w http.ResponseWriter, r *http.Request) error {
+		return medconseil.NotFound("Page")
+	}))
+}
+
+// addNav adds a menu entry.
+func (s *Server) addNav(href, label string, show func(*medconseil.Acteur) bool) {
+	s.nav = append(s.nav, navItem{Href: href, Label: label, Show: show})
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.DB.Ping(ctx); err != nil {
+		s.Log.Error("readyz", "err", err)
+		http.Error(w, "base de données injoignable", http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	fmt.Fprintln(w, "ok")
+}
+
+// statusOf maps an error code to its HTTP status.
+func statusOf(code medconseil.Code) int {
+	switch code {
+	case medconseil.EINVALID, medconseil.EREGLE:
+		return http.StatusUnprocessableEntity
+	case medconseil.ENOTFOUND:
+		return http.StatusNotFound
+	case medconseil.ECONFLICT:
+		return http.StatusConflict
+	case medconseil.EFORBIDDEN:
+		return http.StatusForbidden
+	case medconseil.EUNAUTHENTICATED:
+		return http.StatusUnauthorized
+	case medconseil.ETOOMANY:
+		return http.StatusTooManyRequests
+	}
+	return http.StatusInternalServerError
+}
+
+// domainError turns any error into the *medconseil.Error shown to the caller,
+// logging the cause of internal ones (and only theirs).
+func (s *Server) domainError(r *http.Request, err error) *medconseil.Error {
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return &medconseil.Error{Code: medconseil.EINVALID, Message: fmt.Sprintf("corps de requête trop volumineux : %d octets au plus", tooBig.Limit)}
+	}
+	var e *medconseil.Error
+	if !errors.As(err, &e) {
+		e = medconseil.Internal(err)
+	}
+	if e.Code == medconseil.EINTERNAL {
+		s.Log.Error("erreur interne", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	return e
+}
+
+// observe wraps every request: recovery, security headers, metrics, access log.
+func (s *Server) observe(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: 200}
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'")
+		if s.Config.Secure {
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
+		defer func() {
+			if p := recover(); p != nil {
+				s.Log.Error("panique", "path", r.URL.Path, "panic", p, "stack", string(debug.Stack()))
+				if !rec.wrote {
+					http.Error(rec, "Erreur interne", http.StatusInternalServerError)
+				}
+				rec.status = 500
+			}
+			d := time.Since(start)
+			route := r.Pattern
+			if route == "" {
+				route = "inconnue"
+			}
+			s.metrics.observe(route, rec.status, d)
+			s.Log.Info("requête", "method", r.Method, "path", r.URL.Path, "route", route, "status", rec.status, "duree_ms", float64(d.Microseconds())/1000, "adresse", remoteAddr(r))
+		}()
+		next.ServeHTTP(rec, r)
+	})
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+	wrote  bool
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	if !s.wrote {
+		s.status, s.wrote = code, true
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	s.wrote = true
+	return s.ResponseWriter.Write(b)
+}
+
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// remoteAddr is the client's address as seen by this server (no proxy header is
+// trusted: a deployment behind a proxy sets it at the proxy's access log).
+func remoteAddr(r *http.Request) string {
+	addr := r.RemoteAddr
+	if i := strings.LastIndexByte(addr, ':'); i > 0 {
+		addr = addr[:i]
+	}
+	return strings.Trim(addr, "[]")
+}
+
+func meta(r *http.Request, finalite string) sqldb.Meta {
+	return sqldb.Meta{Adresse: remoteAddr(r), Finalite: finalite}
+}
+
+// sortedKeys returns the keys of m in order.
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
