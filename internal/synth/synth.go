@@ -1,0 +1,564 @@
+// Package synth generates a synthetic region: a realistic, reproducible Grand Est
+// with its insured, its professionals and establishments, one year of claims at
+// the published rates, and planted anomalies whose ground truth goes to a separate
+// file. The output is SNDS-shaped Parquet. There is no real patient data here.
+package synth
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"medconseil"
+)
+
+// Config is one generation.
+type Config struct {
+	Region    string  // INSEE region code; only "44" (Grand Est) has an organisation
+	Scale     float64 // 1.0 = 5,075,846 insured
+	Seed      uint64
+	Year      int
+	Out       string // output directory
+	Workers   int    // 0: all CPUs
+	Progress  io.Writer
+	TTY       bool // progress as a redrawn bar rather than lines
+	ShardSize int  // persons per shard; 0: default. Part of the output's identity.
+}
+
+// Stats counts what was produced; the summary compares the rates to the targets.
+type Stats struct {
+	Persons, Salaries, Deces, ALD       int64
+	Arrets, ArretsMoins8, ArretsPlus1an int64
+	JoursIJ                             int64
+	KinePaires, KineSeances             int64
+	Transportes, Trajets                int64
+	SplitSeries                         int64
+}
+
+func (s *Stats) add(o Stats) {
+	s.Persons += o.Persons
+	s.Salaries += o.Salaries
+	s.Deces += o.Deces
+	s.ALD += o.ALD
+	s.Arrets += o.Arrets
+	s.ArretsMoins8 += o.ArretsMoins8
+	s.ArretsPlus1an += o.ArretsPlus1an
+	s.JoursIJ += o.JoursIJ
+	s.KinePaires += o.KinePaires
+	s.KineSeances += o.KineSeances
+	s.Transportes += o.Transportes
+	s.Trajets += o.Trajets
+	s.SplitSeries += o.SplitSeries
+}
+
+// World is everything a generation holds in memory: the référentiels, the offer,
+// the population and the plan of anomalies. Claims are streamed to the files.
+type World struct {
+	cfg        Config
+	Ref        *Reference
+	Off        *Offer
+	Pop        []Person
+	plan       *plan
+	lambda0    float64
+	start, end medconseil.Date
+	lppItems   []lppItem
+	orders     map[uint64]uint16
+	psa        pseudonymiser
+}
+
+// Result is what a generation reports.
+type Result struct {
+	Stats     Stats
+	Rows      map[string]int64
+	Files     []string
+	Anomalies int
+	Elapsed   time.Duration
+}
+
+// Table names, in the order they are written.
+const (
+	TablePRS = "ER_PRS_F"
+	TableTRS = "ER_TRS_F"
+	TableDTR = "ER_DTR_F"
+	TableTIP = "ER_TIP_F"
+	TableBEN = "IR_BEN_R"
+	TableIMB = "IR_IMB_R"
+	TablePRA = "DA_PRA_R"
+	TableARR = "MC_ARR_F"
+	TableATM = "MC_ATM_F"
+	TableNIR = "MC_NIR_R"
+	TableAGT = "MC_AGT_R"
+)
+
+// GroundTruthFile is the name of the ground-truth file in the output directory.
+const GroundTruthFile = "ground_truth.json"
+
+// Run generates the region into cfg.Out.
+func Run(ctx context.Context, ref *Reference, cfg Config) (*Result, error) {
+	t0 := time.Now()
+	if cfg.Scale <= 0 || cfg.Scale > 2 {
+		return nil, fmt.Errorf("échelle %g hors de ]0, 2]", cfg.Scale)
+	}
+	if cfg.Year < 2000 || cfg.Year > 2100 {
+		return nil, fmt.Errorf("année %d invalide", cfg.Year)
+	}
+	if cfg.ShardSize <= 0 {
+		cfg.ShardSize = 2000
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = runtime.GOMAXPROCS(0)
+	}
+	if cfg.Progress == nil {
+		cfg.Progress = io.Discard
+	}
+	if err := checkCodes(ref); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(cfg.Out, 0o755); err != nil {
+		return nil, err
+	}
+	w := &World{cfg: cfg, Ref: ref, start: medconseil.NewDate(cfg.Year, time.January, 1), end: medconseil.NewDate(cfg.Year, time.December, 31), psa: newPseudonymiser(cfg.Seed)}
+	fmt.Fprintf(cfg.Progress, "Région %s, échelle %g, graine %d, année %d : offre de soins…\n", cfg.Region, cfg.Scale, cfg.Seed, cfg.Year)
+	w.Off = buildOffer(ref, cfg.Scale, cfg.Seed)
+	w.lppItems = buildLPP(ref)
+	fmt.Fprintf(cfg.Progress, "%d professionnels, %d établissements ; population…\n", len(w.Off.Pros), len(ref.Etablissements))
+	w.orders = map[uint64]uint16{}
+	w.Pop = buildPopulationWith(ref, w.Off, cfg, w.orders)
+	w.plan = planAnomalies(w.Off, cfg.Seed)
+	w.lambda0 = lambda0(w.Pop, w.plan)
+
+	res := &Result{Rows: map[string]int64{}}
+	wr, err := openWriters(cfg.Out)
+	if err != nil {
+		return nil, err
+	}
+	defer wr.abort()
+
+	// Activity: shards generated in parallel, written in shard order.
+	n := len(w.Pop)
+	nShards := (n + cfg.ShardSize - 1) / cfg.ShardSize
+	jobs := make(chan int)
+	results := make(chan *shard, cfg.Workers)
+	var wg sync.WaitGroup
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	sem := make(chan struct{}, 2*cfg.Workers+2) // bounds shards in memory
+	for k := 0; k < cfg.Workers; k++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for idx := range jobs {
+				lo := idx * cfg.ShardSize
+				results <- w.runShard(idx, lo, min(lo+cfg.ShardSize, n))
+			}
+		}()
+	}
+	go func() {
+		defer close(jobs)
+		for idx := 0; idx < nShards; idx++ {
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			select {
+			case jobs <- idx:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	go func() { wg.Wait(); close(results) }()
+
+	prog := newProgress(cfg.Progress, cfg.TTY, int64(n))
+	var done atomic.Int64
+	pending := map[int]*shard{}
+	next := 0
+	samples := map[int32][]int32{}
+	trips := map[int32]int{}
+	var werr error
+	for sh := range results {
+		pending[sh.idx] = sh
+		for {
+			s, ok := pending[next]
+			if !ok {
+				break
+			}
+			delete(pending, next)
+			if werr == nil {
+				werr = wr.write(s)
+			}
+			if werr != nil {
+				cancel()
+			}
+			res.Stats.add(s.stats)
+			for p, l := range s.samples {
+				if len(samples[p]) < 64 {
+					samples[p] = append(samples[p], l[:min(len(l), 64-len(samples[p]))]...)
+				}
+			}
+			for p, c := range s.trips {
+				trips[p] += c
+			}
+			prog.update(done.Add(s.stats.Persons))
+			next++
+			<-sem
+		}
+	}
+	prog.finish()
+	if werr != nil {
+		return nil, werr
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	ps := w.plantedShard(nShards, samples, trips)
+	if err := wr.write(ps); err != nil {
+		return nil, err
+	}
+	res.Stats.add(ps.stats)
+	if err := w.writeReferentials(wr); err != nil {
+		return nil, err
+	}
+	if err := wr.close(); err != nil {
+		return nil, err
+	}
+	for name, c := range wr.counts() {
+		res.Rows[name] = c
+	}
+	if err := w.writeGroundTruth(filepath.Join(cfg.Out, GroundTruthFile)); err != nil {
+		return nil, err
+	}
+	res.Anomalies = len(w.plan.truth)
+	res.Elapsed = time.Since(t0)
+	return res, nil
+}
+
+// buildPopulationWith is buildPopulation sharing the NIR order counters, so that
+// phantom patients created later get unique NIRs too.
+func buildPopulationWith(ref *Reference, off *Offer, cfg Config, orders map[uint64]uint16) []Person {
+	return buildPopulation(ref, off, cfg, orders)
+}
+
+// writers holds one Parquet writer per table.
+type writers struct {
+	prs    *table[PRS]
+	trs    *table[TRS]
+	dtr    *table[DTR]
+	tip    *table[TIP]
+	arr    *table[ARR]
+	atm    *table[ATM]
+	imb    *table[IMB]
+	ben    *table[BEN]
+	pra    *table[PRA]
+	nir    *table[NIRC]
+	agt    *table[AGT]
+	closed bool
+}
+
+func openWriters(dir string) (*writers, error) {
+	w := &writers{}
+	var errs []error
+	open := func(name string) string { return name }
+	var err error
+	if w.prs, err = newTable[PRS](dir, open(TablePRS)); err != nil {
+		errs = append(errs, err)
+	}
+	if w.trs, err = newTable[TRS](dir, TableTRS); err != nil {
+		errs = append(errs, err)
+	}
+	if w.dtr, err = newTable[DTR](dir, TableDTR); err != nil {
+		errs = append(errs, err)
+	}
+	if w.tip, err = newTable[TIP](dir, TableTIP); err != nil {
+		errs = append(errs, err)
+	}
+	if w.arr, err = newTable[ARR](dir, TableARR); err != nil {
+		errs = append(errs, err)
+	}
+	if w.atm, err = newTable[ATM](dir, TableATM); err != nil {
+		errs = append(errs, err)
+	}
+	if w.imb, err = newTable[IMB](dir, TableIMB); err != nil {
+		errs = append(errs, err)
+	}
+	if w.ben, err = newTable[BEN](dir, TableBEN); err != nil {
+		errs = append(errs, err)
+	}
+	if w.pra, err = newTable[PRA](dir, TablePRA); err != nil {
+		errs = append(errs, err)
+	}
+	if w.nir, err = newTable[NIRC](dir, TableNIR); err != nil {
+		errs = append(errs, err)
+	}
+	if w.agt, err = newTable[AGT](dir, TableAGT); err != nil {
+		errs = append(errs, err)
+	}
+	return w, errors.Join(errs...)
+}
+
+// write writes a shard: the big table on this goroutine, the others beside it.
+func (w *writers) write(s *shard) error {
+	var wg sync.WaitGroup
+	errs := make([]error, 7)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		errs[1] = w.trs.write(s.trs)
+		if errs[1] == nil {
+			errs[2] = w.dtr.write(s.dtr)
+		}
+		if errs[2] == nil {
+			errs[3] = w.tip.write(s.tip)
+		}
+		if errs[3] == nil {
+			errs[4] = w.arr.write(s.arr)
+		}
+		if errs[4] == nil {
+			errs[5] = w.atm.write(s.atm)
+		}
+		if errs[5] == nil {
+			errs[6] = w.imb.write(s.imb)
+		}
+	}()
+	errs[0] = w.prs.write(s.prs)
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+func (w *writers) all() []interface{ close() error } {
+	return []interface{ close() error }{w.prs, w.trs, w.dtr, w.tip, w.arr, w.atm, w.imb, w.ben, w.pra, w.nir, w.agt}
+}
+
+func (w *writers) close() error {
+	w.closed = true
+	var errs []error
+	for _, t := range w.all() {
+		if t != nil {
+			errs = append(errs, t.close())
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (w *writers) abort() {
+	if !w.closed {
+		w.close()
+	}
+}
+
+func (w *writers) counts() map[string]int64 {
+	return map[string]int64{
+		TablePRS: w.prs.n, TableTRS: w.trs.n, TableDTR: w.dtr.n, TableTIP: w.tip.n, TableARR: w.arr.n,
+		TableATM: w.atm.n, TableIMB: w.imb.n, TableBEN: w.ben.n, TablePRA: w.pra.n, TableNIR: w.nir.n, TableAGT: w.agt.n,
+	}
+}
+
+// writeReferentials writes the beneficiaries (with the phantoms), the
+// professionals, the NIR correspondence and the Service médical's staff.
+func (w *World) writeReferentials(wr *writers) error {
+	const batch = 8192
+	ben := make([]BEN, 0, batch)
+	nir := make([]NIRC, 0, batch)
+	for i := range w.Pop {
+		p := &w.Pop[i]
+		c := &w.Ref.Communes[p.Commune]
+		b := BEN{BEN_NIR_PSA: p.PSA, BEN_SEX_COD: int32(p.Sex), BEN_NAI_ANN: int32(p.Birth.Year()), BEN_NAI_MOI: int32(p.Birth.Month()),
+			BEN_RES_DPT: "0" + c.Dep, BEN_RES_COM: c.Code[2:], ORG_AFF_BEN: "01" + c.Dep + "10000", BEN_CDI_NIR: "00"}
+		if !p.Death.IsZero() {
+			b.BEN_DCD_DTE = pqDate(p.Death)
+			b.BEN_DCD_AME = int32(p.Death.Year()*100 + int(p.Death.Month()))
+		}
+		mt := ""
+		if p.MT >= 0 {
+			mt = w.Off.Pros[p.MT].PFS
+		}
+		ben = append(ben, b)
+		nir = append(nir, NIRC{BEN_NIR_PSA: p.PSA, BEN_NIR: string(p.NIR), BEN_RES_COM: c.Code, PRS_MTT_NUM: mt})
+		if len(ben) == batch || i == len(w.Pop)-1 {
+			if err := wr.ben.write(ben); err != nil {
+				return err
+			}
+			if err := wr.nir.write(nir); err != nil {
+				return err
+			}
+			ben, nir = ben[:0], nir[:0]
+		}
+	}
+	pra := make([]PRA, 0, len(w.Off.Pros))
+	for _, p := range w.Off.Pros {
+		c := &w.Ref.Communes[p.Commune]
+		pra = append(pra, PRA{PFS_PFS_NUM: p.PFS, PFS_RPPS_NUM: p.RPPS, PFS_PRA_SPE: atoi32(p.Spe), PFS_EXC_NAT: atoi32(p.Act),
+			PFS_SEX_COD: int32(p.Sex), PFS_NAI_ANN: int32(p.Born), PFS_COD_POS: c.CodePostal, PFS_LIB_COM: strings.ToUpper(c.Nom),
+			PFS_COM_COD: c.Code, CAI_NUM: c.Dep + "1", DTE_ANN_TRT: fmt.Sprint(w.cfg.Year), DTE_MOI_FIN: "12"})
+	}
+	if err := wr.pra.write(pra); err != nil {
+		return err
+	}
+	return wr.agt.write(staff(w.cfg.Seed))
+}
+
+// staff spreads the Service médical's 138 praticiens-conseils and 501 other staff
+// (the seed's numbers, at every scale) over the direction régionale, the 10
+// échelons and their 18 sites, in proportion to the sites' départements.
+func staff(seed uint64) []AGT {
+	rng := newRNG(seed, streamOffer+100)
+	var sites []medconseil.Organisme
+	for _, o := range medconseil.GrandEst() {
+		if o.Type == medconseil.TypeSite || o.Type == medconseil.TypeDRSM {
+			sites = append(sites, o)
+		}
+	}
+	roles := []struct {
+		fon string
+		n   int
+	}{{"PRATICIEN_CONSEIL", 138}, {"INFIRMIER_SM", 96}, {"TECHNICIEN_SM", 280}, {"ASSISTANT", 95}, {"CADRE_ADMINISTRATIF", 30}}
+	var out []AGT
+	k := 0
+	for _, r := range roles {
+		for i := 0; i < r.n; i++ {
+			k++
+			s := sites[rng.IntN(len(sites))]
+			niv := "site"
+			if s.Type == medconseil.TypeDRSM {
+				niv = "region"
+			}
+			out = append(out, AGT{AGT_MAT: fmt.Sprintf("SM44%05d", k), AGT_FON: r.fon, ORG_COD: s.Code, ORG_NIV: niv})
+		}
+	}
+	return out
+}
+
+type lppItem struct {
+	code   int64
+	nature int32
+	typ    int32 // IR_PRF_V: 1 achat, 3 location
+	price  int64
+	days   int
+	maxQ   int
+	p      float64
+}
+
+// buildLPP picks real LPP codes by family (NT_LPP labels), with typical prices.
+func buildLPP(ref *Reference) []lppItem {
+	fams := []struct {
+		prefix string
+		nature int32
+		typ    int32
+		price  int64
+		days   int
+		maxQ   int
+		p      float64
+	}{
+		{"PPC, APNEE SOMMEIL", 3511, 3, 2100, 28, 4, 0.18},
+		{"PANSEMENT", 3515, 1, 1250, 10, 6, 0.30},
+		{"VETEMENT COMPRESSIF", 3513, 1, 2800, 90, 2, 0.15},
+		{"LIT MEDICAL", 3512, 3, 1200, 28, 4, 0.08},
+		{"DEAMBULATEUR", 3514, 3, 300, 28, 4, 0.07},
+		{"CANNE", 3514, 1, 1200, 365, 1, 0.05},
+		{"CORRECTION ORTHOPEDIQUE", 3521, 1, 3500, 365, 1, 0.10},
+		{"ACHAT SEMESTRIEL, NEBULISEUR", 3518, 1, 8000, 180, 1, 0.04},
+	}
+	var items []lppItem
+	codes := make([]string, 0, len(ref.LPP))
+	for c := range ref.LPP {
+		codes = append(codes, c)
+	}
+	sort.Strings(codes)
+	for _, f := range fams {
+		var found []string
+		for _, c := range codes {
+			if strings.HasPrefix(ref.LPP[c], f.prefix) {
+				found = append(found, c)
+			}
+			if len(found) == 4 {
+				break
+			}
+		}
+		for _, c := range found {
+			var code int64
+			fmt.Sscan(c, &code)
+			items = append(items, lppItem{code: code, nature: f.nature, typ: f.typ, price: f.price, days: f.days, maxQ: f.maxQ, p: f.p / float64(len(found))})
+		}
+	}
+	return items
+}
+
+// checkCodes refuses to generate when a code the generator uses is missing from
+// its nomenclature: every code in the output exists in the référentiels.
+func checkCodes(ref *Reference) error {
+	var missing []string
+	need := func(nom string, codes ...string) {
+		for _, c := range codes {
+			if !ref.Has(nom, c) {
+				missing = append(missing, nom+":"+c)
+			}
+		}
+	}
+	need("IR_NAT_V", "1110", "1111", "1112", "1113", "1211", "2211", "3111", "3122", "3125", "4212", "4213", "4214", "6110", "6111", "6112", "3511", "3512", "3513", "3514", "3515", "3518", "3521")
+	for _, s := range specialites {
+		need("IR_SPE_V", s.code)
+	}
+	need("IR_SPE_V", "0", "1")
+	for _, k := range kindCode {
+		need("IR_ACT_V", k.act)
+	}
+	need("IR_DTR_V", "11", "21")
+	need("IR_MTR_V", "0", "1", "10", "11", "100", "101")
+	need("AT_AAT_V", "AAS", "PAS", "AAT", "PAT")
+	need("IR_ASU_V", "10", "30", "40")
+	need("IR_EXO_V", "0", "41")
+	need("IR_ETM_V", "11", "12", "41")
+	need("AT_NTU_V", "0", "1", "5")
+	need("AT_MLT_V", "057", "098", "030")
+	need("IR_PRF_V", "1", "3")
+	for _, a := range aldMix {
+		need("IR_ALD_V", a.num)
+		need("IR_CIM_V", a.cims...)
+	}
+	for _, m := range motifsArret {
+		need("IR_CIM_V", m.cims...)
+	}
+	for _, s := range situationsKine {
+		need("IR_CIM_V", s.cim)
+	}
+	need("IR_CIM_V", "S835", "S934", "S626", "M751", "M545", "S420", "T141", "G560", "M770", "M511", "J920")
+	for _, d := range medconseil.GrandEstDepartements() {
+		need("IR_DPT_V", "0"+d)
+	}
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		return fmt.Errorf("codes absents des nomenclatures : %s", strings.Join(missing, ", "))
+	}
+	return nil
+}
+
+// GroundTruth is the content of ground_truth.json.
+type GroundTruth struct {
+	Region    string    `json:"region"`
+	Scale     float64   `json:"scale"`
+	Seed      uint64    `json:"seed"`
+	Year      int       `json:"year"`
+	Note      string    `json:"note"`
+	Anomalies []Anomaly `json:"anomalies"`
+}
+
+func (w *World) writeGroundTruth(path string) error {
+	gt := GroundTruth{Region: w.cfg.Region, Scale: w.cfg.Scale, Seed: w.cfg.Seed, Year: w.cfg.Year,
+		Note: "Anomalies plantées (catalogue DETECTION.md §3.3) ; jamais présentes comme telles dans les tables.", Anomalies: w.plan.truth}
+	b, err := json.MarshalIndent(gt, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o644)
+}
