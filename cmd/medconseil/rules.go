@@ -3,9 +3,199 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"sort"
+	"strings"
+	"time"
+
+	"medconseil"
+	"medconseil/internal/rules"
 )
 
-// runRules is owned by the rules work; placeholder until it lands.
+const rulesUsage = `Usage : medconseil rules SOUS-COMMANDE [options]
+
+  check            vérifie strictement les paramètres (clés, dates, références, unités)
+  eval JEU         évalue un jeu de règles : entrée JSON sur stdin, décision JSON sur stdout
+  list             liste les jeux de règles et les paramètres en vigueur à une date
+  bench            mesure le jeu ij sur une population générée (décisions/s, allocations)
+
+medconseil rules SOUS-COMMANDE -h pour l'aide de chacune.
+`
+
+// runRules is the "rules" command: the legislation as code.
 func runRules(ctx context.Context, e *env, args []string) error {
-	return errors.New("rules : pas encore disponible")
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(e.stdout, rulesUsage)
+		if len(args) == 0 {
+			return usageError("sous-commande manquante")
+		}
+		return nil
+	}
+	switch args[0] {
+	case "check":
+		return rulesCheck(e, args[1:])
+	case "eval":
+		return rulesEval(e, args[1:])
+	case "list":
+		return rulesList(e, args[1:])
+	case "bench":
+		return rulesBench(e, args[1:])
+	}
+	fmt.Fprint(e.stderr, rulesUsage)
+	return usageError(fmt.Sprintf("sous-commande %q inconnue", args[0]))
+}
+
+func rulesCheck(e *env, args []string) error {
+	fs := newFlagSet(e, "rules check", "rules check [-dir RÉPERTOIRE]")
+	dir := fs.String("dir", "", "répertoire de paramètres à vérifier (par défaut : les paramètres embarqués)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError("rules check ne prend pas d'argument")
+	}
+	var set *rules.Set
+	var err error
+	if *dir == "" {
+		set, err = rules.LoadEmbedded()
+	} else {
+		set, err = rules.Load(os.DirFS(*dir))
+	}
+	if err == nil {
+		_, err = rules.New(set)
+	}
+	if err != nil {
+		for _, line := range strings.Split(err.Error(), "\n") {
+			fmt.Fprintln(e.stderr, line)
+		}
+		return &medconseil.Error{Code: medconseil.EINVALID, Message: "paramètres invalides"}
+	}
+	verify := 0
+	for _, n := range set.Names() {
+		if p, _ := set.Get(n); p.Verify() {
+			verify++
+		}
+	}
+	fmt.Fprintf(e.stdout, "%d paramètres valides (%d avec une valeur à vérifier sur Légifrance).\n", len(set.Names()), verify)
+	return nil
+}
+
+func rulesEval(e *env, args []string) error {
+	fs := newFlagSet(e, "rules eval", "rules eval JEU [-in FICHIER.json]  (JEU : ij, atmp, invalidite, ald, transport, kine, ordonnance, mtdents, lpp)")
+	in := fs.String("in", "", "fichier JSON d'entrée (par défaut : l'entrée standard)")
+	// Accept the rule set before or after the flags.
+	var name string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		name, args = args[0], args[1:]
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if name == "" && fs.NArg() > 0 {
+		name = fs.Arg(0)
+	}
+	if name == "" {
+		fs.Usage()
+		return usageError("jeu de règles manquant")
+	}
+	eng, err := rules.NewEmbedded()
+	if err != nil {
+		return medconseil.Internal(err)
+	}
+	var r io.Reader = e.stdin
+	if *in != "" {
+		f, err := os.Open(*in)
+		if err != nil {
+			return &medconseil.Error{Code: medconseil.EINVALID, Field: "-in", Message: "fichier d'entrée illisible", Err: err}
+		}
+		defer f.Close()
+		r = f
+	}
+	x, err := eng.Evaluate(name, r)
+	if err != nil {
+		return err
+	}
+	return rules.EncodeJSON(e.stdout, x)
+}
+
+func rulesList(e *env, args []string) error {
+	fs := newFlagSet(e, "rules list", "rules list [-date AAAA-MM-JJ] [-json]")
+	date := fs.String("date", "", "date à laquelle lire les valeurs en vigueur (par défaut : aujourd'hui)")
+	asJSON := fs.Bool("json", false, "sortie JSON (comme GET /api/v1/parameters)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	eng, err := rules.NewEmbedded()
+	if err != nil {
+		return medconseil.Internal(err)
+	}
+	on := medconseil.DateOf(time.Now())
+	if *date != "" {
+		if on, err = medconseil.ParseDate(*date); err != nil {
+			return usageError("-date : " + err.Error())
+		}
+	}
+	if *asJSON {
+		return rules.EncodeJSON(e.stdout, map[string]any{
+			"rulesets": eng.RuleSets(), "parameters": rules.ParametersAt(eng.Params, on),
+		})
+	}
+	fmt.Fprintln(e.stdout, "Jeux de règles :")
+	for _, s := range eng.RuleSets() {
+		fmt.Fprintf(e.stdout, "  %-11s %s\n", s.Name, s.Title)
+	}
+	fmt.Fprintf(e.stdout, "\nParamètres en vigueur le %s :\n", on.Francais())
+	for _, p := range rules.ParametersAt(eng.Params, on) {
+		v := "—"
+		if p.Current != nil {
+			v = p.Current.Value + " " + p.Unit.Label()
+			if p.Current.Verify {
+				v += "  (à vérifier)"
+			}
+		}
+		fmt.Fprintf(e.stdout, "  %-48s %s\n", p.Name, strings.TrimSpace(v))
+	}
+	return nil
+}
+
+func rulesBench(e *env, args []string) error {
+	fs := newFlagSet(e, "rules bench", "rules bench [-n N] [-arrets 20] [-rounds R] [-workers W] [-seed S]")
+	n := fs.Int("n", 100000, "nombre de situations générées")
+	arrets := fs.Int("arrets", 20, "nombre maximal d'arrêts par historique (l'arrêt examiné compris)")
+	rounds := fs.Int("rounds", 20, "nombre de passes sur la population")
+	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "nombre de goroutines")
+	seed := fs.Uint64("seed", 1, "graine du générateur")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *n < 1 || *arrets < 1 || *rounds < 1 || *workers < 1 {
+		return usageError("-n, -arrets, -rounds et -workers doivent être positifs")
+	}
+	eng, err := rules.NewEmbedded()
+	if err != nil {
+		return medconseil.Internal(err)
+	}
+	pop := rules.Population(*n, *arrets, *seed)
+	res := eng.IJ().Bench(pop, *rounds, *workers)
+	fmt.Fprintf(e.stdout, "jeu ij : %d décisions (%d situations × %d passes, historiques de 1 à %d arrêts), %d goroutines\n",
+		res.Decisions, *n, *rounds, *arrets, res.Workers)
+	fmt.Fprintf(e.stdout, "durée : %s\n", res.Elapsed.Round(1e6))
+	fmt.Fprintf(e.stdout, "débit : %.0f décisions/s\n", res.PerSecond)
+	fmt.Fprintf(e.stdout, "allocations : %.3f par décision\n", res.AllocsPerCall)
+	fmt.Fprintf(e.stdout, "erreurs : %d\n", res.Errors)
+	keys := make([]string, 0, len(res.Outcomes))
+	for k := range res.Outcomes {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(e.stdout, "  %-28s %d\n", k, res.Outcomes[k])
+	}
+	if res.Errors > 0 {
+		return errors.New("des évaluations ont échoué")
+	}
+	return nil
 }
