@@ -290,11 +290,12 @@ func (w *World) plantedShard(idx int, samples map[int32][]int32, trips map[int32
 					continue
 				}
 				truth.Dates = append(truth.Dates, d.String())
-				for j := 0; j < perDay; j++ {
+				for j, emitted := 0, 0; emitted < perDay && j < 4*perDay; j++ {
 					set(pats[(k*perDay+j)%len(pats)])
 					if d.After(g.last) {
-						continue
+						continue // never after the patient's death: that is another anomaly
 					}
+					emitted++
 					if w.Off.Pros[pro].Kind == KindKine {
 						g.emit(claim{exe: pro, pre: g.p.MT, from: d, nature: 3125, cft: 800, paid: 8 * kineAMK, taux: 60, asu: 10})
 					} else {

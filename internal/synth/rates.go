@@ -66,8 +66,8 @@ var dureeClasses = []struct {
 	{0.245, 8, 30},
 	{0.085, 31, 90},
 	{0.055, 91, 180},
-	{0.056, 181, 365},
-	{0.024, 366, 1095},
+	{0.050, 181, 365},
+	{0.030, 366, 1095},
 }
 
 // ageDuree shifts the duration classes with age: people 55+ are 18.3 % of the
