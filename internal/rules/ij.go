@@ -96,7 +96,41 @@ type IJ struct {
 type ijVersion struct {
 	since medconseil.Date
 	name  string
-	steps []func(*IJ, *ijState) error
+	steps []ijStep
+}
+
+// ijStep names a step of the logic; steps are dispatched by a switch rather than
+// through function values so that the evaluation state stays on the stack.
+type ijStep uint8
+
+const (
+	stepCarence ijStep = iota
+	stepOuverture
+	stepPrescripteur
+	stepTeleconsultation
+	stepDureeMax
+	stepMontant
+	stepEnvoi
+)
+
+func (g *IJ) run(s ijStep, st *ijState) error {
+	switch s {
+	case stepCarence:
+		return g.carenceStep(st)
+	case stepOuverture:
+		return g.ouvertureStep(st)
+	case stepPrescripteur:
+		return g.prescripteurStep(st)
+	case stepTeleconsultation:
+		return g.teleconsultationStep(st)
+	case stepDureeMax:
+		return g.dureeMaxStep(st)
+	case stepMontant:
+		return g.montantStep(st)
+	case stepEnvoi:
+		return g.envoiStep(st)
+	}
+	return nil
 }
 
 // ijState is the evaluation in progress.
@@ -122,6 +156,10 @@ var (
 	refR32312     = ref("Article R323-12 du code de la sécurité sociale", cssHref)
 	refPratiqueCN = ref("Pratique CNAM — Book Sécu 2022 (groupe VYV), p. 138", "https://www.groupe-vyv.fr/")
 	refL32312     = ref("Article L323-1-2 du code de la sécurité sociale", cssHref)
+	refCarencePro = refs(refR3231, refPratiqueCN)
+	refProlong    = refs(refL16244, refR162191)
+	refDuree      = refs(refL3231, refR3231)
+	refEnvoi      = refs(refR3212, refR32312)
 )
 
 const (
@@ -145,13 +183,13 @@ func newIJ(r *resolver) *IJ {
 		dentiste: r.get("ij/prolongation_chirurgien_dentiste"),
 		smicH:    r.get("smic/horaire_brut"), smicDuree: r.get("smic/duree_mensuelle_heures"),
 	}
-	common := []func(*IJ, *ijState) error{(*IJ).carenceStep, (*IJ).ouvertureStep, (*IJ).prescripteurStep}
-	tail := []func(*IJ, *ijState) error{(*IJ).dureeMaxStep, (*IJ).montantStep, (*IJ).envoiStep}
+	common := []ijStep{stepCarence, stepOuverture, stepPrescripteur}
+	tail := []ijStep{stepDureeMax, stepMontant, stepEnvoi}
 	g.versions = []ijVersion{
 		{since: medconseil.NewDate(2012, 1, 1), name: "ij-2012 : plafond en SMIC mensuel (R323-4), sans limite de téléconsultation",
 			steps: concat(common, tail)},
 		{since: medconseil.NewDate(2024, 1, 1), name: "ij-2024 : limite des arrêts prescrits en téléconsultation (LFSS 2024, art. 65)",
-			steps: concat(common, []func(*IJ, *ijState) error{(*IJ).teleconsultationStep}, tail)},
+			steps: concat(common, []ijStep{stepTeleconsultation}, tail)},
 	}
 	return g
 }
@@ -221,7 +259,7 @@ func (g *IJ) Evaluate(in *IJInput, d *Decision) error {
 		st.chainStart = start
 	}
 	for _, step := range v.steps {
-		if err := step(g, &st); err != nil {
+		if err := g.run(step, &st); err != nil {
 			return err
 		}
 		if st.stop {
@@ -274,11 +312,11 @@ func (g *IJ) carenceStep(st *ijState) error {
 			reprise = 0
 		}
 		if reprise <= h {
-			d.add("IJ_SANS_CARENCE_PROLONGATION", refs(refR3231, refPratiqueCN),
+			d.add("IJ_SANS_CARENCE_PROLONGATION", refCarencePro,
 				"Prolongation de l'arrêt du %s sans reprise de plus de %d heures : pas de nouveau délai de carence.", darg(st.prev.Debut), iarg(h))
 			return nil
 		}
-		d.add("IJ_REPRISE_SUPERIEURE_48H", refs(refR3231, refPratiqueCN),
+		d.add("IJ_REPRISE_SUPERIEURE_48H", refCarencePro,
 			"Reprise de %d heures avant cette prolongation, plus de %d heures : l'arrêt est traité comme un nouvel arrêt.", iarg(reprise), iarg(h))
 	}
 	if a.Motif == FausseCouche && d.flag(g.sansCarenceFC, a.Debut) {
@@ -445,7 +483,7 @@ func (g *IJ) prescripteurStep(st *ijState) error {
 		d.add("IJ_PROLONGATION_PRESCRIPTEUR_ADMIS", refL16244, "Prolongation prescrite par un prescripteur admis (%s).", sarg(prescripteurCodes[a.Prescripteur]))
 		return nil
 	}
-	d.add("IJ_PROLONGATION_PRESCRIPTEUR", refs(refL16244, refR162191),
+	d.add("IJ_PROLONGATION_PRESCRIPTEUR", refProlong,
 		"Prolongation prescrite par un prescripteur qui n'est ni l'auteur de l'arrêt initial ni le médecin traitant, sans impossibilité justifiée : les IJ ne sont pas maintenues.")
 	st.stop = true
 	return nil
@@ -527,18 +565,18 @@ func (g *IJ) dureeMaxStep(st *ijState) error {
 		}
 		end := periodStart.AddYears(int(years)).AddDays(-1)
 		if st.first.After(end) {
-			d.add("IJ_ALD_3_ANS_EPUISES", refs(refL3231, refR3231),
+			d.add("IJ_ALD_3_ANS_EPUISES", refDuree,
 				"Affection de longue durée : la période de %d ans ouverte le %s a pris fin le %s.", iarg(years), darg(periodStart), darg(end))
 			st.stop = true
 			return nil
 		}
 		if st.last.After(end) {
-			d.add("IJ_ALD_3_ANS_ATTEINT", refs(refL3231, refR3231),
+			d.add("IJ_ALD_3_ANS_ATTEINT", refDuree,
 				"Affection de longue durée : IJ versées jusqu'au %s, fin de la période de %d ans ouverte le %s.", darg(end), iarg(years), darg(periodStart))
 			st.clip(end)
 			return nil
 		}
-		d.add("IJ_ALD_PERIODE", refs(refL3231, refR3231),
+		d.add("IJ_ALD_PERIODE", refDuree,
 			"Affection de longue durée : période de %d ans ouverte le %s, jusqu'au %s.", iarg(years), darg(periodStart), darg(end))
 		return nil
 	}
@@ -567,19 +605,19 @@ func (g *IJ) dureeMaxStep(st *ijState) error {
 	}
 	remaining := max - used
 	if remaining <= 0 {
-		d.add("IJ_360_ATTEINT", refs(refL3231, refR3231),
+		d.add("IJ_360_ATTEINT", refDuree,
 			"%d IJ déjà versées depuis le %s : le maximum de %d IJ sur %d ans est atteint.", iarg(used), darg(from), iarg(max), iarg(years))
 		st.stop = true
 		return nil
 	}
 	if payable := int64(st.last.Sub(st.first) + 1); payable > remaining {
 		end := st.first.AddDays(int(remaining) - 1)
-		d.add("IJ_360_LIMITE", refs(refL3231, refR3231),
+		d.add("IJ_360_LIMITE", refDuree,
 			"%d IJ déjà versées depuis le %s : il reste %d IJ sur le maximum de %d, versées jusqu'au %s.", iarg(used), darg(from), iarg(remaining), iarg(max), darg(end))
 		st.clip(end)
 		return nil
 	}
-	d.add("IJ_360_DECOMPTE", refs(refL3231, refR3231),
+	d.add("IJ_360_DECOMPTE", refDuree,
 		"%d IJ versées depuis le %s sur le maximum de %d en %d ans.", iarg(used), darg(from), iarg(max), iarg(years))
 	return nil
 }
@@ -692,7 +730,7 @@ func (g *IJ) envoiStep(st *ijState) error {
 					darg(a.DateEnvoi), iarg(limit), iarg(months), darg(p), rarg(red), iarg(n))
 				d.result("reduction_envoi_tardif", "Réduction pour envoi tardif", marg(cut))
 			} else {
-				d.add("IJ_ENVOI_TARDIF_AVERTISSEMENT", refs(refR3212, refR32312),
+				d.add("IJ_ENVOI_TARDIF_AVERTISSEMENT", refEnvoi,
 					"Avis reçu le %s, plus de %d jours après la prescription : avertissement ; un nouvel envoi tardif dans les %d mois réduira les IJ.",
 					darg(a.DateEnvoi), iarg(limit), iarg(months))
 			}
