@@ -42,6 +42,7 @@ func commands() map[string]command {
 		"rules":     {"législation : check, eval, bench", runRules},
 		"reference": {"référentiels : import, search, bench", runReference},
 		"synth":     {"génère une région synthétique (SNDS Parquet)", runSynth},
+		"bench":     {"bancs d'essai : intake (débit de dépôt des arrêts)", runBench},
 		"version":   {"affiche la version", runVersion},
 	}
 }

@@ -46,6 +46,10 @@ type DB struct {
 	w, r    *sql.DB
 	dsn     string
 
+	// SQLite only: group commit of write transactions and statement caches.
+	commit         *committer
+	wstmts, rstmts *stmtCache
+
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 	// Keys encrypts clinical free text at rest. Nil means clinical writes fail.
@@ -95,10 +99,14 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		r.SetMaxIdleConns(8)
 		r.SetConnMaxIdleTime(0)
 		db.w, db.r = w, r
+		db.wstmts, db.rstmts = newStmtCache(w), newStmtCache(r)
 	}
 	if err := db.w.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("connexion à la base impossible : %w", err)
+	}
+	if db.dialect == SQLite {
+		db.commit = newCommitter(db)
 	}
 	return db, nil
 }
@@ -109,6 +117,13 @@ func escapePath(p string) string {
 
 // Close releases the connections.
 func (db *DB) Close() error {
+	if db.commit != nil {
+		db.commit.close()
+	}
+	if db.wstmts != nil {
+		db.wstmts.close()
+		db.rstmts.close()
+	}
 	err := db.w.Close()
 	if db.r != db.w {
 		err = errors.Join(err, db.r.Close())
@@ -147,22 +162,43 @@ func (db *DB) Rebind(q string) string {
 
 // Tx is a transaction with rebinding. Its methods take ? placeholders.
 type Tx struct {
-	tx *sql.Tx
-	db *DB
+	tx    *sql.Tx
+	db    *DB
+	stmts *stmtCache // SQLite: prepared statements of the pool
+}
+
+// stmt returns the transaction's view of a cached prepared statement, or nil.
+func (t *Tx) stmt(ctx context.Context, q string) *sql.Stmt {
+	if t.stmts == nil {
+		return nil
+	}
+	if st := t.stmts.get(q); st != nil {
+		return t.tx.StmtContext(ctx, st)
+	}
+	return nil
 }
 
 // Exec runs a statement.
 func (t *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if st := t.stmt(ctx, q); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
 	return t.tx.ExecContext(ctx, t.db.Rebind(q), args...)
 }
 
 // Query runs a query.
 func (t *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if st := t.stmt(ctx, q); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
 	return t.tx.QueryContext(ctx, t.db.Rebind(q), args...)
 }
 
 // QueryRow runs a query returning at most one row.
 func (t *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if st := t.stmt(ctx, q); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return t.tx.QueryRowContext(ctx, t.db.Rebind(q), args...)
 }
 
@@ -172,6 +208,9 @@ func (t *Tx) DB() *DB { return t.db }
 // Write runs fn in a read-write transaction, committed if fn returns nil and rolled
 // back otherwise: nothing is half written.
 func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
+	if db.commit != nil {
+		return db.commit.submit(ctx, fn)
+	}
 	return db.run(ctx, db.w, false, fn)
 }
 
@@ -198,11 +237,21 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx)
 			_ = tx.Rollback()
 		}
 	}()
-	if err = fn(&Tx{tx: tx, db: db}); err != nil {
+	t := &Tx{tx: tx, db: db}
+	if db.dialect == SQLite {
+		t.stmts = db.rstmts
+		if pool == db.w {
+			t.stmts = db.wstmts
+		}
+	}
+	if err = fn(t); err != nil {
 		return err
 	}
 	if err = tx.Commit(); err != nil {
 		return medconseil.Internal(fmt.Errorf("commit: %w", err))
+	}
+	if t.stmts != nil {
+		t.stmts.prepareWanted(ctx)
 	}
 	return nil
 }

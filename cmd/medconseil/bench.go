@@ -1,0 +1,196 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime/pprof"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"medconseil"
+	"medconseil/internal/auth"
+	"medconseil/internal/demo"
+	"medconseil/internal/web"
+)
+
+// runBench measures the intake throughput of POST /api/v1/arrets: the real server on
+// a loopback port, N concurrent API clients, each request a new sick-leave notice in
+// its own transaction, journaled and with an idempotency key, on SQLite or PostgreSQL.
+func runBench(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 || args[0] != "intake" {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			fmt.Fprintln(e.stdout, "Usage : medconseil bench intake [--db DSN] [--clients 32] [--duration 10s]")
+			return nil
+		}
+		return usageError("usage : medconseil bench intake [--db DSN] [--clients 32] [--duration 10s]")
+	}
+	fs := newFlagSet(e, "bench intake", "bench intake [--db DSN] [--clients 32] [--duration 10s]")
+	var sf storeFlags
+	sf.register(fs, e, "")
+	clients := fs.Int("clients", 32, "clients concurrents")
+	duration := fs.Duration("duration", 10*time.Second, "durée de la mesure (après 1 s de chauffe)")
+	cpuProfile := fs.String("cpuprofile", "", "écrit un profil CPU de la mesure dans ce fichier")
+	if err := parseFlags(fs, args[1:]); err != nil {
+		return err
+	}
+	if sf.db == "" {
+		dir, err := os.MkdirTemp("", "medconseil-bench-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		sf.db = filepath.Join(dir, "bench.db")
+	}
+	if sf.keyFile == "" && e.getenv("MEDCONSEIL_KEYS") == "" {
+		text, err := newKeyText("bench")
+		if err != nil {
+			return err
+		}
+		sf.keyFile = filepath.Join(os.TempDir(), fmt.Sprintf("medconseil-bench-%d.keys", os.Getpid()))
+		if err := writeKeyFile(sf.keyFile, text); err != nil {
+			return err
+		}
+		defer os.Remove(sf.keyFile)
+	}
+	db, err := sf.open(ctx, e, true)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.SeedOrganisation(ctx, medconseil.GrandEst()); err != nil {
+		return err
+	}
+	const pw = "bench-password"
+	if err := demo.SeedAccounts(ctx, db, pw, auth.DefaultParams); err != nil {
+		return err
+	}
+	srv, err := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)), web.DefaultConfig())
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{Handler: srv.Handler()}
+	go hs.Serve(ln)
+	defer hs.Close()
+	base := "http://" + ln.Addr().String()
+	tr := &http.Transport{MaxIdleConnsPerHost: *clients, MaxConnsPerHost: *clients}
+	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	tok, err := benchToken(client, base, pw)
+	if err != nil {
+		return err
+	}
+	var seq atomic.Int64
+	seq.Store(time.Now().UnixNano() % 1e6 * 1000)
+	post := func() (time.Duration, error) {
+		n := seq.Add(1)
+		body13 := fmt.Sprintf("1850567482%03d", n%1000)
+		nir, _ := medconseil.NIRWithKey(body13[:10] + fmt.Sprintf("%03d", 1+n%999))
+		b, _ := json.Marshal(map[string]any{"nir": nir, "residence": "67482", "prescripteur": demo.PrescripteurRPPS, "nature": "initial",
+			"debut": "2026-11-02", "fin": "2026-11-20", "cim10": "M545", "libelle": "lombalgie", "motif": "douleur lombaire aiguë après port de charge", "teleconsultation": false})
+		req, _ := http.NewRequest("POST", base+"/api/v1/arrets", bytes.NewReader(b))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Idempotency-Key", fmt.Sprintf("bench-%d", n))
+		t0 := time.Now()
+		res, err := client.Do(req)
+		if err != nil {
+			return 0, err
+		}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		if res.StatusCode != 201 {
+			return 0, fmt.Errorf("statut %d", res.StatusCode)
+		}
+		return time.Since(t0), nil
+	}
+	run := func(d time.Duration) ([]time.Duration, int64, error) {
+		var mu sync.Mutex
+		var lat []time.Duration
+		var errs atomic.Int64
+		var firstErr error
+		deadline := time.Now().Add(d)
+		var wg sync.WaitGroup
+		for i := 0; i < *clients; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				var mine []time.Duration
+				for time.Now().Before(deadline) && ctx.Err() == nil {
+					l, err := post()
+					if err != nil {
+						if errs.Add(1) == 1 {
+							mu.Lock()
+							firstErr = err
+							mu.Unlock()
+						}
+						continue
+					}
+					mine = append(mine, l)
+				}
+				mu.Lock()
+				lat = append(lat, mine...)
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		return lat, errs.Load(), firstErr
+	}
+	fmt.Fprintf(e.stdout, "Débit de dépôt POST /api/v1/arrets — base %s, %d clients, %s\n", db.Dialect(), *clients, *duration)
+	if _, _, err := run(time.Second); err != nil {
+		return fmt.Errorf("chauffe : %w", err)
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer f.Close()
+	}
+	start := time.Now()
+	lat, nerr, firstErr := run(*duration)
+	if *cpuProfile != "" {
+		pprof.StopCPUProfile()
+	}
+	elapsed := time.Since(start)
+	if len(lat) == 0 {
+		return fmt.Errorf("aucune requête réussie : %v", firstErr)
+	}
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	q := func(p float64) time.Duration { return lat[int(p*float64(len(lat)-1))] }
+	fmt.Fprintf(e.stdout, "  requêtes réussies : %d (échecs : %d)\n  débit             : %.0f requêtes/s\n  latence p50       : %s\n  latence p99       : %s\n  latence max       : %s\n",
+		len(lat), nerr, float64(len(lat))/elapsed.Seconds(), q(0.50).Round(10*time.Microsecond), q(0.99).Round(10*time.Microsecond), lat[len(lat)-1].Round(10*time.Microsecond))
+	if nerr > 0 {
+		fmt.Fprintf(e.stdout, "  première erreur   : %v\n", firstErr)
+	}
+	return nil
+}
+
+func benchToken(c *http.Client, base, pw string) (string, error) {
+	b, _ := json.Marshal(map[string]string{"login": "prescripteur.demo", "password": pw})
+	res, err := c.Post(base+"/api/v1/tokens", "application/json", bytes.NewReader(b))
+	if err != nil {
+		return "", err
+	}
+	defer res.Body.Close()
+	var out struct{ Token string }
+	if err := json.NewDecoder(res.Body).Decode(&out); err != nil || out.Token == "" {
+		return "", fmt.Errorf("jeton de banc d'essai : statut %d", res.StatusCode)
+	}
+	return out.Token, nil
+}
