@@ -26,7 +26,7 @@ type Decision struct {
 type Reason struct {
 	Code   string
 	format string
-	args   [4]arg
+	args   [6]arg
 	nargs  uint8
 	Refs   []Reference
 }
@@ -105,7 +105,7 @@ func (d *Decision) reset(ruleset string, date medconseil.Date) {
 }
 
 func (d *Decision) add(code string, refs []Reference, format string, args ...arg) {
-	r := Reason{Code: code, format: format, Refs: refs, nargs: uint8(len(args))}
+	r := Reason{Code: code, format: format, Refs: refs, nargs: uint8(min(len(args), 6))}
 	copy(r.args[:], args)
 	d.reasons = append(d.reasons, r)
 }

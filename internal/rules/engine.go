@@ -133,8 +133,14 @@ func decodeStrict(raw []byte, v any) error {
 			return medconseil.FieldErrorf(te.Field, "type incorrect : %s attendu, %s reçu", frenchType(te.Type.Kind().String()), te.Value)
 		case strings.HasPrefix(err.Error(), "json: unknown field "):
 			// encoding/json gives no typed error for unknown fields.
-			f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-			return medconseil.FieldErrorf(f, "champ inconnu %q (voir la documentation du jeu de règles)", f)
+			name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+			var generic any
+			_ = json.Unmarshal(raw, &generic)
+			path := keyPath(generic, name)
+			if path == "" {
+				path = name
+			}
+			return medconseil.FieldErrorf(path, "champ inconnu %q (voir la documentation du jeu de règles)", name)
 		case errors.Is(err, io.ErrUnexpectedEOF):
 			return &medconseil.Error{Code: medconseil.EINVALID, Message: "JSON incomplet"}
 		}
@@ -286,7 +292,10 @@ func (d *Decision) num(p *Parameter, day medconseil.Date) (Rat, error) {
 // integer reads a whole-number parameter.
 func (d *Decision) integer(p *Parameter, day medconseil.Date) (int64, error) {
 	r, err := d.num(p, day)
-	return r.Int(), err
+	if err != nil {
+		return 0, err
+	}
+	return r.Int(), nil
 }
 
 // flag reads a booleen parameter; no value in force reads as false, and is traced
@@ -322,3 +331,31 @@ func refs(lists ...[]Reference) []Reference {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// keyPath finds where key first occurs in a decoded JSON value, as a dotted path
+// ("arret.couleur", "historique.0.x"), so that an unknown field is named in full.
+func keyPath(v any, key string) string {
+	switch x := v.(type) {
+	case map[string]any:
+		if _, ok := x[key]; ok {
+			return key
+		}
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if p := keyPath(x[k], key); p != "" {
+				return k + "." + p
+			}
+		}
+	case []any:
+		for i, e := range x {
+			if p := keyPath(e, key); p != "" {
+				return strconv.Itoa(i) + "." + p
+			}
+		}
+	}
+	return ""
+}
