@@ -100,7 +100,7 @@ type ALDStatut struct {
 }
 
 var (
-	refALDList = Ref{Title: "Art. L160-14 3° et D160-4 CSS ; décret n° 2011-77 du 19 janvier 2011 — REGULATIONS.md §4.1"}
+	refALDList = Ref{Title: "Art. L160-14 3° et 4° et D160-4 CSS ; décret n° 2011-77 du 19 janvier 2011 — REGULATIONS.md §4.1"}
 	refDuree17 = Ref{Title: "Décret n° 2017-472 du 3 avril 2017 (annexe D160-4), en vigueur le 6 avril 2017 — REGULATIONS.md §4.2"}
 	refDuree24 = Ref{Title: "Décret n° 2024-768 du 8 juillet 2024 (JO 9/7/2024) — REGULATIONS.md §4.2"}
 )
@@ -118,8 +118,8 @@ var ALDStatuts = []ALDStatut{
 	{Numero: 19, Ouverte: true, Duree: "Syndrome néphrotique primitif (19.2) : 5 ans (3 ans avant 2024)", Ref: refDuree24},
 	{Numero: 23, Ouverte: true, Duree: "23.a psychoses : 10 ans ; 23.b troubles de l'humeur : 5 ans ; 23.c déficiences intellectuelles et troubles graves du développement : 10 ans ; 23.d troubles névrotiques sévères et de la personnalité : 5 ans", Ref: refDuree24},
 	{Numero: 24, Ouverte: true, Duree: "5 ans (3 ans avant 2024)", Ref: refDuree24},
-	{Numero: 31, Libelle: "ALD hors liste : forme grave d'une maladie ou forme évolutive ou invalidante d'une maladie grave non inscrite sur la liste, traitement prolongé de plus de 6 mois et particulièrement coûteux", Ouverte: true, Ref: Ref{Title: "Art. L160-14 4° CSS — REGULATIONS.md §4.1"}},
-	{Numero: 32, Libelle: "Polypathologie : plusieurs affections caractérisées entraînant un état pathologique invalidant, soins continus de plus de 6 mois", Ouverte: true, Ref: Ref{Title: "Art. L160-14 4° CSS — REGULATIONS.md §4.1"}},
+	{Numero: 31, Libelle: "ALD hors liste : forme grave d'une maladie ou forme évolutive ou invalidante d'une maladie grave non inscrite sur la liste, traitement prolongé de plus de 6 mois et particulièrement coûteux", Ouverte: true, Ref: refALDList},
+	{Numero: 32, Libelle: "Polypathologie : plusieurs affections caractérisées entraînant un état pathologique invalidant, soins continus de plus de 6 mois", Ouverte: true, Ref: refALDList},
 }
 
 // SeuilKine is a situation of the kinésithérapie référentiel: beyond Seances

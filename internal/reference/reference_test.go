@@ -89,7 +89,9 @@ func TestExamples(t *testing.T) {
 		want   func(h reference.Hit) bool
 		what   string
 	}{
-		{"lpp", "coussin positionnement", 5, func(h reference.Hit) bool { return strings.Contains(h.Label, "COUSSIN") && strings.Contains(h.Label, "POSITIONNEMENT") }, "coussins de positionnement"},
+		{"lpp", "coussin positionnement", 5, func(h reference.Hit) bool {
+			return strings.Contains(h.Label, "COUSSIN") && strings.Contains(h.Label, "POSITIONNEMENT")
+		}, "coussins de positionnement"},
 		{"lpp", "chaussure avant pied", 5, func(h reference.Hit) bool { return strings.HasPrefix(h.Label, "CHUT") }, "lignes CHUT"},
 		{"lpp", "CHUT", 10, func(h reference.Hit) bool { return strings.HasPrefix(h.Label, "CHUT") }, "lignes CHUT"},
 		{"lpp", "2166740", 1, func(h reference.Hit) bool { return h.Code == "2166740" }, "2166740"},
@@ -284,7 +286,9 @@ func TestMalformedFiles(t *testing.T) {
 		edit func(string) string
 		want []string
 	}{
-		{"header", 1, func(string) string { return "CIM_CODE;CIM_LIB;ALD_030_COD;CAT_CIM_COD;VER_CPT_COD;VER_CPT_DTE;CAT_TUM_COD;TEC_COL" }, []string{"snds/IR_CIM_V.csv", "ligne 1", "colonne 1", "CIM_COD"}},
+		{"header", 1, func(string) string {
+			return "CIM_CODE;CIM_LIB;ALD_030_COD;CAT_CIM_COD;VER_CPT_COD;VER_CPT_DTE;CAT_TUM_COD;TEC_COL"
+		}, []string{"snds/IR_CIM_V.csv", "ligne 1", "colonne 1", "CIM_COD"}},
 		{"columns", 100, func(l string) string { return l + ";extra" }, []string{"ligne 100", "colonne 9", "9 colonnes trouvées, 8 attendues"}},
 		{"code", 200, func(l string) string { return "1234" + l[strings.Index(l, ";"):] }, []string{"ligne 200", "colonne 1", "code « 1234 » invalide"}},
 		{"encoding", 300, func(l string) string { return strings.Replace(l, ";", ";\xe9", 1) }, []string{"ligne 300", "colonne", "encodage invalide"}},
