@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -221,8 +222,15 @@ func TestExamples(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer f.Close()
-			if _, err := e.Evaluate(rs.Name, f); err != nil {
+			doc, err := io.ReadAll(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := e.Evaluate(rs.Name, bytes.NewReader(doc)); err != nil {
 				t.Errorf("example rejected: %v", err)
+			}
+			if rules.Example(rs.Name) != string(doc) {
+				t.Errorf("internal/rules/exemples/%s.example.json differs from docs/rules: copy it", rs.Name)
 			}
 		})
 	}

@@ -1,0 +1,106 @@
+package web_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"medconseil/internal/rules"
+	"medconseil/internal/sqldb"
+	"medconseil/internal/sqldb/sqldbtest"
+)
+
+func TestLegislationAPI(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		e := start(t, db)
+		tok := e.token("praticien.57")
+
+		res, body := e.do("GET", "/api/v1/parameters/ij/plafond_smic_multiple?date=2025-04-01", tok, nil, nil)
+		if res.StatusCode != 200 {
+			t.Fatalf("parameter: %d %s", res.StatusCode, body)
+		}
+		var p rules.ParameterView
+		if err := json.Unmarshal([]byte(body), &p); err != nil {
+			t.Fatal(err)
+		}
+		if p.Current == nil || p.Current.Value != "1.4" || !strings.Contains(p.Current.References[1].Title, "2025-160") || len(p.Values) != 2 {
+			t.Errorf("parameter view = %+v", p)
+		}
+		res, body = e.do("GET", "/api/v1/parameters?date=2025-03-31", tok, nil, nil)
+		if res.StatusCode != 200 || !strings.Contains(body, `"ij/plafond_smic_multiple"`) {
+			t.Errorf("parameters: %d", res.StatusCode)
+		}
+		res, body = e.do("GET", "/api/v1/parameters?date=2025-02-30", tok, nil, nil)
+		if res.StatusCode != 422 || !strings.Contains(body, `"field":"date"`) {
+			t.Errorf("bad date: %d %s", res.StatusCode, body)
+		}
+		if res, _ := e.do("GET", "/api/v1/parameters", "", nil, nil); res.StatusCode != 401 {
+			t.Errorf("without token: %d", res.StatusCode)
+		}
+
+		// Same decision as the engine (and so as "medconseil rules eval").
+		eng, err := rules.NewEmbedded()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, rs := range eng.RuleSets() {
+			in, err := os.ReadFile(filepath.Join("..", "..", "docs", "rules", rs.Name+".example.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, body := e.do("POST", "/api/v1/rules/"+rs.Name+"/evaluate", tok, string(in), nil)
+			x, err := eng.Evaluate(rs.Name, bytes.NewReader(in))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want bytes.Buffer
+			_ = rules.EncodeJSON(&want, x)
+			if res.StatusCode != 200 || body != want.String() {
+				t.Errorf("%s: API %d differs from the engine:\n%s\nwant:\n%s", rs.Name, res.StatusCode, body, want.String())
+			}
+		}
+		res, body = e.do("POST", "/api/v1/rules/ij/evaluate", tok, `{"arret":{"debut":"2025-04-01","fin":"2025-04-30","couleur":1}}`, nil)
+		if res.StatusCode != 422 || !strings.Contains(body, `"field":"arret.couleur"`) {
+			t.Errorf("unknown field: %d %s", res.StatusCode, body)
+		}
+		res, _ = e.do("POST", "/api/v1/rules/inconnu/evaluate", tok, `{}`, nil)
+		if res.StatusCode != 404 {
+			t.Errorf("unknown rule set: %d", res.StatusCode)
+		}
+	})
+}
+
+func TestLegislationPages(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		e := start(t, db)
+		b := e.browser("praticien.57")
+		page := b.get("/legislation?date=2025-04-01")
+		for _, want := range []string{"ij/plafond_smic_multiple", "Décret n° 2025-160", "https://www.legifrance.gouv.fr/", "à vérifier"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("Législation page lacks %q", want)
+			}
+		}
+		form := b.get("/legislation/decision?jeu=ij")
+		if !strings.Contains(form, "salaires_3_derniers_mois") {
+			t.Fatalf("decision form not prefilled")
+		}
+		in := `{"arret":{"debut":"2025-04-01","fin":"2025-04-30"},"assure":{"heures_3_mois":450,"salaires_3_derniers_mois":"15000,00"}}`
+		res, body := b.post("/legislation/decision", url.Values{"csrf": {b.csrf}, "jeu": {"ij"}, "entree": {in}})
+		if res.StatusCode != 200 {
+			t.Fatalf("decision: %d", res.StatusCode)
+		}
+		for _, want := range []string{"IJ_PLAFOND_APPLIQUE", "41,47", "ij/plafond_smic_multiple", "Décret n° 2025-160"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("decision page lacks %q", want)
+			}
+		}
+		res, body = b.post("/legislation/decision", url.Values{"csrf": {b.csrf}, "jeu": {"ij"}, "entree": {`{"arret":{}}`}})
+		if res.StatusCode != 422 || !strings.Contains(body, "arret.debut") {
+			t.Errorf("invalid input: %d", res.StatusCode)
+		}
+	})
+}
