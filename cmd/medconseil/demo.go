@@ -39,7 +39,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		}
 		sf.keyFile = sf.db + ".keys"
 		if _, err := os.Stat(sf.keyFile); os.IsNotExist(err) {
-			text, err := newKeyText("demo" + time.Now().UTC().Format("20060102"))
+			text, err := newKeyText(newKeyID("demo"))
 			if err != nil {
 				return err
 			}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"time"
 
 	"medconseil/internal/keyring"
 )
@@ -27,7 +26,7 @@ func runKeys(ctx context.Context, e *env, args []string) error {
 		if _, err := os.Stat(*out); err == nil {
 			return fail("%s existe déjà : « keys rotate » pour ajouter une clé", *out)
 		}
-		text, err := newKeyText("k" + time.Now().UTC().Format("20060102T150405"))
+		text, err := newKeyText(newKeyID("k"))
 		if err != nil {
 			return err
 		}
@@ -52,7 +51,7 @@ func runKeys(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		defer db.Close()
-		id := "k" + time.Now().UTC().Format("20060102T150405")
+		id := newKeyID("k")
 		fresh, err := newKeyText(id)
 		if err != nil {
 			return err

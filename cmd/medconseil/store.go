@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"medconseil/internal/keyring"
 	"medconseil/internal/sqldb"
@@ -78,9 +79,17 @@ func writeKeyFile(path, text string) error {
 	return os.Rename(tmp, path)
 }
 
-// newKeyText generates a keyring text with one fresh key named after now.
+// newKeyText generates a keyring text with one fresh key.
 func newKeyText(id string) (string, error) {
 	return keyring.Generate(id, rand.Reader)
+}
+
+// newKeyID names a key after the time it was made, with a random suffix so two keys
+// made in the same second differ.
+func newKeyID(prefix string) string {
+	b := make([]byte, 3)
+	_, _ = rand.Read(b)
+	return fmt.Sprintf("%s%s-%x", prefix, time.Now().UTC().Format("20060102T150405"), b)
 }
 
 func fail(format string, args ...any) error { return fmt.Errorf(format, args...) }

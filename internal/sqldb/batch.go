@@ -10,11 +10,12 @@ import (
 	"medconseil"
 )
 
-// On SQLite every commit costs an fsync of the WAL (synchronous FULL), and there is
-// one writer. Group commit lets the writer take several pending write transactions
-// at once, run each inside its own SAVEPOINT (a failing one is rolled back alone,
-// exactly as if it had its own transaction), and COMMIT them together: one fsync for
-// the group. No caller is answered before the COMMIT that holds its writes, so
+// Every commit costs an fsync of the WAL (SQLite synchronous FULL, PostgreSQL's
+// default), SQLite has one writer, and on PostgreSQL the audit_head row serialises
+// every journaled transaction until its commit. Group commit lets one writer take
+// several pending write transactions at once, run each inside its own SAVEPOINT (a
+// failing one is rolled back alone, exactly as if it had its own transaction), and
+// COMMIT them together: one fsync and one hold of the journal head for the group. No caller is answered before the COMMIT that holds its writes, so
 // nothing acknowledged is ever lost; the writes are applied in arrival order, the
 // order a single connection would have serialised them in anyway.
 
@@ -136,7 +137,9 @@ func (c *committer) run(batch []*writeJob) {
 	for i, j := range batch {
 		j.done <- results[i]
 	}
-	c.db.wstmts.prepareWanted(ctx)
+	if c.db.wstmts != nil {
+		c.db.wstmts.prepareWanted(ctx)
+	}
 }
 
 // runOne runs one job inside a savepoint, rolling back to it on error or panic.

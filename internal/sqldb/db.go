@@ -46,7 +46,8 @@ type DB struct {
 	w, r    *sql.DB
 	dsn     string
 
-	// SQLite only: group commit of write transactions and statement caches.
+	// Group commit of write transactions (both engines) and, on SQLite only,
+	// statement caches (pgx caches statements itself).
 	commit         *committer
 	wstmts, rstmts *stmtCache
 
@@ -105,9 +106,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("connexion à la base impossible : %w", err)
 	}
-	if db.dialect == SQLite {
-		db.commit = newCommitter(db)
-	}
+	db.commit = newCommitter(db)
 	return db, nil
 }
 
