@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"medconseil"
 	"medconseil/internal/auth"
 	"medconseil/internal/demo"
+	"medconseil/internal/sqldb"
 )
 
 func runDemo(ctx context.Context, e *env, args []string) error {
@@ -22,6 +24,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	vf.register(fs, e)
 	password := fs.String("demo-password", "medconseil-demo", "mot de passe de tous les comptes de démonstration")
 	n := fs.Int("dossiers", 40, "nombre d'avis d'arrêt de démonstration à créer dans une base vide")
+	refDir := fs.String("reference", "", "référentiels à importer (défaut : $MEDCONSEIL_REFERENCE ou ../shared/reference s'il existe)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -63,6 +66,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	refNote := demoReferentiels(ctx, e, db, *refDir)
 	ln, err := net.Listen("tcp", vf.addr)
 	if err != nil {
 		return err
@@ -73,6 +77,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		if created > 0 {
 			fmt.Fprintf(w, "  %d avis d'arrêt de démonstration créés.\n", created)
 		}
+		fmt.Fprintf(w, "  Référentiels : %s\n", refNote)
 		fmt.Fprintf(w, "\nComptes (mot de passe : %s) :\n", *password)
 		tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 		for _, a := range demo.Accounts {
@@ -81,4 +86,31 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		tw.Flush()
 		fmt.Fprintln(w, "\nCtrl-C pour arrêter.")
 	})
+}
+
+// demoReferentiels imports the référentiels into the demo store when their directory
+// is found (a re-import of the same files changes nothing), and says what happened.
+// Without them the product still runs; the Base documentaire page lists what is missing.
+func demoReferentiels(ctx context.Context, e *env, db *sqldb.DB, given string) string {
+	dir, err := referenceDir(e, given)
+	if err != nil {
+		return "absents (" + message(err) + ")"
+	}
+	files, set, err := readReference(io.Discard, dir)
+	if err != nil {
+		return "non importés : " + message(err)
+	}
+	res, err := db.ImportReferentiels(ctx, files)
+	if err != nil {
+		return "non importés : " + message(err)
+	}
+	rows := 0
+	for _, r := range res {
+		rows += r.Rows
+	}
+	note := fmt.Sprintf("%d fichiers, %d lignes, depuis %s", len(res), rows, dir)
+	if m := set.MissingRef(); len(m) > 0 {
+		note += " ; indisponibles : " + strings.Join(m, " ; ")
+	}
+	return note
 }
