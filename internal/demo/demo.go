@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"sort"
 	"time"
 
 	"medconseil"
@@ -96,10 +97,27 @@ var diagnoses = []diag{
 
 var communes = []string{"67482", "67482", "67482", "67180", "67462", "67437", "67218", "57463", "57672", "57631", "68066", "68224", "54395", "51454", "10387", "88160", "08105"}
 
-// SeedDossiers files n sick-leave notices spread over the région around today, some
-// prolonged (with a change of wording now and then, which the dossier flags), some
-// already decided. Dates are relative to now so the worklist looks alive. It does
-// nothing when the store already holds dossiers.
+// event is one step of the demo history, replayed in time order so that reception
+// dates, due dates and the audit journal read as a real fortnight of work.
+type event struct {
+	at     time.Time
+	kind   int // evInitial, evProlongation, evAvis
+	index  int // the initial notice it concerns
+	input  sqldb.ArretInput
+	avis   medconseil.Avis
+	depart string
+}
+
+const (
+	evInitial = iota
+	evProlongation
+	evAvis
+)
+
+// SeedDossiers files about n sick-leave notices received over the last fortnight
+// across the région, some prolonged (with a change of wording now and then, which the
+// dossier flags), some already decided, some overdue. It does nothing when the store
+// already holds dossiers.
 func SeedDossiers(ctx context.Context, db *sqldb.DB, n int, now time.Time, seed uint64) (int, error) {
 	counts, err := db.CountByEtat(ctx)
 	if err != nil {
@@ -113,69 +131,112 @@ func SeedDossiers(ctx context.Context, db *sqldb.DB, n int, now time.Time, seed 
 		return 0, nil
 	}
 	rng := rand.New(rand.NewPCG(seed, seed^0x5eed))
-	filer := &medconseil.Acteur{Login: "demo", Habilitations: []medconseil.Habilitation{hab(medconseil.RoleAgentAdministratif, medconseil.NiveauNational, "")}}
-	m := sqldb.Meta{Adresse: "console", Finalite: "demonstration"}
-	praticiens := map[string]*medconseil.Acteur{}
-	for _, dep := range medconseil.GrandEstDepartements() {
-		praticiens[dep] = &medconseil.Acteur{Login: "praticien." + dep, Habilitations: []medconseil.Habilitation{hab(medconseil.RolePraticienConseil, medconseil.NiveauEchelon, dep)}}
-	}
-	today := medconseil.DateOf(now)
-	created := 0
-	noms := []string{"MARTIN", "BERNARD", "MULLER", "SCHMITT", "MEYER", "WEBER", "KLEIN", "HOFFMANN", "DUBOIS", "LAMBERT", "ROTH", "FUCHS"}
-	prenoms := []string{"Paul", "Marie", "Julien", "Sarah", "Thomas", "Léa", "Nicolas", "Camille", "Antoine", "Chloé"}
+	day := 24 * time.Hour
+	var events []event
 	for i := 0; i < n; i++ {
 		commune := communes[rng.IntN(len(communes))]
 		sex := 1 + rng.IntN(2)
-		yy := 60 + rng.IntN(42)
-		mm := 1 + rng.IntN(12)
-		body := fmt.Sprintf("%d%02d%02d%s%03d", sex, yy%100, mm, commune, 1+rng.IntN(999))
+		body := fmt.Sprintf("%d%02d%02d%s%03d", sex, (60+rng.IntN(42))%100, 1+rng.IntN(12), commune, 1+rng.IntN(999))
 		nir, err := medconseil.NIRWithKey(body)
 		if err != nil {
-			return created, err
+			return 0, err
+		}
+		prenom := prenomsH[rng.IntN(len(prenomsH))]
+		if sex == 2 {
+			prenom = prenomsF[rng.IntN(len(prenomsF))]
 		}
 		dg := diagnoses[rng.IntN(len(diagnoses))]
-		debut := today.AddDays(-rng.IntN(20))
+		fate := rng.IntN(10) // 0–2 prolonged, 3–5 decided, else awaiting an avis
+		// Office hours of one of the last 14 days; a notice to be prolonged was received
+		// long enough ago for its end to be near.
+		back := time.Duration(rng.IntN(14))*day + time.Duration(rng.IntN(9*60))*time.Minute
+		if fate < 3 {
+			back = time.Duration(dg.jours-1+rng.IntN(3))*day + time.Duration(rng.IntN(9*60))*time.Minute
+		}
+		recue := now.Add(-back)
+		recue = time.Date(recue.Year(), recue.Month(), recue.Day(), 8, 0, 0, 0, recue.Location()).Add(time.Duration(rng.IntN(9*60)) * time.Minute)
+		if recue.After(now) {
+			recue = now.Add(-time.Minute)
+		}
+		debut := medconseil.DateOf(recue).AddDays(-rng.IntN(3))
 		fin := debut.AddDays(dg.jours - 1)
 		prescripteur := medconseil.RPPS(fmt.Sprintf("100%08d", 1000000+rng.IntN(8999999)))
 		if commune == "67482" && rng.IntN(2) == 0 {
 			prescripteur = PrescripteurRPPS
 		}
 		in := sqldb.ArretInput{
-			Assure:       medconseil.Assure{NIR: nir, Residence: commune, Nom: noms[rng.IntN(len(noms))], Prenom: prenoms[rng.IntN(len(prenoms))]},
+			Assure:       medconseil.Assure{NIR: nir, Residence: commune, Nom: noms[rng.IntN(len(noms))], Prenom: prenom},
 			Prescripteur: prescripteur,
 			Arret: medconseil.ArretTravail{Nature: medconseil.NatureInitial, Debut: debut, Fin: fin, CIM10: medconseil.CIM10(dg.cim),
 				Libelle: dg.libelle, Motif: dg.motif, Teleconsultation: rng.IntN(10) == 0},
 		}
-		id, _, err := db.CreateArret(ctx, filer, in, m)
-		if err != nil {
-			return created, fmt.Errorf("dossier de démonstration %d : %w", i, err)
-		}
-		created++
-		switch r := rng.IntN(10); {
-		case r < 3: // prolonged; one time in three with another wording
+		events = append(events, event{at: recue, kind: evInitial, index: i, input: in})
+		switch {
+		case fate < 3:
 			p := in
-			p.Arret.Nature, p.Arret.InitialID = medconseil.NatureProlongation, id
+			p.Arret.Nature = medconseil.NatureProlongation
 			p.Arret.Debut, p.Arret.Fin = fin.AddDays(1), fin.AddDays(14)
-			if r == 0 {
+			if fate == 0 {
 				p.Arret.Libelle = reworded(dg.libelle)
 			}
-			if _, _, err := db.CreateArret(ctx, filer, p, m); err != nil {
-				return created, err
+			at := fin.AddDays(-1).Time(recue.Location()).Add(time.Duration(8*60+rng.IntN(9*60)) * time.Minute)
+			if at.After(now) || !at.After(recue) {
+				at = recue.Add(time.Duration(1+rng.IntN(120)) * time.Minute)
+			}
+			events = append(events, event{at: at, kind: evProlongation, index: i, input: p})
+		case fate < 6:
+			v := medconseil.Avis{Sens: medconseil.SensJustifie}
+			if fate == 5 {
+				effet := debut.AddDays(dg.jours / 2)
+				v = medconseil.Avis{Sens: medconseil.SensNonJustifie, EffetAu: effet, Motif: "Examen du " + effet.AddDays(-1).Francais() + " : état compatible avec une reprise à temps complet."}
+			}
+			at := recue.Add(time.Duration(2+rng.IntN(72)) * time.Hour)
+			if at.After(now) {
+				at = now.Add(-time.Duration(1+rng.IntN(30)) * time.Minute)
+			}
+			events = append(events, event{at: at, kind: evAvis, index: i, avis: v, depart: medconseil.DepartementOfCommune(commune)})
+		}
+	}
+	sort.SliceStable(events, func(a, b int) bool { return events[a].at.Before(events[b].at) })
+
+	filer := &medconseil.Acteur{Login: "demo", Habilitations: []medconseil.Habilitation{hab(medconseil.RoleAgentAdministratif, medconseil.NiveauNational, "")}}
+	m := sqldb.Meta{Adresse: "console", Finalite: "demonstration"}
+	clock := db.Now
+	defer func() { db.Now = clock }()
+	ids := map[int]int64{}
+	created := 0
+	for _, ev := range events {
+		at := ev.at
+		db.Now = func() time.Time { return at }
+		switch ev.kind {
+		case evInitial, evProlongation:
+			in := ev.input
+			if ev.kind == evProlongation {
+				in.Arret.InitialID = ids[ev.index]
+			}
+			id, _, err := db.CreateArret(ctx, filer, in, m)
+			if err != nil {
+				return created, fmt.Errorf("dossier de démonstration %d : %w", ev.index, err)
+			}
+			if ev.kind == evInitial {
+				ids[ev.index] = id
 			}
 			created++
-		case r < 6: // decided
-			dep := medconseil.DepartementOfCommune(commune)
-			v := medconseil.Avis{Sens: medconseil.SensJustifie}
-			if r == 5 {
-				v = medconseil.Avis{Sens: medconseil.SensNonJustifie, EffetAu: debut.AddDays(dg.jours / 2), Motif: "Examen du " + debut.AddDays(dg.jours/2-1).Francais() + " : état compatible avec une reprise à temps complet."}
-			}
-			if _, err := db.GiveAvis(ctx, praticiens[dep], id, 1, v, m); err != nil {
+		case evAvis:
+			praticien := &medconseil.Acteur{Login: "praticien." + ev.depart, Habilitations: []medconseil.Habilitation{hab(medconseil.RolePraticienConseil, medconseil.NiveauEchelon, ev.depart)}}
+			if _, err := db.GiveAvis(ctx, praticien, ids[ev.index], 1, ev.avis, m); err != nil {
 				return created, err
 			}
 		}
 	}
 	return created, nil
 }
+
+var (
+	noms     = []string{"MARTIN", "BERNARD", "MULLER", "SCHMITT", "MEYER", "WEBER", "KLEIN", "HOFFMANN", "DUBOIS", "LAMBERT", "ROTH", "FUCHS", "GARCIA", "PETIT", "ZIMMERMANN"}
+	prenomsH = []string{"Paul", "Julien", "Thomas", "Nicolas", "Antoine", "Mathieu", "Karim", "Luc"}
+	prenomsF = []string{"Marie", "Sarah", "Léa", "Camille", "Chloé", "Nadia", "Julie", "Anne"}
+)
 
 // reworded returns another wording of the same affection, as prescribers write
 // them — a change the caisse reads as another affection.
