@@ -190,3 +190,28 @@ func TestDemoServes(t *testing.T) {
 		t.Fatal("demo did not shut down")
 	}
 }
+
+// TestMigrateSeedsOrganisation: a production install (migrate, then serve) must be
+// able to route a dossier without running demo first.
+func TestMigrateSeedsOrganisation(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "m.db")
+	e, out, _ := testEnv("", nil)
+	if err := run(context.Background(), e, []string{"migrate", "--db", db}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "0001_foundation.sql") {
+		t.Errorf("migrate output: %q", out.String())
+	}
+	raw, err := sql.Open("sqlite", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	var echelons, sites int
+	if err := raw.QueryRow(`SELECT COUNT(*) FILTER (WHERE type = 'echelon'), COUNT(*) FILTER (WHERE type = 'site') FROM organisme`).Scan(&echelons, &sites); err != nil {
+		t.Fatal(err)
+	}
+	if echelons != 10 || sites != 18 {
+		t.Errorf("after migrate: %d échelons, %d sites; want 10 and 18", echelons, sites)
+	}
+}

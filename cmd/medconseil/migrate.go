@@ -22,7 +22,7 @@ func runMigrate(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	applied, err := db.Migrate(ctx)
+	applied, err := migrate(ctx, db)
 	if err != nil {
 		return err
 	}

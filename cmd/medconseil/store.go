@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"medconseil"
 	"medconseil/internal/keyring"
 	"medconseil/internal/sqldb"
 )
@@ -29,7 +30,7 @@ func (s *storeFlags) register(fs *flag.FlagSet, e *env, defaultDB string) {
 	fs.StringVar(&s.keyFile, "key-file", e.getenv("MEDCONSEIL_KEY_FILE"), "fichier des clés de chiffrement des données cliniques (env MEDCONSEIL_KEY_FILE ; env MEDCONSEIL_KEYS pour les clés elles-mêmes)")
 }
 
-// open connects and migrates the store, and loads the keys when given.
+// open connects, migrates and seeds the store, and loads the keys when given.
 func (s *storeFlags) open(ctx context.Context, e *env, needKeys bool) (*sqldb.DB, error) {
 	if s.db == "" {
 		return nil, usageError("--db manquant : chemin SQLite ou URL postgres://…")
@@ -38,7 +39,7 @@ func (s *storeFlags) open(ctx context.Context, e *env, needKeys bool) (*sqldb.DB
 	if err != nil {
 		return nil, err
 	}
-	if _, err := db.Migrate(ctx); err != nil {
+	if _, err := migrate(ctx, db); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -93,3 +94,13 @@ func newKeyID(prefix string) string {
 }
 
 func fail(format string, args ...any) error { return fmt.Errorf(format, args...) }
+
+// migrate applies the migrations and refreshes the organisation (échelons, sites,
+// caisses), which routing needs before the first dossier; both are idempotent.
+func migrate(ctx context.Context, db *sqldb.DB) ([]string, error) {
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		return applied, err
+	}
+	return applied, db.SeedOrganisation(ctx, medconseil.GrandEst())
+}
