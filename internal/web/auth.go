@@ -101,12 +101,12 @@ func (s *Server) page(h handler) http.Handler {
 // api serves a JSON endpoint for an API client holding a bearer token.
 func (s *Server) api(h handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		authz, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || authz == "" {
+		bearer, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || bearer == "" {
 			s.renderJSONError(w, r, &medconseil.Error{Code: medconseil.EUNAUTHENTICATED, Message: "authentification requise : en-tête « Authorization: Bearer <jeton> » (POST /api/v1/tokens pour en obtenir un)"})
 			return
 		}
-		digest := auth.Digest(strings.TrimSpace(authz))
+		digest := auth.Digest(strings.TrimSpace(bearer))
 		a, err := s.DB.TokenActeur(r.Context(), digest)
 		if err != nil {
 			s.renderJSONError(w, r, err)
