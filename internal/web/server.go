@@ -28,6 +28,11 @@ var templatesFS embed.FS
 //go:embed static
 var staticFS embed.FS
 
+// openAPI describes the JSON API; a test keeps it in step with the routes.
+//
+//go:embed openapi.json
+var openAPI []byte
+
 // Config is what the server needs besides the store.
 type Config struct {
 	Sessions sqldb.SessionPolicy
@@ -108,6 +113,10 @@ func (s *Server) routes() {
 	s.referentielRoutes()
 	s.legislationRoutes()
 
+	m.HandleFunc("GET /api/v1/openapi.json", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.Write(openAPI)
+	})
 	m.Handle("POST /api/v1/tokens", s.apiPublic(s.apiCreateToken))
 	m.Handle("DELETE /api/v1/tokens/current", s.api(s.apiRevokeToken))
 	m.Handle("/api/", s.apiPublic(func(w http.ResponseWriter, r *http.Request) error {
