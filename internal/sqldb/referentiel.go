@@ -242,14 +242,27 @@ func (db *DB) LoadReferentiels(ctx context.Context) (*reference.Set, error) {
 }
 
 // ReferentielsStamp returns a value that changes whenever the versions in force
-// change, so that a cached Set can be rebuilt only when needed.
+// change, so that a cached Set can be rebuilt only when needed: the ordered list of
+// the ids in force (a count and a sum could stay equal across two different sets).
 func (db *DB) ReferentielsStamp(ctx context.Context) (string, error) {
-	var n, max int64
+	var b strings.Builder
 	err := db.Read(ctx, func(tx *Tx) error {
-		return tx.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(id), 0) FROM referentiel_version WHERE courante = 1`).Scan(&n, &max)
+		rows, err := tx.Query(ctx, `SELECT id FROM referentiel_version WHERE courante = 1 ORDER BY id`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			fmt.Fprintf(&b, "%d,", id)
+		}
+		return rows.Err()
 	})
 	if err != nil {
 		return "", medconseil.Internal(err)
 	}
-	return fmt.Sprintf("%d:%d", n, max), nil
+	return b.String(), nil
 }

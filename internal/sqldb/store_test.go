@@ -3,6 +3,7 @@ package sqldb_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -431,6 +432,40 @@ func TestWorklistFilterSortPage(t *testing.T) {
 			if r.CIM10 != "" || r.Libelle != "" {
 				t.Errorf("CPAM export shows clinical columns: %+v", r)
 			}
+		}
+	})
+}
+
+// TestReferentielsStampTracksTheSetInForce: versions {3,2} and {1,4} in force have the
+// same count and sum; the stamp must still tell them apart, or the search index
+// would keep serving the old référentiels.
+func TestReferentielsStampTracksTheSetInForce(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		set := func(stmts ...string) string {
+			t.Helper()
+			if err := db.Write(ctx, func(tx *sqldb.Tx) error {
+				for _, s := range stmts {
+					if _, err := tx.Exec(ctx, s); err != nil {
+						return err
+					}
+				}
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			s, err := db.ReferentielsStamp(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}
+		for i, src := range []string{"A", "B", "A", "B"} {
+			set(fmt.Sprintf(`INSERT INTO referentiel_version (id, source, fichier, sha256, lignes, importe_le, courante) VALUES (%d, '%s', 'f', 'h%d', 0, 'x', 0)`, i+1, src, i))
+		}
+		s1 := set(`UPDATE referentiel_version SET courante = 1 WHERE id IN (3, 2)`)
+		s2 := set(`UPDATE referentiel_version SET courante = 0`, `UPDATE referentiel_version SET courante = 1 WHERE id IN (1, 4)`)
+		if s1 == s2 {
+			t.Errorf("stamp %q unchanged when the versions in force went from {2,3} to {1,4}", s1)
 		}
 	})
 }

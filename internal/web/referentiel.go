@@ -327,7 +327,7 @@ func aldLines(set *reference.Set, n int) []ficheLine {
 	if st := a.Statut; st != nil {
 		status := "ouverte aux nouvelles admissions"
 		if !st.Ouverte {
-			status = "fermée aux nouvelles admissions depuis le " + st.FermeeLe
+			status = "fermée aux nouvelles admissions depuis le " + frenchDate(st.FermeeLe)
 		}
 		out = append(out, ficheLine{Label: "Statut", Value: status, Source: st.Ref.Title})
 		if st.Duree != "" {
@@ -338,4 +338,12 @@ func aldLines(set *reference.Set, n int) []ficheLine {
 		}
 	}
 	return out
+}
+
+// frenchDate writes an ISO date as JJ/MM/AAAA, and anything else as it is.
+func frenchDate(iso string) string {
+	if d, err := medconseil.ParseDate(iso); err == nil {
+		return d.Francais()
+	}
+	return iso
 }

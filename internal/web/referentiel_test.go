@@ -405,8 +405,8 @@ func TestReferentielSearchAPIAndPages(t *testing.T) {
 		if n := len(rows["Accord préalable"]); n != 1 {
 			t.Errorf("fiche 2166740: %d accord préalable lines, want 1", n)
 		}
-		if !strings.Contains(page, "<h2>Historique des tarifs</h2>") || !strings.Contains(page, "<tr><td>2009-08-01</td><td>30,49 €</td><td>0,00 €</td></tr>") {
-			t.Errorf("fiche 2166740 lacks the tariff history (30,49 € from 2009-08-01)")
+		if !strings.Contains(page, "<h2>Historique des tarifs</h2>") || !strings.Contains(page, "<tr><td>01/08/2009</td><td>30,49 €</td><td>0,00 €</td></tr>") {
+			t.Errorf("fiche 2166740 lacks the tariff history (30,49 € from 01/08/2009)")
 		}
 		if !strings.Contains(page, "Version : snds/NT_LPP.csv — SHA-256 "+imported["NT_LPP"].SHA256[:12]+"… — version ") ||
 			!strings.Contains(page, "importée le 15/05/2026") {
