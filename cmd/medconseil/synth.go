@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,13 +9,15 @@ import (
 	"strings"
 	"time"
 
+	"medconseil"
+	"medconseil/internal/sqldb"
 	"medconseil/internal/synth"
 )
 
 // runSynth generates the synthetic region: SNDS-shaped Parquet and the ground
 // truth of the planted anomalies in --out.
 func runSynth(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "synth", "synth --region 44 --scale S --seed N --year Y --out DIR [--reference DIR] [--bench]")
+	fs := newFlagSet(e, "synth", "synth --region 44 --scale S --seed N --year Y --out DIR [--reference DIR] [--db DSN --key-file F] [--bench]")
 	region := fs.String("region", "44", "code INSEE de la région (44 = Grand Est)")
 	scale := fs.Float64("scale", 0.01, "échelle : 1.0 = 5 075 846 assurés")
 	seed := fs.Uint64("seed", 1, "graine : même graine et même échelle, mêmes fichiers à l'octet près")
@@ -25,15 +26,14 @@ func runSynth(ctx context.Context, e *env, args []string) error {
 	refDir := fs.String("reference", "", "répertoire des référentiels (défaut : $MEDCONSEIL_REFERENCE ou ../shared/reference)")
 	workers := fs.Int("workers", 0, "nombre de fils de génération (défaut : tous les cœurs)")
 	bench := fs.Bool("bench", false, "mesure : durée et mémoire maximale (VmHWM) du processus")
-	db := fs.String("db", "", "base opérationnelle à remplir (non disponible)")
+	db := fs.String("db", "", "base opérationnelle à remplir des arrêts en cours en fin d'année : chemin SQLite ou postgres://…")
+	keyFile := fs.String("key-file", e.getenv("MEDCONSEIL_KEY_FILE"), "clés de chiffrement des données cliniques, pour --db (env MEDCONSEIL_KEY_FILE ou MEDCONSEIL_KEYS)")
+	dbMax := fs.Int("db-max", 500, "nombre maximal d'avis d'arrêt déposés dans la base")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usageError("argument inattendu : " + fs.Arg(0))
-	}
-	if *db != "" {
-		return errors.New("synth --db : le remplissage de la base opérationnelle n'est pas encore disponible (le magasin n'expose pas encore la création d'assurés) ; générez les fichiers avec --out")
 	}
 	if *out == "" {
 		return usageError("--out est obligatoire")
@@ -58,9 +58,69 @@ func runSynth(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	synth.WriteSummary(e.stdout, res)
+	if *db != "" {
+		sf := storeFlags{db: *db, keyFile: *keyFile}
+		if err := fillStore(ctx, e, &sf, res.EnCours, *dbMax); err != nil {
+			return err
+		}
+	}
 	if *bench {
 		fmt.Fprintf(e.stdout, "Bench : échelle %g, %d cœurs, durée %s, mémoire maximale %s\n", *scale, runtime.GOMAXPROCS(0), res.Elapsed.Round(time.Millisecond), peakMemory())
 	}
+	return nil
+}
+
+// fillStore gives the operational store a living worklist: the organisation, and
+// the avis d'arrêt still in flight at the end of the synthetic year (initial avis
+// and their prolongations), each creating its assuré. The store has no API yet for
+// ALD protocols or transport requests, nor for professionals beyond the
+// prescriber's RPPS on each avis.
+func fillStore(ctx context.Context, e *env, sf *storeFlags, enCours []synth.ArretEnCours, limit int) error {
+	db, err := sf.open(ctx, e, true)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.SeedOrganisation(ctx, medconseil.GrandEst()); err != nil {
+		return err
+	}
+	operator := &medconseil.Acteur{Login: "synth", Nom: "Génération synthétique", Habilitations: []medconseil.Habilitation{
+		{Role: medconseil.RoleAgentAdministratif, Territoire: medconseil.Territoire{Niveau: medconseil.NiveauNational}},
+	}}
+	m := sqldb.Meta{Adresse: "console", Finalite: "synthese"}
+	ids := map[int64]int64{}
+	created := 0
+	for _, a := range enCours {
+		if created >= limit && !a.Prolongation {
+			break
+		}
+		cim, err := medconseil.ParseCIM10(a.CIM10)
+		if err != nil {
+			return err
+		}
+		in := sqldb.ArretInput{
+			Assure:       medconseil.Assure{NIR: a.NIR, Naissance: a.Naissance, Residence: a.Residence},
+			Prescripteur: medconseil.RPPS(a.PrescripteurRPPS),
+			Arret:        medconseil.ArretTravail{Nature: medconseil.NatureInitial, Debut: a.Debut, Fin: a.Fin, CIM10: cim, Libelle: a.Libelle},
+		}
+		if a.Prolongation {
+			initial, ok := ids[a.Initial]
+			if !ok {
+				continue // its initial avis was not filed (over the limit)
+			}
+			in.Arret.Nature, in.Arret.InitialID = medconseil.NatureProlongation, initial
+		}
+		m.IdemKey = fmt.Sprintf("synth-%d", a.Num)
+		id, _, err := db.CreateArret(ctx, operator, in, m)
+		if err != nil {
+			return fmt.Errorf("dépôt de l'arrêt %d : %w", a.Num, err)
+		}
+		if !a.Prolongation {
+			ids[a.Num] = id
+		}
+		created++
+	}
+	fmt.Fprintf(e.stdout, "Base opérationnelle : %d avis d'arrêt en cours déposés (%d candidats)\n", created, len(enCours))
 	return nil
 }
 

@@ -27,6 +27,20 @@ type shard struct {
 	// indices), for the planted phase.
 	samples map[int32][]int32
 	trips   map[int32]int
+	enCours []ArretEnCours
+}
+
+// ArretEnCours is an avis d'arrêt still in flight at the end of the year, for the
+// operational store's worklist.
+type ArretEnCours struct {
+	NIR              medconseil.NIR
+	Naissance        medconseil.Date
+	Residence        string // INSEE commune
+	PrescripteurRPPS string
+	Num, Initial     int64 // MC_ARR_F numbers; Initial = Num for an initial avis
+	Prolongation     bool
+	Debut, Fin       medconseil.Date
+	CIM10, Libelle   string
 }
 
 // gen generates one shard.
@@ -442,6 +456,7 @@ func (g *gen) arret(s medconseil.Date, dur int) {
 	cur, cpre, nat := s, pre, ini
 	remaining := dur
 	seg := first
+	var segs []ArretEnCours
 	for remaining > 0 {
 		if cur.After(g.last) || cur.After(g.end) {
 			break
@@ -452,6 +467,8 @@ func (g *gen) arret(s medconseil.Date, dur int) {
 			g.arrN++
 			num = g.arrN
 		}
+		segs = append(segs, ArretEnCours{Num: num, Initial: iniNum, Prolongation: nat != ini, Debut: cur, Fin: segEnd,
+			PrescripteurRPPS: g.w.Off.Pros[cpre].RPPS, CIM10: motif})
 		g.out.arr = append(g.out.arr, ARR{
 			ARR_NUM: num, ARR_INI_NUM: iniNum, BEN_NIR_PSA: p.PSA, AAT_NAT_COD: nat, RGO_ASU_NAT: asu,
 			ARR_PRE_DTD: pqDate(cur), ARR_DEB_DTD: pqDate(cur), ARR_FIN_DTD: pqDate(segEnd),
@@ -470,6 +487,18 @@ func (g *gen) arret(s medconseil.Date, dur int) {
 			seg = min(remaining, 30+g.rng.IntN(31))
 		} else {
 			seg = min(remaining, 7+g.rng.IntN(24))
+		}
+	}
+	// Arrêts whose latest avis reached the Service médical in the last two weeks
+	// of the year are the dossiers in flight for the operational store.
+	if n := len(segs); n > 0 && !segs[n-1].Debut.Before(g.end.AddDays(-13)) && !segs[n-1].Debut.After(g.last) {
+		c := &g.w.Ref.Communes[p.Commune]
+		for _, sg := range segs {
+			sg.NIR, sg.Naissance, sg.Residence = p.NIR, p.Birth, c.Code
+			sg.Libelle = g.w.Ref.CIMLib[sg.CIM10]
+			if sg.PrescripteurRPPS != "" {
+				g.out.enCours = append(g.out.enCours, sg)
+			}
 		}
 	}
 	// IJ: paid from the 4th day for sickness (R323-1 CSS), from the 1st for AT/MP,

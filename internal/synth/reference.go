@@ -44,6 +44,8 @@ type Reference struct {
 	Codes map[string]map[string]bool
 	// CIMAld maps a CIM-10 code to its ALD number (IR_CIM_V.ALD_030_COD).
 	CIMAld map[string]string
+	// CIMLib maps a CIM-10 code to its French label.
+	CIMLib map[string]string
 	// LPP holds the label of each LPP code (NT_LPP).
 	LPP map[string]string
 }
@@ -63,7 +65,7 @@ func LoadReference(dir, region string) (*Reference, error) {
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return nil, fmt.Errorf("%w : le répertoire %s n'existe pas (option --reference ou MEDCONSEIL_REFERENCE)", ErrNoReference, dir)
 	}
-	r := &Reference{Dir: dir, Codes: map[string]map[string]bool{}, CIMAld: map[string]string{}, LPP: map[string]string{}}
+	r := &Reference{Dir: dir, Codes: map[string]map[string]bool{}, CIMAld: map[string]string{}, CIMLib: map[string]string{}, LPP: map[string]string{}}
 	for _, n := range nomenclatures {
 		set := map[string]bool{}
 		err := readCSV(filepath.Join(dir, "snds", n+".csv"), ';', func(rec []string) {
@@ -72,6 +74,7 @@ func LoadReference(dir, region string) (*Reference, error) {
 			case "IR_CIM_V":
 				if len(rec) > 2 {
 					r.CIMAld[rec[0]] = rec[2]
+					r.CIMLib[rec[0]] = rec[1]
 				}
 			case "NT_LPP":
 				if len(rec) > 1 {

@@ -80,9 +80,11 @@ type World struct {
 type Result struct {
 	Stats     Stats
 	Rows      map[string]int64
-	Files     []string
 	Anomalies int
 	Elapsed   time.Duration
+	// EnCours lists the avis d'arrêt in flight at the end of the year, initial
+	// avis before their prolongations, in a fixed order.
+	EnCours []ArretEnCours
 }
 
 // Table names, in the order they are written.
@@ -207,6 +209,7 @@ func Run(ctx context.Context, ref *Reference, cfg Config) (*Result, error) {
 					samples[p] = append(samples[p], l[:min(len(l), 64-len(samples[p]))]...)
 				}
 			}
+			res.EnCours = append(res.EnCours, s.enCours...)
 			for p, c := range s.trips {
 				trips[p] += c
 			}
