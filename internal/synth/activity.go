@@ -52,6 +52,7 @@ type gen struct {
 	arrN   int64
 	start  medconseil.Date
 	end    medconseil.Date
+	weyl   float64
 	p      *Person
 	pi     int32
 	age    int
@@ -72,6 +73,7 @@ func (w *World) runShard(idx, lo, hi int) *shard {
 		start: w.start,
 		end:   w.end,
 	}
+	g.weyl = g.rng.Float64()
 	for i := lo; i < hi; i++ {
 		g.person(int32(i))
 	}
@@ -373,7 +375,13 @@ func (g *gen) arrets(exposure float64) {
 		}
 		dur := g.duree()
 		if durMult != 1 {
-			dur = min(int(float64(dur)*durMult+0.5), 1095)
+			// Longer arrêts, but past a year only those that already were: beyond
+			// a year the Service médical reviews every arrêt anyway.
+			limit := 365
+			if dur > 365 {
+				limit = 1095
+			}
+			dur = min(int(float64(dur)*durMult+0.5), limit)
 		}
 		g.arret(s, dur)
 		free = s.AddDays(dur + 1)
@@ -382,12 +390,16 @@ func (g *gen) arrets(exposure float64) {
 
 func (g *gen) duree() int {
 	am := ageDuree(g.age)
-	c := pickP(len(dureeClasses), func(i int) float64 {
+	// The class comes from a Weyl sequence rather than independent draws: the
+	// duration mix of a shard then matches the target closely even at small
+	// scales (3 % over a year is a rare class), while durations stay random.
+	g.weyl = math.Mod(g.weyl+0.6180339887498949, 1)
+	c := pickU(len(dureeClasses), func(i int) float64 {
 		if i >= 2 {
 			return dureeClasses[i].p * am
 		}
 		return dureeClasses[i].p
-	}, g.rng)
+	}, g.weyl)
 	dc := dureeClasses[c]
 	if c == 0 { // short arrêts: mostly 2 to 4 days
 		return []int{1, 2, 2, 3, 3, 3, 4, 4, 5, 7, 6, 7}[g.rng.IntN(12)]

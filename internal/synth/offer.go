@@ -257,11 +257,16 @@ func pick(cum []float64, rng *rand.Rand) int {
 
 // pickP draws an index with the probabilities p(i) (summing to about 1).
 func pickP(n int, p func(int) float64, rng *rand.Rand) int {
+	return pickU(n, p, rng.Float64())
+}
+
+// pickU is pickP for a given uniform u in [0, 1).
+func pickU(n int, p func(int) float64, u float64) int {
 	tot := 0.0
 	for i := 0; i < n; i++ {
 		tot += p(i)
 	}
-	x := rng.Float64() * tot
+	x := u * tot
 	for i := 0; i < n; i++ {
 		x -= p(i)
 		if x < 0 {

@@ -256,7 +256,7 @@ var transportProfils = []struct {
 }{
 	{"hospitalisation (entrée et sortie)", 0.48, 2, 2, false, 10, "any"},
 	{"consultations hospitalières", 0.33, 2, 12, false, 0, "any"},
-	{"chimiothérapie ou radiothérapie", 0.13, 16, 60, true, 100, "cancer"},
+	{"chimiothérapie ou radiothérapie", 0.13, 14, 50, true, 100, "cancer"},
 	{"dialyse", 0.02, 100, 240, true, 100, "dialyse"},
 	{"rééducation en SSR", 0.025, 20, 40, true, 100, "ssr"},
 }
