@@ -205,7 +205,9 @@ func (t *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
 func (t *Tx) DB() *DB { return t.db }
 
 // Write runs fn in a read-write transaction, committed if fn returns nil and rolled
-// back otherwise: nothing is half written.
+// back otherwise: nothing is half written. Write returns only once the commit is
+// durable. fn runs on the group-commit writer (batch.go), so it must not call Write
+// itself — it would wait for its own group; reads through Read are fine.
 func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
 	if db.commit != nil {
 		return db.commit.submit(ctx, fn)
