@@ -22,7 +22,7 @@ func runSynth(ctx context.Context, e *env, args []string) error {
 	scale := fs.Float64("scale", 0.01, "échelle : 1.0 = 5 075 846 assurés")
 	seed := fs.Uint64("seed", 1, "graine : même graine et même échelle, mêmes fichiers à l'octet près")
 	year := fs.Int("year", time.Now().Year()-1, "année d'activité simulée")
-	out := fs.String("out", "", "répertoire de sortie (Parquet et ground_truth.json)")
+	out := fs.String("out", "", "répertoire de sortie (Parquet et ground_truth.json) ; défaut synth-out/region-R-echelle-S-graine-N")
 	refDir := fs.String("reference", "", "répertoire des référentiels (défaut : $MEDCONSEIL_REFERENCE ou ../shared/reference)")
 	workers := fs.Int("workers", 0, "nombre de fils de génération (défaut : tous les cœurs)")
 	bench := fs.Bool("bench", false, "mesure : durée et mémoire maximale (VmHWM) du processus")
@@ -36,7 +36,7 @@ func runSynth(ctx context.Context, e *env, args []string) error {
 		return usageError("argument inattendu : " + fs.Arg(0))
 	}
 	if *out == "" {
-		return usageError("--out est obligatoire")
+		*out = filepath.Join("synth-out", fmt.Sprintf("region-%s-echelle-%g-graine-%d", *region, *scale, *seed))
 	}
 	if *region != "44" {
 		return usageError("seule la région 44 (Grand Est) est disponible")

@@ -33,7 +33,7 @@ func TestSynthFlags(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"synth"}, "--out est obligatoire"},
+		{[]string{"synth", "--out", t.TempDir(), "--reference", filepath.Join(t.TempDir(), "absent")}, "référentiels absents"},
 		{[]string{"synth", "--out", t.TempDir(), "--region", "11"}, "région 44"},
 	} {
 		e, _, _ := synthEnv("")
