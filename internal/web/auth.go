@@ -251,7 +251,7 @@ func (s *Server) apiCreateToken(w http.ResponseWriter, r *http.Request) error {
 		Password string `json:"password"`
 		Libelle  string `json:"libelle"`
 	}
-	if err := s.decodeJSON(w, r, &in); err != nil {
+	if _, err := s.decodeJSON(w, r, &in); err != nil {
 		return err
 	}
 	if in.Login == "" {

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -149,14 +148,9 @@ func bodyHash(b []byte) string {
 }
 
 func (s *Server) apiCreateArret(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, s.Config.MaxBody)
-	raw, err := io.ReadAll(r.Body)
-	if err != nil {
-		return err
-	}
-	r.Body = io.NopCloser(strings.NewReader(string(raw)))
 	var q arretRequest
-	if err := s.decodeJSON(w, r, &q); err != nil {
+	raw, err := s.decodeJSON(w, r, &q)
+	if err != nil {
 		return err
 	}
 	in, err := q.parse()
@@ -301,14 +295,9 @@ func (s *Server) apiAvis(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, s.Config.MaxBody)
-	raw, err := io.ReadAll(r.Body)
-	if err != nil {
-		return err
-	}
-	r.Body = io.NopCloser(strings.NewReader(string(raw)))
 	var q avisRequest
-	if err := s.decodeJSON(w, r, &q); err != nil {
+	raw, err := s.decodeJSON(w, r, &q)
+	if err != nil {
 		return err
 	}
 	if q.Version == 0 {
@@ -338,7 +327,7 @@ func (s *Server) apiNote(w http.ResponseWriter, r *http.Request) error {
 	var q struct {
 		Texte string `json:"texte"`
 	}
-	if err := s.decodeJSON(w, r, &q); err != nil {
+	if _, err := s.decodeJSON(w, r, &q); err != nil {
 		return err
 	}
 	if err := s.DB.AddNote(r.Context(), acteurOf(r), id, q.Texte, meta(r, "instruction")); err != nil {

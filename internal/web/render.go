@@ -209,18 +209,22 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 // decodeJSON reads a JSON body strictly: bounded size, unknown fields refused, one
 // value only. Its errors are French and name the field. The Content-Type is not
-// checked: the body must parse as JSON whatever a client declares.
-func (s *Server) decodeJSON(w http.ResponseWriter, r *http.Request, dst any) error {
-	r.Body = http.MaxBytesReader(w, r.Body, s.Config.MaxBody)
-	dec := json.NewDecoder(r.Body)
+// checked: the body must parse as JSON whatever a client declares. It returns the
+// raw body, which idempotency keys are checked against.
+func (s *Server) decodeJSON(w http.ResponseWriter, r *http.Request, dst any) ([]byte, error) {
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.Config.MaxBody))
+	if err != nil {
+		return nil, jsonError(err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
-		return jsonError(err)
+		return nil, jsonError(err)
 	}
 	if dec.More() {
-		return &medconseil.Error{Code: medconseil.EINVALID, Message: "un seul objet JSON est attendu dans le corps"}
+		return nil, &medconseil.Error{Code: medconseil.EINVALID, Message: "un seul objet JSON est attendu dans le corps"}
 	}
-	return nil
+	return raw, nil
 }
 
 func jsonError(err error) error {
