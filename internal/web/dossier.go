@@ -137,7 +137,7 @@ func validCommune(c string) error {
 		ok = d
 	}
 	if !ok {
-		return fmt.Errorf("code commune %q invalide : 5 caractères, le code INSEE (ex. 67482)", c)
+		return fmt.Errorf("code commune « %s » invalide : 5 caractères, le code INSEE (ex. 67482)", c)
 	}
 	return nil
 }
