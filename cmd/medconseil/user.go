@@ -40,11 +40,7 @@ func runUser(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		password, err := pw.read(e)
-		if err != nil {
-			return err
-		}
-		hash, err := auth.HashPassword(password, auth.DefaultParams)
+		hash, err := pw.hash(e)
 		if err != nil {
 			return err
 		}
@@ -67,11 +63,7 @@ func runUser(ctx context.Context, e *env, args []string) error {
 		if err := parseFlags(fs, args); err != nil {
 			return err
 		}
-		password, err := pw.read(e)
-		if err != nil {
-			return err
-		}
-		hash, err := auth.HashPassword(password, auth.DefaultParams)
+		hash, err := pw.hash(e)
 		if err != nil {
 			return err
 		}
@@ -190,6 +182,15 @@ func passwordFlags(fs interface {
 		value: fs.String("password", "", "mot de passe (préférer --password-stdin : la ligne de commande reste dans l'historique)"),
 		stdin: fs.Bool("password-stdin", false, "lire le mot de passe sur la première ligne de l'entrée standard"),
 	}
+}
+
+// hash reads the password and returns its argon2id hash.
+func (p passwordSource) hash(e *env) (string, error) {
+	password, err := p.read(e)
+	if err != nil {
+		return "", err
+	}
+	return auth.HashPassword(password, auth.DefaultParams)
 }
 
 func (p passwordSource) read(e *env) (string, error) {
