@@ -28,7 +28,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if err := auth.CheckPasswordPolicy(*password); err != nil {
+	if err := auth.CheckPasswordPolicy(*password, ""); err != nil {
 		return usageError("--demo-password : " + err.Error())
 	}
 	log, err := newLogger(e.stderr, vf.logFormat)

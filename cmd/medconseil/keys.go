@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"time"
 
 	"medconseil/internal/keyring"
 )
@@ -40,6 +41,7 @@ func runKeys(ctx context.Context, e *env, args []string) error {
 		var sf storeFlags
 		sf.register(fs, e, "")
 		retire := fs.Bool("retire", false, "après le rechiffrement, retirer du fichier les anciennes clés qui ne servent plus")
+		grace := fs.Duration("grace", 5*time.Second, "avec --retire : attente avant le second passage, le temps que les serveurs en marche (qui relisent le fichier toutes les 2 s) adoptent la nouvelle clé")
 		if err := parseFlags(fs, args); err != nil {
 			return err
 		}
@@ -71,6 +73,18 @@ func runKeys(ctx context.Context, e *env, args []string) error {
 		}
 		fmt.Fprintf(e.stdout, "%d valeurs rechiffrées avec la clé %s.\n", n, id)
 		if *retire {
+			// A running server may have sealed values with the old active key until
+			// it reloaded the file: wait, then re-encrypt those stragglers.
+			select {
+			case <-time.After(*grace):
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			if m, err := db.RotateKeys(ctx, next); err != nil {
+				return fail("second passage du rechiffrement interrompu : %w", err)
+			} else if m > 0 {
+				fmt.Fprintf(e.stdout, "%d valeurs écrites entre-temps par un serveur rechiffrées.\n", m)
+			}
 			inUse, err := db.KeysInUse(ctx)
 			if err != nil {
 				return err

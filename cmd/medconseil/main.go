@@ -36,7 +36,7 @@ func commands() map[string]command {
 		"serve":     {"sert l'application (SQLite ou PostgreSQL)", runServe},
 		"demo":      {"crée une base de démonstration et sert l'application", runDemo},
 		"migrate":   {"applique les migrations de la base", runMigrate},
-		"user":      {"gère les comptes : add, passwd, list, token", runUser},
+		"user":      {"gère les comptes : add, passwd, list, token, disable, enable, unlock", runUser},
 		"audit":     {"journal d'audit : verify", runAudit},
 		"keys":      {"chiffrement au repos : generate, rotate", runKeys},
 		"rules":     {"législation : check, eval, bench", runRules},

@@ -11,8 +11,10 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"sync"
 	"time"
 
+	"medconseil/internal/keyring"
 	"medconseil/internal/sqldb"
 	"medconseil/internal/web"
 )
@@ -23,6 +25,7 @@ type serveFlags struct {
 	tlsCert   string
 	tlsKey    string
 	logFormat string
+	tokenDays int
 }
 
 func (s *serveFlags) register(fs *flag.FlagSet, e *env) {
@@ -34,6 +37,7 @@ func (s *serveFlags) register(fs *flag.FlagSet, e *env) {
 	fs.StringVar(&s.tlsCert, "tls-cert", e.getenv("MEDCONSEIL_TLS_CERT"), "certificat TLS (PEM) ; avec --tls-key, sert en HTTPS")
 	fs.StringVar(&s.tlsKey, "tls-key", e.getenv("MEDCONSEIL_TLS_KEY"), "clé privée TLS (PEM)")
 	fs.StringVar(&s.logFormat, "log-format", e.getenv("MEDCONSEIL_LOG_FORMAT"), "journaux techniques : text ou json (défaut : text sur un terminal, json sinon)")
+	fs.IntVar(&s.tokenDays, "token-days", tokenDaysDefault(e), "durée de validité des jetons d'API, en jours (env MEDCONSEIL_TOKEN_DAYS)")
 }
 
 func newLogger(w io.Writer, format string) (*slog.Logger, error) {
@@ -67,11 +71,20 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if vf.tokenDays < 1 || vf.tokenDays > 3650 {
+		return usageError("--token-days : un nombre de jours entre 1 et 3650")
+	}
 	db, err := sf.open(ctx, e, true)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if err := db.CheckKeys(ctx, db.Keys); err != nil {
+		return fail("le serveur ne démarre pas : %w", err)
+	}
+	if sf.keyFile != "" {
+		go watchKeyFile(ctx, db, sf.keyFile, 2*time.Second, log)
+	}
 	ln, err := net.Listen("tcp", vf.addr)
 	if err != nil {
 		return err
@@ -84,6 +97,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 // with the base URL once the server accepts connections.
 func serve(ctx context.Context, e *env, db *sqldb.DB, log *slog.Logger, ln net.Listener, vf serveFlags, ready func(url string)) error {
 	cfg := web.DefaultConfig()
+	if vf.tokenDays > 0 {
+		cfg.TokenTTL = time.Duration(vf.tokenDays) * 24 * time.Hour
+	}
 	tlsOn := vf.tlsCert != "" || vf.tlsKey != ""
 	cfg.Secure = tlsOn
 	srv, err := web.New(db, log, cfg)
@@ -135,4 +151,64 @@ func serve(ctx context.Context, e *env, db *sqldb.DB, log *slog.Logger, ln net.L
 	}
 	log.Info("arrêt terminé")
 	return nil
+}
+
+// watchKeyFile makes key rotation safe while the server runs: "keys rotate" writes
+// the new key file (new key first, old keys kept) before re-encrypting, and the
+// server swaps in the new keys when the file changes (checked every interval) or at
+// once when it meets a value sealed with a key it lacks. A file that cannot decrypt
+// the store is refused and the current keys are kept. A server given its keys in
+// MEDCONSEIL_KEYS has no file to watch and must be restarted after a rotation.
+func watchKeyFile(ctx context.Context, db *sqldb.DB, path string, interval time.Duration, log *slog.Logger) {
+	var mu sync.Mutex
+	var last os.FileInfo
+	if st, err := os.Stat(path); err == nil {
+		last = st
+	}
+	reload := func() error {
+		mu.Lock()
+		defer mu.Unlock()
+		st, err := os.Stat(path)
+		if err != nil {
+			return err
+		}
+		if last != nil && st.ModTime().Equal(last.ModTime()) && st.Size() == last.Size() {
+			return nil
+		}
+		next, err := keyring.Load(path)
+		if err == nil {
+			err = db.CheckKeys(ctx, next)
+		}
+		if err != nil {
+			log.Error("fichier de clés refusé : les clés en cours sont gardées", "fichier", path, "err", err)
+			return err
+		}
+		last = st
+		if next.Text() != db.Keys.Text() {
+			db.Keys.Replace(next)
+			log.Info("fichier de clés rechargé", "fichier", path, "cle_active", next.Active())
+		}
+		return nil
+	}
+	// A value sealed with a key the ring lacks: add the file's keys for reading at
+	// once (no database read here: this runs inside a transaction); the periodic
+	// check verifies the file before its active key is used to encrypt.
+	db.Keys.OnMissing(func() error {
+		next, err := keyring.Load(path)
+		if err != nil {
+			return err
+		}
+		db.Keys.Add(next)
+		return nil
+	})
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			_ = reload()
+		}
+	}
 }

@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"medconseil"
 	"medconseil/internal/auth"
@@ -40,7 +42,7 @@ func runUser(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		hash, err := pw.hash(e)
+		hash, err := pw.hash(e, *login)
 		if err != nil {
 			return err
 		}
@@ -63,7 +65,7 @@ func runUser(ctx context.Context, e *env, args []string) error {
 		if err := parseFlags(fs, args); err != nil {
 			return err
 		}
-		hash, err := pw.hash(e)
+		hash, err := pw.hash(e, *login)
 		if err != nil {
 			return err
 		}
@@ -72,7 +74,7 @@ func runUser(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		defer db.Close()
-		if err := db.SetPassword(ctx, operator, *login, hash, m); err != nil {
+		if _, err := db.SetPassword(ctx, operator, *login, hash, m); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "Mot de passe de %s changé ; ses sessions sont closes.\n", *login)
@@ -113,8 +115,12 @@ func runUser(ctx context.Context, e *env, args []string) error {
 		sf.register(fs, e, "")
 		login := fs.String("login", "", "identifiant")
 		libelle := fs.String("libelle", "jeton créé en console", "libellé du jeton")
+		days := fs.Int("token-days", tokenDaysDefault(e), "durée de validité du jeton, en jours (env MEDCONSEIL_TOKEN_DAYS)")
 		if err := parseFlags(fs, args); err != nil {
 			return err
+		}
+		if *days < 1 || *days > 3650 {
+			return usageError("--token-days : un nombre de jours entre 1 et 3650")
 		}
 		db, err := sf.open(ctx, e, false)
 		if err != nil {
@@ -132,7 +138,7 @@ func runUser(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if _, err := db.CreateToken(ctx, id, digest, *libelle, m); err != nil {
+		if _, err := db.CreateToken(ctx, id, digest, *libelle, time.Duration(*days)*24*time.Hour, m); err != nil {
 			return err
 		}
 		fmt.Fprintln(e.stdout, token)
@@ -151,8 +157,26 @@ func runUser(ctx context.Context, e *env, args []string) error {
 		}
 		defer db.Close()
 		return db.SetActive(ctx, operator, *login, sub == "enable", m)
+	case "unlock":
+		fs := newFlagSet(e, "user unlock", "user unlock --db DSN --login L")
+		var sf storeFlags
+		sf.register(fs, e, "")
+		login := fs.String("login", "", "identifiant")
+		if err := parseFlags(fs, args); err != nil {
+			return err
+		}
+		db, err := sf.open(ctx, e, false)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		if err := db.Unlock(ctx, operator, *login, m); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "Compte %s débloqué.\n", *login)
+		return nil
 	case "-h", "--help", "":
-		fmt.Fprintln(e.stdout, "Usage : medconseil user add|passwd|list|token|disable|enable [options]  (medconseil user add -h …)")
+		fmt.Fprintln(e.stdout, "Usage : medconseil user add|passwd|list|token|disable|enable|unlock [options]  (medconseil user add -h …)")
 		if sub == "" {
 			return usageError("sous-commande manquante")
 		}
@@ -184,13 +208,25 @@ func passwordFlags(fs interface {
 	}
 }
 
-// hash reads the password and returns its argon2id hash.
-func (p passwordSource) hash(e *env) (string, error) {
+// hash reads the password, checks it against the policy, and returns its
+// argon2id hash.
+func (p passwordSource) hash(e *env, login string) (string, error) {
 	password, err := p.read(e)
 	if err != nil {
 		return "", err
 	}
+	if err := auth.CheckPasswordPolicy(password, login); err != nil {
+		return "", usageError("mot de passe refusé : " + err.Error())
+	}
 	return auth.HashPassword(password, auth.DefaultParams)
+}
+
+// tokenDaysDefault is the lifetime of API tokens in days: MEDCONSEIL_TOKEN_DAYS, or 90.
+func tokenDaysDefault(e *env) int {
+	if v, err := strconv.Atoi(e.getenv("MEDCONSEIL_TOKEN_DAYS")); err == nil && v > 0 {
+		return v
+	}
+	return 90
 }
 
 func (p passwordSource) read(e *env) (string, error) {

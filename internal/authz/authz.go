@@ -228,3 +228,71 @@ func CanAudit(a *medconseil.Acteur) bool {
 
 // CanAdminUsers reports whether a may manage accounts.
 func CanAdminUsers(a *medconseil.Acteur) bool { return a.Has(medconseil.RoleAdmin) }
+
+// SeesClinical reports whether a habilitation opens clinical data: the medical
+// roles in their territory, and a professionnel de santé for its own submissions.
+// Granting one needs a médecin chef's approval (separation of duties, four eyes).
+func SeesClinical(h medconseil.Habilitation) bool {
+	return medical(h.Role) || h.Role == medconseil.RoleProfessionnel
+}
+
+// CanApproveGrant reports whether approver may approve giving habilitation h (or
+// resetting the password of an account that holds it): a médecin chef or médecin
+// régional whose territory covers h's territory. A habilitation bound to an RPPS
+// number has no territory: any médecin chef may approve it. The store also refuses
+// an approval by the account that asked for it or by the account that receives it.
+func (p *Policy) CanApproveGrant(approver *medconseil.Acteur, h medconseil.Habilitation) bool {
+	for _, a := range approver.Habilitations {
+		if a.Role != medconseil.RoleMedecinChef && a.Role != medconseil.RoleMedecinRegional {
+			continue
+		}
+		if p.territoryCovers(a.Territoire, h.Territoire) {
+			return true
+		}
+	}
+	return false
+}
+
+// territoryCovers reports whether territory outer contains territory inner.
+func (p *Policy) territoryCovers(outer, inner medconseil.Territoire) bool {
+	if outer.Niveau == medconseil.NiveauNational {
+		return true
+	}
+	if inner.Niveau == medconseil.NiveauRPPS {
+		return true
+	}
+	dep := ""
+	switch inner.Niveau {
+	case medconseil.NiveauEchelon, medconseil.NiveauCaisse:
+		dep = inner.Code
+	case medconseil.NiveauSite:
+		dep = p.SiteDepartement(inner.Code)
+	}
+	switch outer.Niveau {
+	case medconseil.NiveauRegion:
+		if inner.Niveau == medconseil.NiveauRegion {
+			return inner.Code == outer.Code
+		}
+		return dep != "" && p.RegionOf != nil && p.RegionOf(dep) == outer.Code
+	case medconseil.NiveauEchelon:
+		return dep != "" && dep == outer.Code && inner.Niveau != medconseil.NiveauRegion && inner.Niveau != medconseil.NiveauNational
+	case medconseil.NiveauSite:
+		return inner.Niveau == medconseil.NiveauSite && inner.Code == outer.Code
+	}
+	return false
+}
+
+// SeesInternalNotes reports whether a reads the internal clinical notes of a
+// dossier (the medical team of its territory); a prescriber reads only the notes
+// addressed to it.
+func (p *Policy) SeesInternalNotes(a *medconseil.Acteur, s Scope) bool {
+	if s.Region == "" && p.RegionOf != nil {
+		s.Region = p.RegionOf(s.Departement)
+	}
+	for _, h := range a.Habilitations {
+		if medical(h.Role) && covers(h.Territoire, s, p.SiteDepartement) {
+			return true
+		}
+	}
+	return false
+}

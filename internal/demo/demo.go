@@ -61,7 +61,7 @@ func SeedAccounts(ctx context.Context, db *sqldb.DB, password string, p auth.Par
 			return err
 		}
 		if exists {
-			if err := db.SetPassword(ctx, op, a.Login, hash, m); err != nil {
+			if _, err := db.SetPassword(ctx, op, a.Login, hash, m); err != nil {
 				return err
 			}
 			continue

@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 )
 
 // Key is one AES-256 key with its identifier.
@@ -24,9 +25,53 @@ type Key struct {
 	raw  []byte
 }
 
-// Keyring is the set of keys; the first is active.
+// Keyring is the set of keys; the first is active. A running server swaps in the
+// keys of a rotated file with Replace; its methods are safe for concurrent use.
 type Keyring struct {
-	keys []*Key
+	mu      sync.RWMutex
+	keys    []*Key
+	missing func() error // called when a value names a key the ring lacks
+}
+
+func (kr *Keyring) ring() []*Key {
+	kr.mu.RLock()
+	defer kr.mu.RUnlock()
+	return kr.keys
+}
+
+// Replace swaps in the keys of next: a server picks up a rotated key file without
+// restarting.
+func (kr *Keyring) Replace(next *Keyring) {
+	keys := next.ring()
+	kr.mu.Lock()
+	kr.keys = keys
+	kr.mu.Unlock()
+}
+
+// Add appends the keys of next that the ring lacks, keeping its active key: a
+// value sealed by a newer key decrypts before the new file has been verified.
+func (kr *Keyring) Add(next *Keyring) {
+	kr.mu.Lock()
+	defer kr.mu.Unlock()
+	keys := append([]*Key(nil), kr.keys...)
+	for _, k := range next.ring() {
+		found := false
+		for _, o := range keys {
+			found = found || o.ID == k.ID
+		}
+		if !found {
+			keys = append(keys, k)
+		}
+	}
+	kr.keys = keys
+}
+
+// OnMissing registers fn, called when Decrypt meets a key the ring lacks (a
+// rotation has just written a new key to the file); Decrypt then tries once more.
+func (kr *Keyring) OnMissing(fn func() error) {
+	kr.mu.Lock()
+	kr.missing = fn
+	kr.mu.Unlock()
 }
 
 // prefix marks an encrypted value: "enc1:<key id>:<base64(nonce|ciphertext)>".
@@ -97,12 +142,13 @@ func newKey(id string, raw []byte) (*Key, error) {
 }
 
 // Active returns the identifier of the key used to encrypt.
-func (kr *Keyring) Active() string { return kr.keys[0].ID }
+func (kr *Keyring) Active() string { return kr.ring()[0].ID }
 
 // IDs returns the key identifiers, active first.
 func (kr *Keyring) IDs() []string {
-	out := make([]string, len(kr.keys))
-	for i, k := range kr.keys {
+	keys := kr.ring()
+	out := make([]string, len(keys))
+	for i, k := range keys {
 		out[i] = k.ID
 	}
 	return out
@@ -115,7 +161,7 @@ func (kr *Keyring) Encrypt(plaintext, aad string) (string, error) {
 	if plaintext == "" {
 		return "", nil
 	}
-	k := kr.keys[0]
+	k := kr.ring()[0]
 	nonce := make([]byte, k.aead.NonceSize())
 	if _, err := rand.Read(nonce); err != nil {
 		return "", err
@@ -138,6 +184,14 @@ func (kr *Keyring) Decrypt(value, aad string) (string, error) {
 		return "", errors.New("valeur chiffrée illisible")
 	}
 	k := kr.key(id)
+	if k == nil {
+		kr.mu.RLock()
+		reload := kr.missing
+		kr.mu.RUnlock()
+		if reload != nil && reload() == nil {
+			k = kr.key(id)
+		}
+	}
 	if k == nil {
 		return "", fmt.Errorf("clé de chiffrement %q absente du trousseau", id)
 	}
@@ -164,7 +218,7 @@ func KeyOf(value string) string {
 }
 
 func (kr *Keyring) key(id string) *Key {
-	for _, k := range kr.keys {
+	for _, k := range kr.ring() {
 		if k.ID == id {
 			return k
 		}
@@ -175,7 +229,7 @@ func (kr *Keyring) key(id string) *Key {
 // Text returns the keyring in its file format, active key first.
 func (kr *Keyring) Text() string {
 	var b strings.Builder
-	for _, k := range kr.keys {
+	for _, k := range kr.ring() {
 		b.WriteString(k.ID + ":" + base64.StdEncoding.EncodeToString(k.raw) + "\n")
 	}
 	return b.String()

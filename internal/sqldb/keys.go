@@ -2,6 +2,8 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 
 	"medconseil"
@@ -89,4 +91,45 @@ func (db *DB) KeysInUse(ctx context.Context) (map[string]int, error) {
 		return nil
 	})
 	return out, err
+}
+
+// CheckKeys verifies that kr can decrypt the store: no sealed value names a key
+// kr lacks, and for each key of kr that sealed something, one such value decrypts
+// (a key file with the right identifiers but the wrong bytes is caught). serve
+// refuses to start otherwise, and a running server refuses a rotated file that
+// fails it.
+func (db *DB) CheckKeys(ctx context.Context, kr *keyring.Keyring) error {
+	ids := kr.IDs()
+	return db.Read(ctx, func(tx *Tx) error {
+		for _, c := range sealedColumns {
+			q := fmt.Sprintf(`SELECT %s, %s FROM %s WHERE %s <> ''`, c.key, c.column, c.table, c.column)
+			args := []any{}
+			for _, id := range ids {
+				q += fmt.Sprintf(` AND %s NOT LIKE ?`, c.column)
+				args = append(args, "enc1:"+id+":%")
+			}
+			var rid int64
+			var v string
+			err := tx.QueryRow(ctx, q+` LIMIT 1`, args...).Scan(&rid, &v)
+			if err == nil {
+				return fmt.Errorf("la valeur %s.%s ligne %d est chiffrée avec la clé %q, absente du fichier de clés", c.table, c.column, rid, keyring.KeyOf(v))
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				return medconseil.Internal(err)
+			}
+			for _, id := range ids {
+				err := tx.QueryRow(ctx, fmt.Sprintf(`SELECT %s, %s FROM %s WHERE %s LIKE ? LIMIT 1`, c.key, c.column, c.table, c.column), "enc1:"+id+":%").Scan(&rid, &v)
+				if errors.Is(err, sql.ErrNoRows) || keyring.KeyOf(v) != id {
+					continue
+				}
+				if err != nil {
+					return medconseil.Internal(err)
+				}
+				if _, err := kr.Decrypt(v, aad(c.table, rid, c.aadColumn)); err != nil {
+					return fmt.Errorf("la clé %q ne déchiffre pas la valeur %s.%s ligne %d : ce fichier de clés n'est pas celui de cette base", id, c.table, c.column, rid)
+				}
+			}
+		}
+		return nil
+	})
 }

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"medconseil"
+	"medconseil/internal/auth"
+	"medconseil/internal/authz"
 )
 
 // Utilisateur is an account as the administration screens see it.
@@ -19,14 +21,20 @@ type Utilisateur struct {
 }
 
 // CreateUser creates an account with its habilitations; passwordHash comes from
-// auth.HashPassword. by is the administrator (nil from the command line).
+// auth.HashPassword. by is the administrator (nil or without id from the command
+// line). A habilitation that opens clinical data, asked by an administrator
+// account, is not granted: it becomes a pending request that a médecin chef of the
+// territory approves (DecideRequest). The command line, run by the operator of the
+// server (who holds the database and its keys anyway), grants at once and is
+// journaled as such: it is the way to create the first médecin chef.
 func (db *DB) CreateUser(ctx context.Context, by *medconseil.Acteur, login, nom, passwordHash string, habs []medconseil.Habilitation, m Meta) (int64, error) {
 	login = strings.TrimSpace(login)
 	if err := validLogin(login); err != nil {
 		return 0, err
 	}
-	if strings.TrimSpace(nom) == "" {
-		return 0, medconseil.FieldErrorf("nom", "nom manquant")
+	nom = strings.TrimSpace(nom)
+	if err := medconseil.CheckText("nom", nom, 200); err != nil {
+		return 0, err
 	}
 	var id int64
 	err := db.Write(ctx, func(tx *Tx) error {
@@ -38,7 +46,17 @@ func (db *DB) CreateUser(ctx context.Context, by *medconseil.Acteur, login, nom,
 		if err != nil {
 			return medconseil.Internal(err)
 		}
-		if err := tx.setHabilitations(ctx, id, habs); err != nil {
+		var direct []medconseil.Habilitation
+		for _, h := range habs {
+			if fromAccount(by) && authz.SeesClinical(h) {
+				if err := tx.request(ctx, by, id, NatureHabilitation, h, ""); err != nil {
+					return err
+				}
+				continue
+			}
+			direct = append(direct, h)
+		}
+		if err := tx.setHabilitations(ctx, id, direct); err != nil {
 			return err
 		}
 		return tx.journal(ctx, by, "compte.creation", "utilisateur:"+login, 0, m, ResultOK)
@@ -74,29 +92,115 @@ func (t *Tx) setHabilitations(ctx context.Context, id int64, habs []medconseil.H
 	return nil
 }
 
-// SetPassword replaces the password hash of an account and ends its sessions.
-func (db *DB) SetPassword(ctx context.Context, by *medconseil.Acteur, login, passwordHash string, m Meta) error {
-	return db.Write(ctx, func(tx *Tx) error {
-		res, err := tx.Exec(ctx, `UPDATE utilisateur SET password_hash = ? WHERE login = ?`, passwordHash, login)
+// fromAccount reports whether by is an account of the application (an
+// administrator on the web), as opposed to the operator's console (nil or no id).
+func fromAccount(by *medconseil.Acteur) bool { return by != nil && by.ID != 0 }
+
+// SetPassword replaces the password hash of an account and ends its sessions and
+// API tokens. When an administrator resets the password of an account holding a
+// habilitation that opens clinical data, the new password would let the
+// administrator in: the reset becomes a request that a médecin chef of that
+// territory approves, and pending is true (the old password stays valid until then).
+func (db *DB) SetPassword(ctx context.Context, by *medconseil.Acteur, login, passwordHash string, m Meta) (pending bool, err error) {
+	err = db.Write(ctx, func(tx *Tx) error {
+		var uid int64
+		err := tx.QueryRow(ctx, `SELECT id FROM utilisateur WHERE login = ?`, login).Scan(&uid)
+		if errors.Is(err, sql.ErrNoRows) {
+			return medconseil.NotFound("Compte " + login)
+		}
 		if err != nil {
 			return medconseil.Internal(err)
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return medconseil.NotFound("Compte " + login)
+		if fromAccount(by) && by.ID != uid {
+			habs, err := tx.habilitations(ctx, uid)
+			if err != nil {
+				return err
+			}
+			for _, h := range habs {
+				if authz.SeesClinical(h) {
+					pending = true
+					// One pending reset per account: a new one replaces the old.
+					if _, err := tx.Exec(ctx, `UPDATE habilitation_demande SET statut = 'remplacee', decide_par = ?, decide_le = ? WHERE utilisateur_id = ? AND nature = ? AND statut = 'en_attente'`,
+						by.Login, ts(db.Now()), uid, NatureMotDePasse); err != nil {
+						return medconseil.Internal(err)
+					}
+					if err := tx.request(ctx, by, uid, NatureMotDePasse, h, passwordHash); err != nil {
+						return err
+					}
+					return tx.journal(ctx, by, "compte.mot_de_passe.demande", "utilisateur:"+login, 0, m, ResultOK)
+				}
+			}
 		}
-		if _, err := tx.Exec(ctx, `DELETE FROM session WHERE utilisateur_id = (SELECT id FROM utilisateur WHERE login = ?)`, login); err != nil {
-			return medconseil.Internal(err)
-		}
-		return tx.journal(ctx, by, "compte.mot_de_passe", "utilisateur:"+login, 0, m, ResultOK)
+		return tx.setPassword(ctx, by, uid, login, passwordHash, m)
 	})
+	return pending, err
+}
+
+// setPassword replaces a hash and ends every session and API token of the account.
+func (t *Tx) setPassword(ctx context.Context, by *medconseil.Acteur, uid int64, login, passwordHash string, m Meta) error {
+	if _, err := t.Exec(ctx, `UPDATE utilisateur SET password_hash = ? WHERE id = ?`, passwordHash, uid); err != nil {
+		return medconseil.Internal(err)
+	}
+	if _, err := t.Exec(ctx, `DELETE FROM session WHERE utilisateur_id = ?`, uid); err != nil {
+		return medconseil.Internal(err)
+	}
+	if _, err := t.Exec(ctx, `UPDATE api_token SET revoque_le = ? WHERE revoque_le IS NULL AND utilisateur_id = ?`, ts(t.db.Now()), uid); err != nil {
+		return medconseil.Internal(err)
+	}
+	return t.journal(ctx, by, "compte.mot_de_passe", "utilisateur:"+login, 0, m, ResultOK)
 }
 
 // SetActive enables or disables an account; disabling ends its sessions and tokens.
+// Nobody disables their own account, nor the last active administrator (the
+// accounts would then have no administrator left).
 func (db *DB) SetActive(ctx context.Context, by *medconseil.Acteur, login string, actif bool, m Meta) error {
 	return db.Write(ctx, func(tx *Tx) error {
 		v := 0
 		if actif {
 			v = 1
+		}
+		if !actif {
+			var uid int64
+			err := tx.QueryRow(ctx, `SELECT id FROM utilisateur WHERE login = ?`, login).Scan(&uid)
+			if errors.Is(err, sql.ErrNoRows) {
+				return medconseil.NotFound("Compte " + login)
+			}
+			if err != nil {
+				return medconseil.Internal(err)
+			}
+			if by != nil && by.ID == uid {
+				if err := tx.journal(ctx, by, "compte.desactivation", "utilisateur:"+login, 0, m, ResultRefused); err != nil {
+					return err
+				}
+				return &medconseil.Error{Code: medconseil.EFORBIDDEN, Message: "vous ne pouvez pas désactiver votre propre compte"}
+			}
+			// Lock the active administrators (PostgreSQL), so two administrators
+			// disabling each other at once cannot both pass the count.
+			lock := ""
+			if tx.db.dialect == Postgres {
+				lock = " FOR UPDATE OF u"
+			}
+			rows, err := tx.Query(ctx, `SELECT u.id FROM utilisateur u JOIN habilitation h ON h.utilisateur_id = u.id WHERE h.role = ? AND u.actif = 1`+lock, string(medconseil.RoleAdmin))
+			if err != nil {
+				return medconseil.Internal(err)
+			}
+			admins, target := 0, false
+			for rows.Next() {
+				var id int64
+				if err := rows.Scan(&id); err != nil {
+					rows.Close()
+					return medconseil.Internal(err)
+				}
+				admins++
+				target = target || id == uid
+			}
+			rows.Close()
+			if target && admins <= 1 {
+				if err := tx.journal(ctx, by, "compte.desactivation", "utilisateur:"+login, 0, m, ResultRefused); err != nil {
+					return err
+				}
+				return &medconseil.Error{Code: medconseil.EFORBIDDEN, Message: "le dernier administrateur actif ne peut pas être désactivé"}
+			}
 		}
 		res, err := tx.Exec(ctx, `UPDATE utilisateur SET actif = ? WHERE login = ?`, v, login)
 		if err != nil {
@@ -160,11 +264,20 @@ func (t *Tx) acteur(ctx context.Context, id int64) (*medconseil.Acteur, error) {
 	if err != nil {
 		return nil, medconseil.Internal(err)
 	}
+	if a.Habilitations, err = t.habilitations(ctx, id); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// habilitations reads the habilitations of an account.
+func (t *Tx) habilitations(ctx context.Context, id int64) ([]medconseil.Habilitation, error) {
 	rows, err := t.Query(ctx, `SELECT role, niveau, code FROM habilitation WHERE utilisateur_id = ? ORDER BY role, niveau, code`, id)
 	if err != nil {
 		return nil, medconseil.Internal(err)
 	}
 	defer rows.Close()
+	var out []medconseil.Habilitation
 	for rows.Next() {
 		var h medconseil.Habilitation
 		var role, niveau string
@@ -172,12 +285,12 @@ func (t *Tx) acteur(ctx context.Context, id int64) (*medconseil.Acteur, error) {
 			return nil, medconseil.Internal(err)
 		}
 		h.Role, h.Territoire.Niveau = medconseil.Role(role), medconseil.Niveau(niveau)
-		a.Habilitations = append(a.Habilitations, h)
+		out = append(out, h)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, medconseil.Internal(err)
 	}
-	return a, nil
+	return out, nil
 }
 
 // Users lists the accounts.
@@ -266,10 +379,6 @@ func (db *DB) CreateSession(ctx context.Context, userID int64, digest, csrf stri
 			digest, userID, csrf, ts(now), ts(now), ts(now.Add(p.Absolute)), m.Adresse); err != nil {
 			return medconseil.Internal(err)
 		}
-		// Forget the failures of this account once it has logged in.
-		if _, err := tx.Exec(ctx, `DELETE FROM login_echec WHERE cle = ?`, "login:"+a.Login); err != nil {
-			return medconseil.Internal(err)
-		}
 		return tx.journal(ctx, a, "connexion", "session", 0, m, ResultOK)
 	})
 }
@@ -324,16 +433,24 @@ func (db *DB) DeleteSession(ctx context.Context, a *medconseil.Acteur, digest st
 	})
 }
 
-// CreateToken stores an API token digest for a user and journals it.
-func (db *DB) CreateToken(ctx context.Context, userID int64, digest, libelle string, m Meta) (int64, error) {
+// LegacyTokenTTL is the lifetime of a token made before tokens carried their
+// expiry (its creation plus 90 days, the default lifetime).
+const LegacyTokenTTL = 90 * 24 * time.Hour
+
+// CreateToken stores an API token digest for a user, valid for ttl, and journals it.
+func (db *DB) CreateToken(ctx context.Context, userID int64, digest, libelle string, ttl time.Duration, m Meta) (int64, error) {
+	if ttl <= 0 {
+		return 0, medconseil.FieldErrorf("duree", "durée de validité du jeton nulle ou négative")
+	}
 	var id int64
 	err := db.Write(ctx, func(tx *Tx) error {
 		a, err := tx.acteur(ctx, userID)
 		if err != nil {
 			return err
 		}
-		if err := tx.QueryRow(ctx, `INSERT INTO api_token (utilisateur_id, hash, libelle, cree_le) VALUES (?, ?, ?, ?) RETURNING id`,
-			userID, digest, libelle, ts(db.Now())).Scan(&id); err != nil {
+		now := db.Now()
+		if err := tx.QueryRow(ctx, `INSERT INTO api_token (utilisateur_id, hash, libelle, cree_le, expire_le) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+			userID, digest, libelle, ts(now), ts(now.Add(ttl))).Scan(&id); err != nil {
 			return medconseil.Internal(err)
 		}
 		return tx.journal(ctx, a, "jeton.creation", fmt.Sprintf("jeton:%d", id), 0, m, ResultOK)
@@ -341,17 +458,29 @@ func (db *DB) CreateToken(ctx context.Context, userID int64, digest, libelle str
 	return id, err
 }
 
-// TokenActeur returns the acteur owning a live API token.
+// TokenActeur returns the acteur owning a live API token: neither revoked nor expired.
 func (db *DB) TokenActeur(ctx context.Context, digest string) (*medconseil.Acteur, error) {
 	var uid int64
+	var cree string
+	var expire sql.NullString
 	err := db.Read(ctx, func(tx *Tx) error {
-		return tx.QueryRow(ctx, `SELECT utilisateur_id FROM api_token WHERE hash = ? AND revoque_le IS NULL`, digest).Scan(&uid)
+		return tx.QueryRow(ctx, `SELECT utilisateur_id, cree_le, expire_le FROM api_token WHERE hash = ? AND revoque_le IS NULL`, digest).Scan(&uid, &cree, &expire)
 	})
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, &medconseil.Error{Code: medconseil.EUNAUTHENTICATED, Message: "jeton d'API inconnu ou révoqué"}
 	}
 	if err != nil {
 		return nil, medconseil.Internal(err)
+	}
+	var end time.Time
+	if expire.Valid {
+		end, err = parseTS(expire.String)
+	} else {
+		end, err = parseTS(cree)
+		end = end.Add(LegacyTokenTTL)
+	}
+	if err != nil || !db.Now().Before(end) {
+		return nil, &medconseil.Error{Code: medconseil.EUNAUTHENTICATED, Message: "jeton d'API expiré : demandez-en un nouveau (POST /api/v1/tokens)"}
 	}
 	return db.ActeurByID(ctx, uid)
 }
@@ -371,31 +500,113 @@ func (db *DB) RevokeToken(ctx context.Context, by *medconseil.Acteur, digest str
 	})
 }
 
-// LoginFailures counts the failures recorded under key since t.
-func (db *DB) LoginFailures(ctx context.Context, key string, since time.Time) (int, error) {
-	var n int
-	err := db.Read(ctx, func(tx *Tx) error {
-		return tx.QueryRow(ctx, `SELECT COUNT(*) FROM login_echec WHERE cle = ? AND le >= ?`, key, ts(since)).Scan(&n)
-	})
-	if err != nil {
-		return 0, medconseil.Internal(err)
-	}
-	return n, nil
+// ThrottleKey is a key of login throttling ("login:<login>", "adresse:<ip>") with
+// its progressive delay.
+type ThrottleKey struct {
+	Key    string
+	Policy auth.Throttle
 }
 
-// RecordLoginFailure records a failed login under the account and address keys,
-// forgets failures older than keep, and journals the attempt.
-func (db *DB) RecordLoginFailure(ctx context.Context, login string, keys []string, keep time.Duration, m Meta) error {
+// ReserveLogin counts one more login attempt under each key before the password is
+// checked, atomically: the count and the time before which the next attempt is
+// refused are updated in the write transaction, so parallel attempts are counted
+// one by one and only those the delays allow reach the password check. It returns
+// how long the caller must wait when an attempt is refused (the refusal is journaled);
+// a successful login then calls LoginSucceeded.
+func (db *DB) ReserveLogin(ctx context.Context, login string, keys []ThrottleKey, m Meta) (wait time.Duration, err error) {
 	now := db.Now()
-	return db.Write(ctx, func(tx *Tx) error {
-		for _, k := range keys {
-			if _, err := tx.Exec(ctx, `INSERT INTO login_echec (cle, le) VALUES (?, ?)`, k, ts(now)); err != nil {
+	err = db.Write(ctx, func(tx *Tx) error {
+		type state struct {
+			echecs int
+			until  time.Time
+		}
+		states := make([]state, len(keys))
+		for i, k := range keys {
+			if _, err := tx.Exec(ctx, `INSERT INTO login_delai (cle, echecs, bloque_jusqu, maj_le) VALUES (?, 0, ?, ?) ON CONFLICT (cle) DO NOTHING`, k.Key, ts(now), ts(now)); err != nil {
+				return medconseil.Internal(err)
+			}
+			lock := ""
+			if tx.db.dialect == Postgres {
+				lock = " FOR UPDATE"
+			}
+			var until, maj string
+			if err := tx.QueryRow(ctx, `SELECT echecs, bloque_jusqu, maj_le FROM login_delai WHERE cle = ?`+lock, k.Key).Scan(&states[i].echecs, &until, &maj); err != nil {
+				return medconseil.Internal(err)
+			}
+			states[i].until, _ = parseTS(until)
+			if t, _ := parseTS(maj); k.Policy.Forget > 0 && now.Sub(t) > k.Policy.Forget {
+				states[i].echecs = 0
+			}
+			if d := states[i].until.Sub(now); d > wait {
+				wait = d
+			}
+		}
+		if wait > 0 {
+			return tx.journal(ctx, &medconseil.Acteur{Login: login}, "connexion.retardee", "session", 0, m, ResultRefused)
+		}
+		for i, k := range keys {
+			n := states[i].echecs + 1
+			if _, err := tx.Exec(ctx, `UPDATE login_delai SET echecs = ?, bloque_jusqu = ?, maj_le = ? WHERE cle = ?`,
+				n, ts(now.Add(k.Policy.Delay(n))), ts(now), k.Key); err != nil {
 				return medconseil.Internal(err)
 			}
 		}
-		if _, err := tx.Exec(ctx, `DELETE FROM login_echec WHERE le < ?`, ts(now.Add(-keep))); err != nil {
+		return nil
+	})
+	return wait, err
+}
+
+// LoginSucceeded forgets the failures of an account after a good password, and
+// gives back to the address the attempt reserved for it.
+func (db *DB) LoginSucceeded(ctx context.Context, accountKey, addressKey string) error {
+	return db.Write(ctx, func(tx *Tx) error {
+		if _, err := tx.Exec(ctx, `DELETE FROM login_delai WHERE cle = ?`, accountKey); err != nil {
 			return medconseil.Internal(err)
 		}
-		return tx.journal(ctx, &medconseil.Acteur{Login: login}, "connexion", "session", 0, m, ResultRefused)
+		if _, err := tx.Exec(ctx, `UPDATE login_delai SET echecs = echecs - 1 WHERE cle = ? AND echecs > 0`, addressKey); err != nil {
+			return medconseil.Internal(err)
+		}
+		return nil
 	})
+}
+
+// Unlock lifts the login delay of an account (an administrator, after checking the
+// holder's identity) and journals it.
+func (db *DB) Unlock(ctx context.Context, by *medconseil.Acteur, login string, m Meta) error {
+	return db.Write(ctx, func(tx *Tx) error {
+		var n int
+		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM utilisateur WHERE login = ?`, login).Scan(&n); err != nil {
+			return medconseil.Internal(err)
+		}
+		if n == 0 {
+			return medconseil.NotFound("Compte " + login)
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM login_delai WHERE cle = ?`, "login:"+login); err != nil {
+			return medconseil.Internal(err)
+		}
+		return tx.journal(ctx, by, "compte.deverrouillage", "utilisateur:"+login, 0, m, ResultOK)
+	})
+}
+
+// LoginDelays returns, per login, the time before which its next attempt is
+// refused, for the accounts currently delayed.
+func (db *DB) LoginDelays(ctx context.Context) (map[string]time.Time, error) {
+	out := map[string]time.Time{}
+	now := db.Now()
+	err := db.Read(ctx, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, `SELECT cle, bloque_jusqu FROM login_delai WHERE cle LIKE 'login:%' AND bloque_jusqu > ?`, ts(now))
+		if err != nil {
+			return medconseil.Internal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var k, u string
+			if err := rows.Scan(&k, &u); err != nil {
+				return medconseil.Internal(err)
+			}
+			out[strings.TrimPrefix(k, "login:")], _ = parseTS(u)
+		}
+		return rows.Err()
+	})
+	return out, err
 }

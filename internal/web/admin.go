@@ -3,11 +3,15 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"medconseil"
 	"medconseil/internal/auth"
 	"medconseil/internal/authz"
+	"medconseil/internal/sqldb"
 )
 
 func (s *Server) adminRoutes() {
@@ -16,13 +20,24 @@ func (s *Server) adminRoutes() {
 	m.Handle("POST /admin/utilisateurs", s.page(s.userCreate))
 	m.Handle("POST /admin/utilisateurs/{login}/actif", s.page(s.userActive))
 	m.Handle("POST /admin/utilisateurs/{login}/mot-de-passe", s.page(s.userPassword))
+	m.Handle("POST /admin/utilisateurs/{login}/deverrouiller", s.page(s.userUnlock))
+	m.Handle("GET /habilitations", s.page(s.demandes))
+	m.Handle("POST /habilitations/{id}", s.page(s.demandeDecide))
 	s.addNav("/admin/utilisateurs", "Comptes", authz.CanAdminUsers)
+	s.addNav("/habilitations", "Habilitations", canSeeDemandes)
+}
+
+// canSeeDemandes shows the requests page to administrators and médecins chefs.
+func canSeeDemandes(a *medconseil.Acteur) bool {
+	return authz.CanAdminUsers(a) || a.Has(medconseil.RoleMedecinChef) || a.Has(medconseil.RoleMedecinRegional)
 }
 
 type usersData struct {
-	Users   any
-	New     newUser
-	Message string
+	Users    any
+	New      newUser
+	Message  string
+	Delayed  map[string]time.Time // accounts under a login delay
+	Demandes []sqldb.Demande
 }
 
 type newUser struct {
@@ -49,6 +64,12 @@ func (s *Server) showUsers(w http.ResponseWriter, r *http.Request, status int, d
 		return err
 	}
 	d.Users = us
+	if d.Delayed, err = s.DB.LoginDelays(r.Context()); err != nil {
+		return err
+	}
+	if d.Demandes, err = s.DB.Demandes(r.Context(), acteurOf(r)); err != nil {
+		return err
+	}
 	v := view{Title: "Comptes", Data: d}
 	if formErr != nil {
 		v.Fields = fieldMap(formErr)
@@ -71,11 +92,18 @@ func (s *Server) userCreate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		errs = append(errs, err)
 	}
-	hash, err := auth.HashPassword(r.PostFormValue("password"), auth.DefaultParams)
-	if err != nil {
+	password := r.PostFormValue("password")
+	if err := auth.CheckPasswordPolicy(password, n.Login); err != nil {
 		errs = append(errs, medconseil.FieldErrorf("password", "%v", err))
 	}
+	if err := medconseil.CheckText("nom", n.Nom, 200); err != nil {
+		errs = append(errs, err)
+	}
 	if err := errors.Join(errs...); err == nil {
+		hash, err := s.hasher.Hash(r.Context(), password)
+		if err != nil {
+			return s.busy(err)
+		}
 		_, err = s.DB.CreateUser(r.Context(), acteurOf(r), n.Login, n.Nom, hash, []medconseil.Habilitation{{Role: role, Territoire: terr}}, meta(r, "administration"))
 		errs = append(errs, err)
 	}
@@ -85,7 +113,11 @@ func (s *Server) userCreate(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	http.Redirect(w, r, "/admin/utilisateurs?ok=Compte+cr%C3%A9%C3%A9.", http.StatusSeeOther)
+	msg := "Compte créé."
+	if authz.SeesClinical(medconseil.Habilitation{Role: role, Territoire: terr}) {
+		msg = "Compte créé. Son habilitation donne accès aux données médicales : elle attend l'approbation d'un médecin chef du territoire (page Habilitations)."
+	}
+	http.Redirect(w, r, "/admin/utilisateurs?ok="+url.QueryEscape(msg), http.StatusSeeOther)
 	return nil
 }
 
@@ -109,13 +141,77 @@ func (s *Server) userPassword(w http.ResponseWriter, r *http.Request) error {
 	if err := s.requireAdmin(r); err != nil {
 		return err
 	}
-	hash, err := auth.HashPassword(r.PostFormValue("password"), auth.DefaultParams)
-	if err != nil {
-		return s.showUsers(w, r, http.StatusUnprocessableEntity, usersData{}, medconseil.FieldErrorf("password_"+r.PathValue("login"), "%v", err))
+	login := r.PathValue("login")
+	password := r.PostFormValue("password")
+	if err := auth.CheckPasswordPolicy(password, login); err != nil {
+		return s.showUsers(w, r, http.StatusUnprocessableEntity, usersData{}, medconseil.FieldErrorf("password_"+login, "%v", err))
 	}
-	if err := s.DB.SetPassword(r.Context(), acteurOf(r), r.PathValue("login"), hash, meta(r, "administration")); err != nil {
+	hash, err := s.hasher.Hash(r.Context(), password)
+	if err != nil {
+		return s.busy(err)
+	}
+	pending, err := s.DB.SetPassword(r.Context(), acteurOf(r), login, hash, meta(r, "administration"))
+	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/admin/utilisateurs?ok=Mot+de+passe+modifi%C3%A9.", http.StatusSeeOther)
+	msg := "Mot de passe modifié ; les sessions et jetons du compte sont clos."
+	if pending {
+		msg = "Ce compte accède aux données médicales : le nouveau mot de passe prendra effet après l'approbation d'un médecin chef du territoire (page Habilitations)."
+	}
+	http.Redirect(w, r, "/admin/utilisateurs?ok="+url.QueryEscape(msg), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) userUnlock(w http.ResponseWriter, r *http.Request) error {
+	if err := s.requireAdmin(r); err != nil {
+		return err
+	}
+	if err := s.DB.Unlock(r.Context(), acteurOf(r), r.PathValue("login"), meta(r, "administration")); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/admin/utilisateurs?ok="+url.QueryEscape("Compte débloqué : le délai de connexion est levé."), http.StatusSeeOther)
+	return nil
+}
+
+type demandesData struct {
+	Demandes []sqldb.Demande
+	Message  string
+}
+
+// demandes lists the pending requests: the administrator follows them, the
+// médecin chef of the territory approves or refuses them.
+func (s *Server) demandes(w http.ResponseWriter, r *http.Request) error {
+	a := acteurOf(r)
+	if !canSeeDemandes(a) {
+		return &medconseil.Error{Code: medconseil.EFORBIDDEN, Message: "réservé aux administrateurs et aux médecins chefs"}
+	}
+	ds, err := s.DB.Demandes(r.Context(), a)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "habilitations", view{Title: "Habilitations à approuver", Data: demandesData{Demandes: ds, Message: r.URL.Query().Get("ok")}})
+}
+
+func (s *Server) demandeDecide(w http.ResponseWriter, r *http.Request) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return medconseil.NotFound("Demande")
+	}
+	var approve bool
+	switch r.PostFormValue("decision") {
+	case "approuver":
+		approve = true
+	case "refuser":
+	default:
+		return medconseil.FieldErrorf("decision", "décision attendue : approuver ou refuser")
+	}
+	if err := s.DB.DecideRequest(r.Context(), acteurOf(r), id, approve, meta(r, "administration")); err != nil {
+		return err
+	}
+	msg := "Demande refusée."
+	if approve {
+		msg = "Demande approuvée."
+	}
+	http.Redirect(w, r, "/habilitations?ok="+url.QueryEscape(msg), http.StatusSeeOther)
 	return nil
 }

@@ -2,6 +2,8 @@ package web
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
@@ -9,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"medconseil"
 	"medconseil/internal/auth"
@@ -164,12 +167,24 @@ func (s *Server) showLogin(w http.ResponseWriter, r *http.Request, status int, d
 	return s.render(w, r, status, "connexion", v)
 }
 
-// safeReturn keeps only local paths, so the login page cannot redirect elsewhere.
+// safeReturn keeps only local paths, so the login page cannot redirect elsewhere:
+// one leading slash, no scheme or host once parsed, no backslash (browsers read it
+// as a slash), no control character (a tab or newline inside "//" is dropped by
+// browsers), bounded length.
 func safeReturn(p string) string {
-	if strings.HasPrefix(p, "/") && !strings.HasPrefix(p, "//") && !strings.HasPrefix(p, "/\\") {
-		return p
+	if len(p) == 0 || len(p) > 2048 || p[0] != '/' || strings.HasPrefix(p, "//") || strings.ContainsAny(p, "\\") {
+		return "/"
 	}
-	return "/"
+	for _, c := range p {
+		if c < 0x20 || c == 0x7f || c == utf8.RuneError {
+			return "/"
+		}
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
+		return "/"
+	}
+	return p
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
@@ -199,39 +214,62 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// authenticate checks a login and password under the throttling policy and returns
-// the account id. Every failure gives the same message, whether the login exists or
-// not, and costs the same time.
+// authenticate checks a login and password under the progressive delays and
+// returns the account id. The attempt is reserved (counted) before the password is
+// checked, in one write transaction, so parallel guesses are counted one by one;
+// an attempt inside a delay is refused without checking the password. Every failure
+// gives the same message, whether the login exists or not, and costs the same time.
 func (s *Server) authenticate(r *http.Request, login, password string) (int64, error) {
 	ctx := r.Context()
-	since := s.DB.Now().Add(-s.Config.FailureWindow)
+	m := meta(r, "connexion")
+	if len(login) > 64 || len(password) > auth.MaxPasswordBytes {
+		return 0, &medconseil.Error{Code: medconseil.EUNAUTHENTICATED, Field: "login", Message: "identifiant ou mot de passe incorrect"}
+	}
 	keyAccount, keyAddr := "login:"+login, "adresse:"+remoteAddr(r)
-	nAcc, err := s.DB.LoginFailures(ctx, keyAccount, since)
+	wait, err := s.DB.ReserveLogin(ctx, login, []sqldb.ThrottleKey{{Key: keyAccount, Policy: s.Config.ThrottleAccount}, {Key: keyAddr, Policy: s.Config.ThrottleAddress}}, m)
 	if err != nil {
 		return 0, err
 	}
-	nAddr, err := s.DB.LoginFailures(ctx, keyAddr, since)
-	if err != nil {
-		return 0, err
-	}
-	if nAcc >= s.Config.MaxFailuresAccount || nAddr >= s.Config.MaxFailuresAddress {
-		_ = s.DB.Journal(ctx, &medconseil.Acteur{Login: login}, "connexion.bloquee", "session", meta(r, "connexion"), sqldb.ResultRefused)
-		return 0, &medconseil.Error{Code: medconseil.ETOOMANY, Message: "trop d'échecs de connexion : réessayez dans " + s.Config.FailureWindow.String() + " ou contactez l'administrateur"}
+	if wait > 0 {
+		secs := int(wait.Round(time.Second) / time.Second)
+		if secs < 1 {
+			secs = 1
+		}
+		return 0, &medconseil.Error{Code: medconseil.ETOOMANY, Message: fmt.Sprintf("trop d'échecs de connexion récents : réessayez dans %d s (un administrateur peut débloquer le compte)", secs)}
 	}
 	bad := &medconseil.Error{Code: medconseil.EUNAUTHENTICATED, Field: "login", Message: "identifiant ou mot de passe incorrect"}
 	id, hash, actif, err := s.DB.Credentials(ctx, login)
-	if medconseil.ErrorCode(err) == medconseil.ENOTFOUND {
-		auth.BurnTime(password)
-	} else if err != nil {
+	ok := false
+	switch {
+	case medconseil.ErrorCode(err) == medconseil.ENOTFOUND:
+		err = s.hasher.Burn(ctx, password)
+	case err != nil:
 		return 0, err
+	default:
+		ok, err = s.hasher.Verify(ctx, hash, password)
 	}
-	if err == nil && actif && auth.VerifyPassword(hash, password) {
+	if err != nil {
+		return 0, s.busy(err)
+	}
+	if ok && actif {
+		if err := s.DB.LoginSucceeded(ctx, keyAccount, keyAddr); err != nil {
+			return 0, err
+		}
 		return id, nil
 	}
-	if rerr := s.DB.RecordLoginFailure(ctx, login, []string{keyAccount, keyAddr}, 24*time.Hour, meta(r, "connexion")); rerr != nil {
-		return 0, rerr
+	if err := s.DB.Journal(ctx, &medconseil.Acteur{Login: login}, "connexion", "session", m, sqldb.ResultRefused); err != nil {
+		return 0, err
 	}
 	return 0, bad
+}
+
+// busy turns a refusal of the password hasher into a 429 (queue full) or passes
+// a cancellation on.
+func (s *Server) busy(err error) error {
+	if errors.Is(err, auth.ErrBusy) {
+		return &medconseil.Error{Code: medconseil.ETOOMANY, Message: "serveur très sollicité : réessayez dans quelques secondes", Err: err}
+	}
+	return &medconseil.Error{Code: medconseil.EINVALID, Message: "requête interrompue", Err: err}
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
@@ -268,10 +306,13 @@ func (s *Server) apiCreateToken(w http.ResponseWriter, r *http.Request) error {
 	if in.Libelle == "" {
 		in.Libelle = "API " + s.DB.Now().Format("2006-01-02")
 	}
-	if _, err := s.DB.CreateToken(r.Context(), id, digest, in.Libelle, meta(r, "api")); err != nil {
+	if err := medconseil.CheckText("libelle", in.Libelle, 200); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, map[string]string{"token": token})
+	if _, err := s.DB.CreateToken(r.Context(), id, digest, in.Libelle, s.Config.TokenTTL, meta(r, "api")); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, map[string]string{"token": token, "expire_le": s.DB.Now().Add(s.Config.TokenTTL).UTC().Format(time.RFC3339)})
 	return nil
 }
 

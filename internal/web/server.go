@@ -13,12 +13,14 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"runtime/debug"
 	"sort"
 	"strings"
 	"time"
 
 	"medconseil"
+	"medconseil/internal/auth"
 	"medconseil/internal/sqldb"
 )
 
@@ -37,24 +39,36 @@ var openAPI []byte
 type Config struct {
 	Sessions sqldb.SessionPolicy
 	Secure   bool // cookies only over TLS
-	// Throttling of logins: at most MaxFailuresAccount failures per account and
-	// MaxFailuresAddress per address within FailureWindow.
-	MaxFailuresAccount int
-	MaxFailuresAddress int
-	FailureWindow      time.Duration
+	// Progressive login delays per account and per address (auth.Throttle).
+	ThrottleAccount auth.Throttle
+	ThrottleAddress auth.Throttle
+	// TokenTTL is the lifetime of an API token.
+	TokenTTL time.Duration
+	// Password hashing: argon2id cost, at most HashParallel hashes at once and
+	// HashQueue callers waiting (beyond: 429).
+	PasswordParams auth.Params
+	HashParallel   int
+	HashQueue      int
 	// MaxBody bounds JSON request bodies.
 	MaxBody int64
 }
 
-// DefaultConfig returns production defaults: 30 minutes idle, 10 hours absolute
-// (a working day), 5 failures per account and 20 per address over 15 minutes.
+// DefaultConfig returns production defaults: sessions of 30 minutes idle and 10
+// hours absolute (a working day); API tokens of 90 days; after 3 failures on an
+// account, waits of 2 s doubling up to 15 min, and after 20 failures from one
+// address, waits of 1 s doubling up to 1 min (a site behind one address is slowed,
+// never locked out); failures forgotten after an hour without one; one argon2id
+// hash per core, 64 waiting.
 func DefaultConfig() Config {
 	return Config{
-		Sessions:           sqldb.SessionPolicy{Idle: 30 * time.Minute, Absolute: 10 * time.Hour},
-		MaxFailuresAccount: 5,
-		MaxFailuresAddress: 20,
-		FailureWindow:      15 * time.Minute,
-		MaxBody:            64 << 10,
+		Sessions:        sqldb.SessionPolicy{Idle: 30 * time.Minute, Absolute: 10 * time.Hour},
+		ThrottleAccount: auth.Throttle{Free: 3, Base: 2 * time.Second, Max: 15 * time.Minute, Forget: time.Hour},
+		ThrottleAddress: auth.Throttle{Free: 20, Base: time.Second, Max: time.Minute, Forget: time.Hour},
+		TokenTTL:        90 * 24 * time.Hour,
+		PasswordParams:  auth.DefaultParams,
+		HashParallel:    runtime.NumCPU(),
+		HashQueue:       64,
+		MaxBody:         64 << 10,
 	}
 }
 
@@ -64,10 +78,31 @@ type Server struct {
 	Log     *slog.Logger
 	Config  Config
 	metrics *metrics
+	hasher  *auth.Hasher
 	pages   map[string]*template.Template
 	nav     []navItem
-	mux     *http.ServeMux
+	mux     *router
 }
+
+// router is the ServeMux that also remembers its patterns, so tests (the
+// malformed-input corpus) and tools can walk every route.
+type router struct {
+	*http.ServeMux
+	patterns []string
+}
+
+func (r *router) Handle(pattern string, h http.Handler) {
+	r.patterns = append(r.patterns, pattern)
+	r.ServeMux.Handle(pattern, h)
+}
+
+func (r *router) HandleFunc(pattern string, h func(http.ResponseWriter, *http.Request)) {
+	r.patterns = append(r.patterns, pattern)
+	r.ServeMux.HandleFunc(pattern, h)
+}
+
+// Routes returns the patterns of every route, in registration order.
+func (s *Server) Routes() []string { return append([]string(nil), s.mux.patterns...) }
 
 // navItem is an entry of the top menu, shown to the roles that may use it.
 type navItem struct {
@@ -77,7 +112,8 @@ type navItem struct {
 
 // New builds a server over db.
 func New(db *sqldb.DB, log *slog.Logger, cfg Config) (*Server, error) {
-	s := &Server{DB: db, Log: log, Config: cfg, metrics: newMetrics(), mux: http.NewServeMux()}
+	s := &Server{DB: db, Log: log, Config: cfg, metrics: newMetrics(), mux: &router{ServeMux: http.NewServeMux()}}
+	s.hasher = auth.NewHasher(cfg.PasswordParams, cfg.HashParallel, cfg.HashQueue)
 	s.routes()
 	if err := s.parseTemplates(); err != nil {
 		return nil, err
