@@ -557,13 +557,15 @@ func (db *DB) ReserveLogin(ctx context.Context, login string, keys []ThrottleKey
 }
 
 // LoginSucceeded forgets the failures of an account after a good password, and
-// gives back to the address the attempt reserved for it.
+// gives back to the address the attempt reserved for it, with the delay that
+// reservation started (a good password does not slow its site down; each account
+// keeps its own delays).
 func (db *DB) LoginSucceeded(ctx context.Context, accountKey, addressKey string) error {
 	return db.Write(ctx, func(tx *Tx) error {
 		if _, err := tx.Exec(ctx, `DELETE FROM login_delai WHERE cle = ?`, accountKey); err != nil {
 			return medconseil.Internal(err)
 		}
-		if _, err := tx.Exec(ctx, `UPDATE login_delai SET echecs = echecs - 1 WHERE cle = ? AND echecs > 0`, addressKey); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE login_delai SET echecs = echecs - 1, bloque_jusqu = maj_le WHERE cle = ? AND echecs > 0`, addressKey); err != nil {
 			return medconseil.Internal(err)
 		}
 		return nil

@@ -2,11 +2,11 @@ package web
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"

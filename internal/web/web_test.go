@@ -36,6 +36,12 @@ type env struct {
 
 func start(t *testing.T, db *sqldb.DB) *env {
 	t.Helper()
+	return startWith(t, db, nil)
+}
+
+// startWith is start with a configuration changed by mod (when not nil).
+func startWith(t *testing.T, db *sqldb.DB, mod func(*web.Config)) *env {
+	t.Helper()
 	ctx := context.Background()
 	if err := db.SeedOrganisation(ctx, medconseil.GrandEst()); err != nil {
 		t.Fatal(err)
@@ -59,6 +65,10 @@ func start(t *testing.T, db *sqldb.DB) *env {
 		}
 	}
 	cfg := web.DefaultConfig()
+	cfg.PasswordParams = cheap
+	if mod != nil {
+		mod(&cfg)
+	}
 	s, err := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)), cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -416,8 +426,9 @@ func TestSessionsCSRFAndThrottling(t *testing.T) {
 	if r2.StatusCode != http.StatusSeeOther || !strings.HasPrefix(r2.Header.Get("Location"), "/connexion") {
 		t.Errorf("old session cookie after logout: %d %s, want redirect to login", r2.StatusCode, r2.Header.Get("Location"))
 	}
-	// Throttling per account: after 5 failures even the right password is refused.
-	for i := 0; i < 5; i++ {
+	// Progressive delays per account: 3 free failures, then the 4th starts a delay
+	// in which even the right password must wait.
+	for i := 0; i < 4; i++ {
 		res, _ := e.do("POST", "/api/v1/tokens", "", map[string]string{"login": "cpam.67", "password": "mauvais-mot"}, nil)
 		if res.StatusCode != 401 {
 			t.Fatalf("failure %d: %d", i, res.StatusCode)
@@ -425,7 +436,7 @@ func TestSessionsCSRFAndThrottling(t *testing.T) {
 	}
 	res, body := e.do("POST", "/api/v1/tokens", "", map[string]string{"login": "cpam.67", "password": password}, nil)
 	if res.StatusCode != 429 || !strings.Contains(body, "trop d") {
-		t.Errorf("after 5 failures: %d %s, want 429", res.StatusCode, body)
+		t.Errorf("after 4 failures: %d %s, want 429", res.StatusCode, body)
 	}
 	// Tokens are revocable.
 	tok := e.token("praticien.67")
