@@ -24,6 +24,9 @@ func runAudit(ctx context.Context, e *env, args []string) error {
 	if sf.db == "" {
 		return usageError("--db manquant")
 	}
+	if err := mustExist(sf.db); err != nil {
+		return err
+	}
 	db, err := sqldb.Open(ctx, sf.db)
 	if err != nil {
 		return err

@@ -50,6 +50,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 		}
 		defer os.RemoveAll(dir)
 		sf.db = filepath.Join(dir, "bench.db")
+		sf.create = true
 	}
 	if sf.keyFile == "" && e.getenv("MEDCONSEIL_KEYS") == "" {
 		text, err := newKeyText("bench")

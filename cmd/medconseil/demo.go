@@ -51,6 +51,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 			}
 		}
 	}
+	sf.create = true
 	db, err := sf.open(ctx, e, true)
 	if err != nil {
 		return err

@@ -12,7 +12,9 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"regexp"
 	"sort"
+	"strings"
 	"syscall"
 
 	"medconseil"
@@ -48,6 +50,9 @@ func commands() map[string]command {
 }
 
 func main() {
+	// Every file this process creates (bases, keys, exports, logs) is readable by
+	// its owner only: 0600, directories 0700.
+	syscall.Umask(0o077)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
 	err := run(ctx, e, os.Args[1:])
@@ -117,24 +122,80 @@ func exitCode(err error) int {
 }
 
 // newFlagSet returns a flag set that reports errors instead of exiting, with a
-// French usage line.
+// French usage and French option descriptions (the flag package's own messages
+// are English: parseFlags translates its errors).
 func newFlagSet(e *env, name, synopsis string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs.SetOutput(io.Discard)
 	fs.Usage = func() {
 		fmt.Fprintf(e.stderr, "Usage : medconseil %s\n\nOptions :\n", synopsis)
-		fs.PrintDefaults()
+		printDefaults(e.stderr, fs)
 	}
 	return fs
 }
 
-// parseFlags parses args; -h prints the usage and returns flag.ErrHelp.
+// printDefaults is flag.PrintDefaults in French.
+func printDefaults(w io.Writer, fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		kind, usage := flag.UnquoteUsage(f)
+		line := "  -" + f.Name
+		if k := frenchKind(kind); k != "" {
+			line += " " + k
+		}
+		line += "\n    \t" + strings.ReplaceAll(usage, "\n", "\n    \t")
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" {
+			line += fmt.Sprintf(" (défaut : %s)", f.DefValue)
+		}
+		fmt.Fprintln(w, line)
+	})
+}
+
+func frenchKind(k string) string {
+	switch k {
+	case "string":
+		return "texte"
+	case "int", "uint", "int64", "uint64":
+		return "entier"
+	case "float":
+		return "nombre"
+	case "duration":
+		return "durée"
+	case "value":
+		return "valeur"
+	}
+	return k
+}
+
+// flagErrors translates the flag package's messages (it has no typed errors).
+var flagErrors = []struct {
+	re *regexp.Regexp
+	fr string
+}{
+	{regexp.MustCompile(`^flag provided but not defined: (-+\S+)$`), "option inconnue : $1"},
+	{regexp.MustCompile(`^flag needs an argument: (-+\S+)$`), "l'option $1 attend une valeur"},
+	{regexp.MustCompile(`^invalid boolean value (".*") for (-+\S+): .*$`), "valeur $1 invalide pour $2 : true ou false attendu"},
+	{regexp.MustCompile(`^invalid boolean flag (\S+): .*$`), "option booléenne $1 invalide"},
+	{regexp.MustCompile(`^invalid value (".*") for flag (-+\S+): parse error$`), "valeur $1 invalide pour $2 : nombre attendu"},
+	{regexp.MustCompile(`^invalid value (".*") for flag (-+\S+): value out of range$`), "valeur $1 hors limites pour $2"},
+	{regexp.MustCompile(`^invalid value (".*") for flag (-+\S+): .*$`), "valeur $1 invalide pour $2 (ex. de durée : 30s, 5m, 2h)"},
+	{regexp.MustCompile(`^bad flag syntax: (.*)$`), "syntaxe d'option invalide : $1"},
+}
+
+// parseFlags parses args; -h prints the usage and returns flag.ErrHelp. Errors are
+// French and followed by the usage.
 func parseFlags(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return err
+			return err // the flag package has printed the usage
 		}
-		return usageError(err.Error())
+		msg := err.Error()
+		for _, t := range flagErrors {
+			if t.re.MatchString(msg) {
+				msg = t.re.ReplaceAllString(msg, t.fr)
+				break
+			}
+		}
+		return usageError(msg) // after the usage, printed by the flag package
 	}
 	return nil
 }

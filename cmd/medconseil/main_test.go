@@ -72,6 +72,7 @@ func TestAuditVerifyNamesTamperedEntry(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	db := filepath.Join(dir, "m.db")
+	migrateDB(t, db)
 	e, _, _ := testEnv("un-mot-de-passe\n", nil)
 	if err := run(ctx, e, []string{"user", "add", "--db", db, "--login", "dpo", "--nom", "DPO", "--role", "auditeur", "--territoire", "region:44", "--password-stdin"}); err != nil {
 		t.Fatal(err)
@@ -122,8 +123,9 @@ func TestKeysRotate(t *testing.T) {
 	if err := run(ctx, e, []string{"keys", "generate", "--out", keys}); err == nil {
 		t.Error("generate over an existing key file succeeded")
 	}
+	migrateDB(t, filepath.Join(dir, "m.db"))
 	e, out, _ := testEnv("", nil)
-	if err := run(ctx, e, []string{"keys", "rotate", "--db", filepath.Join(dir, "m.db"), "--key-file", keys, "--retire"}); err != nil {
+	if err := run(ctx, e, []string{"keys", "rotate", "--db", filepath.Join(dir, "m.db"), "--grace", "10ms", "--key-file", keys, "--retire"}); err != nil {
 		t.Fatal(err)
 	}
 	b, _ := os.ReadFile(keys)
@@ -213,5 +215,15 @@ func TestMigrateSeedsOrganisation(t *testing.T) {
 	}
 	if echelons != 10 || sites != 18 {
 		t.Errorf("after migrate: %d échelons, %d sites; want 10 and 18", echelons, sites)
+	}
+}
+
+// migrateDB creates a base the way an operator does: migrate (the only command,
+// with demo, that creates one).
+func migrateDB(t *testing.T, db string) {
+	t.Helper()
+	e, _, _ := testEnv("", nil)
+	if err := run(context.Background(), e, []string{"migrate", "--db", db}); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -17,6 +17,9 @@ func runMigrate(ctx context.Context, e *env, args []string) error {
 	if sf.db == "" {
 		return usageError("--db manquant")
 	}
+	if err := createPrivate(sf.db); err != nil {
+		return err
+	}
 	db, err := sqldb.Open(ctx, sf.db)
 	if err != nil {
 		return err

@@ -252,6 +252,11 @@ func referenceBench(ctx context.Context, e *env, args []string) error {
 			defer os.RemoveAll(tmp)
 			target = filepath.Join(tmp, "bench.db")
 		}
+		if *dsn != "" {
+			if err := mustExist(target); err != nil {
+				return err
+			}
+		}
 		db, err := sqldb.Open(ctx, target)
 		if err != nil {
 			return err

@@ -58,6 +58,7 @@ func TestReferenceImportAndSearch(t *testing.T) {
 	ref := sharedReference(t)
 	ctx := context.Background()
 	db := filepath.Join(t.TempDir(), "ref.db")
+	migrateDB(t, db)
 
 	e, out, _ := testEnv("", nil)
 	if err := run(ctx, e, []string{"reference", "import", ref, "--db", db}); err != nil {

@@ -18,7 +18,7 @@ import (
 const rulesUsage = `Usage : medconseil rules SOUS-COMMANDE [options]
 
   check            vérifie strictement les paramètres (clés, dates, références, unités)
-  eval JEU         évalue un jeu de règles : entrée JSON sur stdin, décision JSON sur stdout
+  eval JEU FICHIER évalue un jeu de règles sur le fichier JSON (- : l'entrée standard), décision JSON sur stdout
   list             liste les jeux de règles et les paramètres en vigueur à une date
   bench            mesure le jeu ij sur une population générée (décisions/s, allocations)
 
@@ -84,8 +84,8 @@ func rulesCheck(e *env, args []string) error {
 }
 
 func rulesEval(e *env, args []string) error {
-	fs := newFlagSet(e, "rules eval", "rules eval JEU [-in FICHIER.json]  (JEU : ij, atmp, invalidite, ald, transport, kine, ordonnance, mtdents, lpp)")
-	in := fs.String("in", "", "fichier JSON d'entrée (par défaut : l'entrée standard)")
+	fs := newFlagSet(e, "rules eval", "rules eval JEU FICHIER.json  (JEU : ij, atmp, invalidite, ald, transport, kine, ordonnance, mtdents, lpp ; FICHIER « - » : l'entrée standard)")
+	in := fs.String("in", "", "fichier JSON d'entrée (comme l'argument FICHIER)")
 	// Accept the rule set before or after the flags.
 	var name string
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
@@ -94,25 +94,42 @@ func rulesEval(e *env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if name == "" && fs.NArg() > 0 {
-		name = fs.Arg(0)
+	rest := fs.Args()
+	if name == "" && len(rest) > 0 {
+		name, rest = rest[0], rest[1:]
 	}
 	if name == "" {
 		fs.Usage()
 		return usageError("jeu de règles manquant")
 	}
+	path := *in
+	if len(rest) > 0 {
+		if path != "" || len(rest) > 1 {
+			return usageError("un seul fichier d'entrée")
+		}
+		path = rest[0]
+	}
 	eng, err := rules.NewEmbedded()
 	if err != nil {
 		return medconseil.Internal(err)
 	}
-	var r io.Reader = e.stdin
-	if *in != "" {
-		f, err := os.Open(*in)
+	var r io.Reader
+	switch {
+	case path == "-":
+		r = e.stdin
+	case path != "":
+		f, err := os.Open(path)
 		if err != nil {
-			return &medconseil.Error{Code: medconseil.EINVALID, Field: "-in", Message: "fichier d'entrée illisible", Err: err}
+			return &medconseil.Error{Code: medconseil.EINVALID, Field: path, Message: "fichier d'entrée illisible", Err: err}
 		}
 		defer f.Close()
 		r = f
+	case isTerminal(e.stdin):
+		// Nothing given and nobody piping: say so rather than wait on the keyboard.
+		fs.Usage()
+		return usageError("fichier d'entrée manquant : medconseil rules eval " + name + " FICHIER.json (ou « - » pour lire l'entrée standard)")
+	default:
+		r = e.stdin // input piped in: rules eval ij < cas.json
 	}
 	x, err := eng.Evaluate(name, r)
 	if err != nil {
@@ -120,6 +137,7 @@ func rulesEval(e *env, args []string) error {
 	}
 	return rules.EncodeJSON(e.stdout, x)
 }
+
 
 func rulesList(e *env, args []string) error {
 	fs := newFlagSet(e, "rules list", "rules list [-date AAAA-MM-JJ] [-json]")

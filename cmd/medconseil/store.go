@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"medconseil"
@@ -19,6 +20,50 @@ import (
 type storeFlags struct {
 	db      string
 	keyFile string
+	// create lets open create a missing SQLite file: only migrate and demo (and
+	// the benchmarks on their temporary base) create a database; every other
+	// command refuses a path that does not exist, so a mistyped --db is an error,
+	// not a new empty database.
+	create bool
+}
+
+// createPrivate creates a missing SQLite file with mode 0600 before SQLite opens
+// it (SQLite gives its -wal and -shm files the mode of the base): it holds names
+// and, sealed, the clinical data.
+func createPrivate(dsn string) error {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return nil
+	}
+	path := strings.TrimPrefix(dsn, "file:")
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return fail("création du dossier de la base %s : %w", dir, err)
+		}
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return fail("création de la base %s : %w", path, err)
+	}
+	return f.Close()
+}
+
+// mustExist refuses an SQLite path that does not exist. PostgreSQL URLs are left
+// to the server, which refuses an unknown database itself.
+func mustExist(dsn string) error {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return nil
+	}
+	path := strings.TrimPrefix(dsn, "file:")
+	if _, err := os.Stat(path); err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return usageError(fmt.Sprintf("base introuvable : le fichier %s n'existe pas (vérifiez --db ; « medconseil migrate --db %s » crée une base neuve)", path, path))
+		}
+		return fail("base illisible : %w", err)
+	}
+	return nil
 }
 
 func (s *storeFlags) register(fs *flag.FlagSet, e *env, defaultDB string) {
@@ -34,6 +79,13 @@ func (s *storeFlags) register(fs *flag.FlagSet, e *env, defaultDB string) {
 func (s *storeFlags) open(ctx context.Context, e *env, needKeys bool) (*sqldb.DB, error) {
 	if s.db == "" {
 		return nil, usageError("--db manquant : chemin SQLite ou URL postgres://…")
+	}
+	if !s.create {
+		if err := mustExist(s.db); err != nil {
+			return nil, err
+		}
+	} else if err := createPrivate(s.db); err != nil {
+		return nil, err
 	}
 	db, err := sqldb.Open(ctx, s.db)
 	if err != nil {

@@ -76,6 +76,7 @@ func TestSynthRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	dsn := filepath.Join(t.TempDir(), "synth.db")
+	migrateDB(t, dsn)
 	for i := 0; i < 2; i++ {
 		e, stdout, _ := synthEnv(ref)
 		if err := run(context.Background(), e, []string{"synth", "--scale", "0.001", "--seed", "3", "--year", "2024", "--out", t.TempDir(), "--db", dsn, "--key-file", keys, "--db-max", "20"}); err != nil {
