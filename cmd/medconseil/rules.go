@@ -138,7 +138,6 @@ func rulesEval(e *env, args []string) error {
 	return rules.EncodeJSON(e.stdout, x)
 }
 
-
 func rulesList(e *env, args []string) error {
 	fs := newFlagSet(e, "rules list", "rules list [-date AAAA-MM-JJ] [-json]")
 	date := fs.String("date", "", "date à laquelle lire les valeurs en vigueur (par défaut : aujourd'hui)")
