@@ -102,8 +102,18 @@ func ParseDate(s string) (Date, error) {
 	if !validYMD(y, m, d) {
 		return Date{}, &Error{Code: EINVALID, Message: fmt.Sprintf("date %q impossible : ce jour n'existe pas dans le calendrier", s)}
 	}
+	if y < MinYear || y > MaxYear {
+		return Date{}, &Error{Code: EINVALID, Message: fmt.Sprintf("date %q hors limites : année entre %d et %d attendue", s, MinYear, MaxYear)}
+	}
 	return fromCivil(y, m, d), nil
 }
+
+// MinYear and MaxYear bound the dates read from outside: year 0001 or 9999 is a
+// typing error, not a date of social security (its texts start in 1898).
+const (
+	MinYear = 1850
+	MaxYear = 2200
+)
 
 // atoiN parses a fixed-width run of ASCII digits, -1 if any byte is not a digit.
 func atoiN(s string) int {

@@ -225,13 +225,13 @@ func (a ArretTravail) Validate() error {
 	if a.CIM10 == "" {
 		errs = append(errs, FieldErrorf("cim10", "code CIM-10 manquant"))
 	}
-	if strings.TrimSpace(a.Libelle) == "" {
-		errs = append(errs, FieldErrorf("libelle", "libellé du diagnostic manquant"))
-	} else if len(a.Libelle) > 500 {
-		errs = append(errs, FieldErrorf("libelle", "libellé trop long (500 caractères au plus)"))
+	if !Visible(a.Libelle) {
+		errs = append(errs, FieldErrorf("libelle", "libellé du diagnostic manquant (vide ou fait de caractères invisibles)"))
+	} else if err := CheckText("libelle", a.Libelle, 500); err != nil {
+		errs = append(errs, err)
 	}
-	if len(a.Motif) > 10000 {
-		errs = append(errs, FieldErrorf("motif", "motif trop long (10 000 caractères au plus)"))
+	if err := CheckOptionalText("motif", a.Motif, 10000); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }
@@ -322,8 +322,17 @@ func normaliseLibelle(s string) string {
 }
 
 // NoteClinique is a clinical note or examination finding recorded on a dossier.
+// An internal note stays within the medical team of the Service médical; a note
+// addressed to the prescriber is the échange confraternel and the prescriber reads it.
 type NoteClinique struct {
-	Auteur string    `json:"auteur"`
-	Le     time.Time `json:"le"`
-	Texte  string    `json:"texte"`
+	Auteur       string    `json:"auteur"`
+	Le           time.Time `json:"le"`
+	Texte        string    `json:"texte"`
+	Destinataire string    `json:"destinataire"` // NoteInterne or NotePrescripteur
 }
+
+// Addressees of a clinical note.
+const (
+	NoteInterne      = "interne"      // the medical team only
+	NotePrescripteur = "prescripteur" // also the prescriber of the dossier
+)

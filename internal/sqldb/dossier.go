@@ -304,7 +304,7 @@ func (db *DB) Dossier(ctx context.Context, a *medconseil.Acteur, id int64, m Met
 				}
 				d.Alertes = alerts
 			}
-			if d.Notes, err = tx.notes(ctx, id); err != nil {
+			if d.Notes, err = tx.notes(ctx, id, db.Policy.SeesInternalNotes(a, r.scope())); err != nil {
 				return err
 			}
 		}
@@ -341,8 +341,14 @@ func (t *Tx) terminologyAlerts(ctx context.Context, a *medconseil.Acteur, d *med
 	return medconseil.TerminologyAlerts(*initial.Arret, *d.Arret), nil
 }
 
-func (t *Tx) notes(ctx context.Context, id int64) ([]medconseil.NoteClinique, error) {
-	rows, err := t.Query(ctx, `SELECT id, auteur, le, texte_enc FROM note_clinique WHERE dossier_id = ? ORDER BY id`, id)
+// notes reads the clinical notes of a dossier: all of them for the medical team,
+// only those addressed to the prescriber otherwise (internal false).
+func (t *Tx) notes(ctx context.Context, id int64, internal bool) ([]medconseil.NoteClinique, error) {
+	q := `SELECT id, auteur, le, texte_enc, destinataire FROM note_clinique WHERE dossier_id = ?`
+	if !internal {
+		q += ` AND destinataire = '` + medconseil.NotePrescripteur + `'`
+	}
+	rows, err := t.Query(ctx, q+` ORDER BY id`, id)
 	if err != nil {
 		return nil, medconseil.Internal(err)
 	}
@@ -352,7 +358,7 @@ func (t *Tx) notes(ctx context.Context, id int64) ([]medconseil.NoteClinique, er
 		var nid int64
 		var n medconseil.NoteClinique
 		var le, enc string
-		if err := rows.Scan(&nid, &n.Auteur, &le, &enc); err != nil {
+		if err := rows.Scan(&nid, &n.Auteur, &le, &enc, &n.Destinataire); err != nil {
 			return nil, medconseil.Internal(err)
 		}
 		n.Le, _ = parseTS(le)
@@ -481,15 +487,23 @@ func (db *DB) GiveAvis(ctx context.Context, a *medconseil.Acteur, id int64, vers
 	return newVersion, err
 }
 
-// AddNote records a clinical note (entretien, examen clinique) on a dossier; only
-// medical roles of the territory may, and the text is encrypted at rest.
+// AddNote records an internal clinical note (entretien, examen clinique) on a
+// dossier; only medical roles of the territory may, and the text is encrypted at rest.
 func (db *DB) AddNote(ctx context.Context, a *medconseil.Acteur, id int64, texte string, m Meta) error {
+	return db.AddNoteTo(ctx, a, id, texte, medconseil.NoteInterne, m)
+}
+
+// AddNoteTo records a clinical note for an addressee: medconseil.NoteInterne (the
+// medical team) or medconseil.NotePrescripteur (also the prescriber).
+func (db *DB) AddNoteTo(ctx context.Context, a *medconseil.Acteur, id int64, texte, destinataire string, m Meta) error {
 	texte = strings.TrimSpace(texte)
-	if texte == "" {
-		return medconseil.FieldErrorf("texte", "la note est vide")
+	if err := medconseil.CheckText("texte", texte, 20000); err != nil {
+		return err
 	}
-	if len(texte) > 20000 {
-		return medconseil.FieldErrorf("texte", "note trop longue (20 000 caractères au plus)")
+	switch destinataire {
+	case medconseil.NoteInterne, medconseil.NotePrescripteur:
+	default:
+		return medconseil.FieldErrorf("destinataire", "destinataire %q inconnu : interne ou prescripteur", destinataire)
 	}
 	var refusal error
 	err := db.Write(ctx, func(tx *Tx) error {
@@ -507,7 +521,7 @@ func (db *DB) AddNote(ctx context.Context, a *medconseil.Acteur, id int64, texte
 			return tx.journal(ctx, a, "note.saisie", objet, 0, m, ResultRefused)
 		}
 		var nid int64
-		if err := tx.QueryRow(ctx, `INSERT INTO note_clinique (dossier_id, auteur, le, texte_enc) VALUES (?, ?, ?, '') RETURNING id`, id, a.Login, ts(db.Now())).Scan(&nid); err != nil {
+		if err := tx.QueryRow(ctx, `INSERT INTO note_clinique (dossier_id, auteur, le, texte_enc, destinataire) VALUES (?, ?, ?, '', ?) RETURNING id`, id, a.Login, ts(db.Now()), destinataire).Scan(&nid); err != nil {
 			return medconseil.Internal(err)
 		}
 		enc, err := db.seal("note_clinique", nid, "texte", texte)

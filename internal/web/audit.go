@@ -58,6 +58,10 @@ func auditQuery(r *http.Request) (auditForm, sqldb.AuditQuery, error) {
 	if p, err := strconv.Atoi(v.Get("page")); err == nil && p > 1 {
 		f.Page = p
 	}
+	if f.Page > maxPage {
+		errs = append(errs, medconseil.FieldErrorf("page", "page %d hors limites (%d au plus)", f.Page, maxPage))
+		f.Page = 1
+	}
 	q.Offset = (f.Page - 1) * q.Limit
 	return f, q, errors.Join(errs...)
 }
@@ -132,7 +136,7 @@ func (s *Server) auditCSV(w http.ResponseWriter, r *http.Request) error {
 	cw.Comma = ';'
 	_ = cw.Write([]string{"seq", "le", "login", "roles", "action", "objet", "classes", "finalite", "adresse", "resultat", "hash"})
 	for _, e := range entries {
-		_ = cw.Write([]string{strconv.FormatInt(e.Seq, 10), e.Le.UTC().Format(time.RFC3339), e.Login, e.Roles, e.Action, e.Objet, e.Classes, e.Finalite, e.Adresse, e.Resultat, e.Hash})
+		_ = cw.Write(csvSafe([]string{strconv.FormatInt(e.Seq, 10), e.Le.UTC().Format(time.RFC3339), e.Login, e.Roles, e.Action, e.Objet, e.Classes, e.Finalite, e.Adresse, e.Resultat, e.Hash}))
 	}
 	cw.Flush()
 	return cw.Error()

@@ -90,6 +90,10 @@ func (s *Server) page(h handler) http.Handler {
 				s.renderHTMLError(w, r, &medconseil.Error{Code: medconseil.EINVALID, Message: "formulaire illisible ou trop volumineux", Err: err})
 				return
 			}
+			if err := checkValues(r.PostForm, "formulaire"); err != nil {
+				s.renderHTMLError(w, r, err)
+				return
+			}
 			if subtle.ConstantTimeCompare([]byte(r.PostFormValue(csrfField)), []byte(sess.CSRF)) != 1 {
 				s.renderHTMLError(w, r, &medconseil.Error{Code: medconseil.EFORBIDDEN, Message: "jeton de formulaire invalide ou expiré : rechargez la page et recommencez"})
 				return
@@ -191,6 +195,9 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBodyBytes)
 	if err := r.ParseForm(); err != nil {
 		return &medconseil.Error{Code: medconseil.EINVALID, Message: "formulaire illisible", Err: err}
+	}
+	if err := checkValues(r.PostForm, "formulaire"); err != nil {
+		return s.showLogin(w, r, http.StatusUnprocessableEntity, loginData{}, err)
 	}
 	d := loginData{Login: strings.TrimSpace(r.PostFormValue("login")), Retour: safeReturn(r.PostFormValue("retour"))}
 	c, err := r.Cookie(loginCSRFCookie)

@@ -65,7 +65,7 @@ type arretRequest struct {
 }
 
 // parse turns the request into the store's input, collecting every field error.
-func (q arretRequest) parse() (sqldb.ArretInput, error) {
+func (q arretRequest) parse(today medconseil.Date) (sqldb.ArretInput, error) {
 	var in sqldb.ArretInput
 	var errs []error
 	field := func(name string, err error) {
@@ -86,9 +86,13 @@ func (q arretRequest) parse() (sqldb.ArretInput, error) {
 		field("residence", err)
 	}
 	in.Assure.Nom, in.Assure.Prenom = strings.TrimSpace(q.Nom), strings.TrimSpace(q.Prenom)
+	errs = append(errs, checkIdentity(in.Assure.Nom, in.Assure.Prenom)...)
 	if q.Naissance != "" {
 		in.Assure.Naissance, err = medconseil.ParseDate(q.Naissance)
 		field("naissance", err)
+		if err == nil {
+			field("naissance", checkBirth(in.Assure.Naissance, today))
+		}
 	}
 	in.Prescripteur, err = medconseil.ParseRPPS(q.Prescripteur)
 	field("prescripteur", err)
@@ -153,7 +157,7 @@ func (s *Server) apiCreateArret(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	in, err := q.parse()
+	in, err := q.parse(medconseil.DateOf(s.DB.Now()))
 	if err != nil {
 		return err
 	}
@@ -171,12 +175,15 @@ func (s *Server) apiCreateArret(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// idempotencyKey returns the SHA-256 of the whole Idempotency-Key header (two keys
+// differing after any length are two keys; the stored form is short, fixed-width
+// ASCII whatever the client sent), or "" without one.
 func idempotencyKey(r *http.Request) string {
 	k := strings.TrimSpace(r.Header.Get("Idempotency-Key"))
-	if len(k) > 200 {
-		k = k[:200]
+	if k == "" {
+		return ""
 	}
-	return k
+	return bodyHash([]byte(k))
 }
 
 func pathID(r *http.Request) (int64, error) {
@@ -236,6 +243,9 @@ func worklistQuery(r *http.Request) (sqldb.WorklistQuery, error) {
 			n, err := strconv.Atoi(s)
 			if err != nil || n < 1 {
 				errs = append(errs, medconseil.FieldErrorf(p.name, "%q n'est pas un nombre entier positif", s))
+			} else if n > maxPage {
+				errs = append(errs, medconseil.FieldErrorf(p.name, "%d hors limites (%d au plus)", n, maxPage))
+				n = 1
 			}
 			*p.dst = n
 		}
@@ -325,12 +335,16 @@ func (s *Server) apiNote(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var q struct {
-		Texte string `json:"texte"`
+		Texte        string `json:"texte"`
+		Destinataire string `json:"destinataire"` // interne (default) or prescripteur
 	}
 	if _, err := s.decodeJSON(w, r, &q); err != nil {
 		return err
 	}
-	if err := s.DB.AddNote(r.Context(), acteurOf(r), id, q.Texte, meta(r, "instruction")); err != nil {
+	if q.Destinataire == "" {
+		q.Destinataire = medconseil.NoteInterne
+	}
+	if err := s.DB.AddNoteTo(r.Context(), acteurOf(r), id, q.Texte, q.Destinataire, meta(r, "instruction")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -416,8 +430,8 @@ func (s *Server) exportCSV(w http.ResponseWriter, r *http.Request) error {
 	cw.Comma = ';'
 	_ = cw.Write([]string{"id", "type", "etat", "departement", "nir", "nom", "prenom", "nature", "debut", "fin", "prescripteur", "echeance", "avis", "cim10", "libelle"})
 	for _, x := range rows {
-		_ = cw.Write([]string{strconv.FormatInt(x.ID, 10), string(x.Type), string(x.Etat), x.Departement, string(x.NIR), x.Nom, x.Prenom,
-			string(x.Nature), x.Debut.String(), x.Fin.String(), string(x.Prescripteur), x.Echeance.String(), string(x.Sens), string(x.CIM10), x.Libelle})
+		_ = cw.Write(csvSafe([]string{strconv.FormatInt(x.ID, 10), string(x.Type), string(x.Etat), x.Departement, string(x.NIR), x.Nom, x.Prenom,
+			string(x.Nature), x.Debut.String(), x.Fin.String(), string(x.Prescripteur), x.Echeance.String(), string(x.Sens), string(x.CIM10), x.Libelle}))
 	}
 	cw.Flush()
 	return cw.Error()
@@ -502,7 +516,11 @@ func (s *Server) noteForm(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	texte := r.PostFormValue("texte")
-	if err := s.DB.AddNote(r.Context(), acteurOf(r), id, texte, meta(r, "instruction")); err != nil {
+	dest := r.PostFormValue("destinataire")
+	if dest == "" {
+		dest = medconseil.NoteInterne
+	}
+	if err := s.DB.AddNoteTo(r.Context(), acteurOf(r), id, texte, dest, meta(r, "instruction")); err != nil {
 		switch medconseil.ErrorCode(err) {
 		case medconseil.EINVALID, medconseil.EFORBIDDEN:
 			return s.showDossier(w, r, statusOf(medconseil.ErrorCode(err)), dossierData{Note: texte}, err)
@@ -559,7 +577,7 @@ func (s *Server) arretSubmit(w http.ResponseWriter, r *http.Request) error {
 			q.InitialID = &n
 		}
 	}
-	in, err := q.parse()
+	in, err := q.parse(medconseil.DateOf(s.DB.Now()))
 	if err = errors.Join(append(errs, err)...); err == nil {
 		var id int64
 		id, _, err = s.DB.CreateArret(r.Context(), a, in, meta(r, "depot"))

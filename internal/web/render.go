@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"medconseil"
 )
@@ -208,13 +209,28 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 // decodeJSON reads a JSON body strictly: bounded size, unknown fields refused, one
-// value only. Its errors are French and name the field. The Content-Type is not
-// checked: the body must parse as JSON whatever a client declares. It returns the
-// raw body, which idempotency keys are checked against.
+// value only, valid UTF-8 and no NUL (written \u0000) in any string. Its errors
+// are French and name the field. The Content-Type is not checked: the body must
+// parse as JSON whatever a client declares. It returns the body in canonical form
+// (canonicalJSON), which idempotency keys are checked against.
 func (s *Server) decodeJSON(w http.ResponseWriter, r *http.Request, dst any) ([]byte, error) {
 	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.Config.MaxBody))
 	if err != nil {
 		return nil, jsonError(err)
+	}
+	if !utf8.Valid(raw) {
+		return nil, &medconseil.Error{Code: medconseil.EINVALID, Message: "corps de requête illisible : encodage UTF-8 invalide"}
+	}
+	lower := bytes.ToLower(raw)
+	for off := 0; ; {
+		i := bytes.Index(lower[off:], []byte(`\u0000`))
+		if i < 0 {
+			break
+		}
+		if !escapedBackslash(raw, off+i) {
+			return nil, &medconseil.Error{Code: medconseil.EINVALID, Message: fmt.Sprintf("caractère nul (\\u0000) interdit, à l'octet %d", off+i)}
+		}
+		off += i + 1
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
@@ -224,7 +240,21 @@ func (s *Server) decodeJSON(w http.ResponseWriter, r *http.Request, dst any) ([]
 	if dec.More() {
 		return nil, &medconseil.Error{Code: medconseil.EINVALID, Message: "un seul objet JSON est attendu dans le corps"}
 	}
-	return raw, nil
+	canon, err := canonicalJSON(raw)
+	if err != nil {
+		return nil, jsonError(err)
+	}
+	return canon, nil
+}
+
+// escapedBackslash reports whether the backslash at raw[i] is itself escaped (an
+// odd run of backslashes before it), so that "\\u0000" (text, not NUL) passes.
+func escapedBackslash(raw []byte, i int) bool {
+	n := 0
+	for j := i - 1; j >= 0 && raw[j] == '\\'; j-- {
+		n++
+	}
+	return n%2 == 1
 }
 
 func jsonError(err error) error {
@@ -237,7 +267,7 @@ func jsonError(err error) error {
 	case errors.As(err, &syn):
 		return &medconseil.Error{Code: medconseil.EINVALID, Message: fmt.Sprintf("JSON mal formé à l'octet %d", syn.Offset), Err: err}
 	case errors.As(err, &typ):
-		return &medconseil.Error{Code: medconseil.EINVALID, Field: typ.Field, Message: fmt.Sprintf("type incorrect : %s attendu, %s reçu", jsonType(typ.Type.Kind().String()), typ.Value), Err: err}
+		return &medconseil.Error{Code: medconseil.EINVALID, Field: typ.Field, Message: fmt.Sprintf("type incorrect : %s attendu, %s reçu", jsonType(typ.Type.Kind().String()), jsonValue(typ.Value)), Err: err}
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		return &medconseil.Error{Code: medconseil.EINVALID, Field: f, Message: fmt.Sprintf("champ « %s » inconnu", f)}
@@ -248,7 +278,28 @@ func jsonError(err error) error {
 	if errors.As(err, &de) {
 		return de
 	}
-	return &medconseil.Error{Code: medconseil.EINVALID, Message: "JSON illisible : " + err.Error(), Err: err}
+	return &medconseil.Error{Code: medconseil.EINVALID, Message: "JSON illisible", Err: err}
+}
+
+// jsonValue names in French the kind of JSON value the decoder met ("number",
+// "string", "number 1.5"…).
+func jsonValue(v string) string {
+	kind, _, _ := strings.Cut(v, " ")
+	switch kind {
+	case "string":
+		return "une chaîne"
+	case "number":
+		return "un nombre"
+	case "bool":
+		return "un booléen"
+	case "object":
+		return "un objet"
+	case "array":
+		return "une liste"
+	case "null":
+		return "null"
+	}
+	return "une autre valeur"
 }
 
 func jsonType(kind string) string {
@@ -261,8 +312,12 @@ func jsonType(kind string) string {
 		return "un nombre"
 	case "struct", "map":
 		return "un objet"
-	case "slice":
+	case "slice", "array":
 		return "une liste"
+	case "uint", "uint8", "uint16", "uint32", "uint64", "int8", "int16", "float32":
+		return "un nombre"
+	case "ptr", "pointer", "interface":
+		return "une valeur"
 	}
-	return kind
+	return "une valeur d'un autre type"
 }

@@ -124,7 +124,7 @@ func New(db *sqldb.DB, log *slog.Logger, cfg Config) (*Server, error) {
 // Handler returns the HTTP handler with its middleware: panic recovery, security
 // headers, access log and metrics.
 func (s *Server) Handler() http.Handler {
-	return s.observe(s.mux)
+	return s.observe(s.sane(s.mux))
 }
 
 func (s *Server) routes() {

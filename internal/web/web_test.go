@@ -257,7 +257,7 @@ func seedMatrixDossier(t *testing.T, e *env) int64 {
 	var out struct{ ID int64 }
 	json.Unmarshal([]byte(body), &out)
 	it := e.token("infirmier.67")
-	if res, body := e.do("POST", fmt.Sprintf("/api/v1/dossiers/%d/notes", out.ID), it, map[string]string{"texte": mNote}, nil); res.StatusCode != 204 {
+	if res, body := e.do("POST", fmt.Sprintf("/api/v1/dossiers/%d/notes", out.ID), it, map[string]string{"texte": mNote, "destinataire": "prescripteur"}, nil); res.StatusCode != 204 {
 		t.Fatalf("note: %d %s", res.StatusCode, body)
 	}
 	pc := e.token("praticien.67")
