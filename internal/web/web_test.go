@@ -32,6 +32,7 @@ type env struct {
 	t   *testing.T
 	db  *sqldb.DB
 	srv *httptest.Server
+	app *web.Server
 }
 
 func start(t *testing.T, db *sqldb.DB) *env {
@@ -75,7 +76,7 @@ func startWith(t *testing.T, db *sqldb.DB, mod func(*web.Config)) *env {
 	}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
-	return &env{t: t, db: db, srv: srv}
+	return &env{t: t, db: db, srv: srv, app: s}
 }
 
 // token logs in through the API.
