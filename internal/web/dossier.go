@@ -549,6 +549,9 @@ func ownRPPS(a *medconseil.Acteur) string {
 
 func (s *Server) arretForm(w http.ResponseWriter, r *http.Request) error {
 	a := acteurOf(r)
+	if !canSubmit(a) {
+		return &medconseil.Error{Code: medconseil.EFORBIDDEN, Message: "votre rôle ne permet pas de déposer un avis d'arrêt de travail"}
+	}
 	d := arretFormData{FixedRPPS: ownRPPS(a)}
 	d.Q.Nature = "initial"
 	d.Q.Prescripteur = d.FixedRPPS
