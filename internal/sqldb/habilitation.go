@@ -81,21 +81,23 @@ func (db *DB) Demandes(ctx context.Context, a *medconseil.Acteur) ([]Demande, er
 
 // DecideRequest approves or refuses a pending request. Only a médecin chef (or
 // régional) whose territory covers the habilitation decides, and never the account
-// that asked nor the account concerned. Approving a habilitation grants it;
-// approving a password reset sets the password and ends the account's sessions and
-// tokens. A request the caller may not decide is EFORBIDDEN and journaled.
-func (db *DB) DecideRequest(ctx context.Context, by *medconseil.Acteur, id int64, approve bool, m Meta) error {
+// that asked nor the account concerned. Approving sets the account's password to
+// passwordHash, chosen by the approver (the administrator never knows a password
+// that opens clinical data: the one it typed is replaced), ends the account's
+// sessions and tokens, and grants the habilitation for a grant request. A request
+// the caller may not decide is EFORBIDDEN and journaled.
+func (db *DB) DecideRequest(ctx context.Context, by *medconseil.Acteur, id int64, approve bool, passwordHash string, m Meta) error {
 	return db.Write(ctx, func(tx *Tx) error {
 		lock := ""
 		if tx.db.dialect == Postgres {
 			lock = " FOR UPDATE OF d"
 		}
 		var d Demande
-		var role, niveau, hash string
+		var role, niveau string
 		var uid, byID int64
-		err := tx.QueryRow(ctx, `SELECT d.nature, d.role, d.niveau, d.code, d.password_hash, d.statut, d.utilisateur_id, COALESCE(d.demande_par_id, 0), u.login
+		err := tx.QueryRow(ctx, `SELECT d.nature, d.role, d.niveau, d.code, d.statut, d.utilisateur_id, COALESCE(d.demande_par_id, 0), u.login
 			FROM habilitation_demande d JOIN utilisateur u ON u.id = d.utilisateur_id WHERE d.id = ?`+lock, id).
-			Scan(&d.Nature, &role, &niveau, &d.Habilitation.Territoire.Code, &hash, &d.Statut, &uid, &byID, &d.Login)
+			Scan(&d.Nature, &role, &niveau, &d.Habilitation.Territoire.Code, &d.Statut, &uid, &byID, &d.Login)
 		if errors.Is(err, sql.ErrNoRows) {
 			return medconseil.NotFound("Demande")
 		}
@@ -121,6 +123,8 @@ func (db *DB) DecideRequest(ctx context.Context, by *medconseil.Acteur, id int64
 			return refuse("seul un médecin chef du territoire " + d.Habilitation.Territoire.String() + " peut décider de cette demande")
 		case d.Statut != "en_attente":
 			return &medconseil.Error{Code: medconseil.ECONFLICT, Message: "cette demande a déjà été décidée"}
+		case approve && passwordHash == "":
+			return medconseil.FieldErrorf("password", "mot de passe manquant : le médecin chef qui approuve choisit le mot de passe du compte et le remet à son titulaire")
 		}
 		statut, action := "refusee", "demande.refus"
 		if approve {
@@ -141,10 +145,13 @@ func (db *DB) DecideRequest(ctx context.Context, by *medconseil.Acteur, id int64
 				uid, role, niveau, d.Habilitation.Territoire.Code); err != nil {
 				return medconseil.Internal(err)
 			}
-			return tx.journal(ctx, by, "compte.habilitation", "utilisateur:"+d.Login, 0, m, ResultOK)
+			if err := tx.journal(ctx, by, "compte.habilitation", "utilisateur:"+d.Login, 0, m, ResultOK); err != nil {
+				return err
+			}
 		case NatureMotDePasse:
-			return tx.setPassword(ctx, by, uid, d.Login, hash, m)
+		default:
+			return medconseil.Internal(fmt.Errorf("demande %d: nature %q", id, d.Nature))
 		}
-		return medconseil.Internal(fmt.Errorf("demande %d: nature %q", id, d.Nature))
+		return tx.setPassword(ctx, by, uid, d.Login, passwordHash, m)
 	})
 }

@@ -100,7 +100,9 @@ func fromAccount(by *medconseil.Acteur) bool { return by != nil && by.ID != 0 }
 // API tokens. When an administrator resets the password of an account holding a
 // habilitation that opens clinical data, the new password would let the
 // administrator in: the reset becomes a request that a médecin chef of that
-// territory approves, and pending is true (the old password stays valid until then).
+// territory approves by choosing the new password himself (DecideRequest); the
+// administrator's is discarded, pending is true, and the old password stays valid
+// until then.
 func (db *DB) SetPassword(ctx context.Context, by *medconseil.Acteur, login, passwordHash string, m Meta) (pending bool, err error) {
 	err = db.Write(ctx, func(tx *Tx) error {
 		var uid int64
@@ -124,7 +126,7 @@ func (db *DB) SetPassword(ctx context.Context, by *medconseil.Acteur, login, pas
 						by.Login, ts(db.Now()), uid, NatureMotDePasse); err != nil {
 						return medconseil.Internal(err)
 					}
-					if err := tx.request(ctx, by, uid, NatureMotDePasse, h, passwordHash); err != nil {
+					if err := tx.request(ctx, by, uid, NatureMotDePasse, h, ""); err != nil {
 						return err
 					}
 					return tx.journal(ctx, by, "compte.mot_de_passe.demande", "utilisateur:"+login, 0, m, ResultOK)

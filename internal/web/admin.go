@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -115,7 +116,7 @@ func (s *Server) userCreate(w http.ResponseWriter, r *http.Request) error {
 	}
 	msg := "Compte créé."
 	if authz.SeesClinical(medconseil.Habilitation{Role: role, Territoire: terr}) {
-		msg = "Compte créé. Son habilitation donne accès aux données médicales : elle attend l'approbation d'un médecin chef du territoire (page Habilitations)."
+		msg = "Compte créé. Son habilitation donne accès aux données médicales : elle attend l'approbation d'un médecin chef du territoire, qui choisira alors le mot de passe du compte (page Habilitations)."
 	}
 	http.Redirect(w, r, "/admin/utilisateurs?ok="+url.QueryEscape(msg), http.StatusSeeOther)
 	return nil
@@ -156,7 +157,7 @@ func (s *Server) userPassword(w http.ResponseWriter, r *http.Request) error {
 	}
 	msg := "Mot de passe modifié ; les sessions et jetons du compte sont clos."
 	if pending {
-		msg = "Ce compte accède aux données médicales : le nouveau mot de passe prendra effet après l'approbation d'un médecin chef du territoire (page Habilitations)."
+		msg = "Ce compte accède aux données médicales : sa réinitialisation attend un médecin chef du territoire, qui choisira le nouveau mot de passe et le remettra au titulaire (page Habilitations). Le mot de passe saisi ici n'est pas utilisé."
 	}
 	http.Redirect(w, r, "/admin/utilisateurs?ok="+url.QueryEscape(msg), http.StatusSeeOther)
 	return nil
@@ -185,11 +186,19 @@ func (s *Server) demandes(w http.ResponseWriter, r *http.Request) error {
 	if !canSeeDemandes(a) {
 		return &medconseil.Error{Code: medconseil.EFORBIDDEN, Message: "réservé aux administrateurs et aux médecins chefs"}
 	}
-	ds, err := s.DB.Demandes(r.Context(), a)
+	return s.showDemandes(w, r, http.StatusOK, nil)
+}
+
+func (s *Server) showDemandes(w http.ResponseWriter, r *http.Request, status int, formErr error) error {
+	ds, err := s.DB.Demandes(r.Context(), acteurOf(r))
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "habilitations", view{Title: "Habilitations à approuver", Data: demandesData{Demandes: ds, Message: r.URL.Query().Get("ok")}})
+	v := view{Title: "Habilitations à approuver", Data: demandesData{Demandes: ds, Message: r.URL.Query().Get("ok")}}
+	if formErr != nil {
+		v.Fields = fieldMap(formErr)
+	}
+	return s.render(w, r, status, "habilitations", v)
 }
 
 func (s *Server) demandeDecide(w http.ResponseWriter, r *http.Request) error {
@@ -205,7 +214,32 @@ func (s *Server) demandeDecide(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return medconseil.FieldErrorf("decision", "décision attendue : approuver ou refuser")
 	}
-	if err := s.DB.DecideRequest(r.Context(), acteurOf(r), id, approve, meta(r, "administration")); err != nil {
+	hash := ""
+	if approve {
+		// The approver chooses the account's password: the administrator never
+		// holds a working credential to clinical data.
+		a := acteurOf(r)
+		ds, err := s.DB.Demandes(r.Context(), a)
+		if err != nil {
+			return err
+		}
+		login := ""
+		for _, d := range ds {
+			if d.ID == id && d.Approvable {
+				login = d.Login
+			}
+		}
+		password := r.PostFormValue("password")
+		if login != "" {
+			if err := auth.CheckPasswordPolicy(password, login); err != nil {
+				return s.showDemandes(w, r, http.StatusUnprocessableEntity, medconseil.FieldErrorf(fmt.Sprintf("password_%d", id), "%v", err))
+			}
+			if hash, err = s.hasher.Hash(r.Context(), password); err != nil {
+				return s.busy(err)
+			}
+		}
+	}
+	if err := s.DB.DecideRequest(r.Context(), acteurOf(r), id, approve, hash, meta(r, "administration")); err != nil {
 		return err
 	}
 	msg := "Demande refusée."

@@ -229,14 +229,24 @@ func TestSeparationOfDuties(t *testing.T) {
 		if body := chef.get("/habilitations"); !strings.Contains(body, "nouveau.praticien") || !strings.Contains(body, `value="approuver"`) {
 			t.Error("the médecin chef does not see the request to approve")
 		}
-		if res, _ := chef.post(path, url.Values{"csrf": {chef.csrf}, "decision": {"approuver"}}); res.StatusCode != 200 {
+		if res, _ := chef.post(path, url.Values{"csrf": {chef.csrf}, "decision": {"approuver"}}); res.StatusCode != 422 {
+			t.Errorf("approval without the password the chef chooses: %d, want 422", res.StatusCode)
+		}
+		if res, _ := chef.post(path, url.Values{"csrf": {chef.csrf}, "decision": {"approuver"}, "password": {"choisi-par-le-chef-2026"}}); res.StatusCode != 200 {
 			t.Fatalf("chef approves: %d", res.StatusCode)
 		}
 		a, _ = db.ActeurByID(ctx, id)
 		if len(a.Habilitations) != 1 || a.Habilitations[0].Role != medconseil.RolePraticienConseil {
 			t.Errorf("after approval: %v", a.Habilitations)
 		}
-		if res, _ := chef.post(path, url.Values{"csrf": {chef.csrf}, "decision": {"approuver"}}); res.StatusCode != 409 {
+		// The administrator's initial password no longer opens the account.
+		if s := e.tokenStatus("nouveau.praticien", "un-mot-de-passe-solide"); s != 401 {
+			t.Errorf("administrator's initial password after approval: %d, want 401", s)
+		}
+		if s := e.tokenStatus("nouveau.praticien", "choisi-par-le-chef-2026"); s != 201 {
+			t.Errorf("chef's password after approval: %d, want 201", s)
+		}
+		if res, _ := chef.post(path, url.Values{"csrf": {chef.csrf}, "decision": {"approuver"}, "password": {"choisi-par-le-chef-2026"}}); res.StatusCode != 409 {
 			t.Errorf("second decision: %d, want 409", res.StatusCode)
 		}
 
@@ -256,13 +266,16 @@ func TestSeparationOfDuties(t *testing.T) {
 		ds, _ = db.Demandes(ctx, &medconseil.Acteur{ID: 1, Habilitations: []medconseil.Habilitation{{Role: medconseil.RoleAdmin}}})
 		for _, d := range ds {
 			if d.Login == "praticien.67" {
-				if res, _ := chef.post("/habilitations/"+itoa(d.ID), url.Values{"csrf": {chef.csrf}, "decision": {"approuver"}}); res.StatusCode != 200 {
+				if res, _ := chef.post("/habilitations/"+itoa(d.ID), url.Values{"csrf": {chef.csrf}, "decision": {"approuver"}, "password": {"remis-par-le-chef-2026"}}); res.StatusCode != 200 {
 					t.Fatalf("approve reset: %d", res.StatusCode)
 				}
 			}
 		}
-		if s := e.tokenStatus("praticien.67", "choisi-par-l-admin-2026"); s != 201 {
-			t.Errorf("new password after approval: %d, want 201", s)
+		if s := e.tokenStatus("praticien.67", "choisi-par-l-admin-2026"); s != 401 {
+			t.Errorf("administrator's password after the approved reset: %d, want 401", s)
+		}
+		if s := e.tokenStatus("praticien.67", "remis-par-le-chef-2026"); s != 201 {
+			t.Errorf("chef's password after approval: %d, want 201", s)
 		}
 		if res, _ := e.do("GET", "/api/v1/dossiers", tok, nil, nil); res.StatusCode != 401 {
 			t.Errorf("token from before the approved reset: %d, want 401", res.StatusCode)
