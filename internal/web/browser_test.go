@@ -173,6 +173,7 @@ func TestBrowserJourneys(t *testing.T) {
 		}
 		checkLabels(t, ctx, "dossier")
 		do(t, ctx, "give an avis",
+			chromedp.Evaluate[chromedp.Void](`document.querySelectorAll('.alerte').forEach(e => e.remove())`),
 			chromedp.Click(css("#sens-j")),
 			chromedp.SendKeys(css("#motif"), "Arrêt justifié au vu des éléments médicaux."),
 			chromedp.Submit(css("#motif")),
@@ -211,7 +212,7 @@ func TestBrowserJourneys(t *testing.T) {
 		login(t, ctx, base, "agent.67")
 		do(t, ctx, "intake form", chromedp.Navigate(base+"/arrets/nouveau"), chromedp.WaitVisible(css("#nir")))
 		checkLabels(t, ctx, "intake")
-		var acts []chromedp.Action[chromedp.Void]
+		acts := []chromedp.Action[chromedp.Void]{chromedp.Evaluate[chromedp.Void](`document.querySelectorAll('.alerte').forEach(e => e.remove())`)}
 		for _, f := range [][2]string{{"#nir", "185056748212337"}, {"#residence", "67482"}, {"#prescripteur", "10001234567"},
 			{"#debut", "2026-11-02"}, {"#fin", "2026-11-20"}, {"#cim10", "M54.5"}, {"#libelle", "lombalgie commune"}} {
 			acts = append(acts, chromedp.SendKeys(css(f[0]), f[1]))
@@ -233,6 +234,9 @@ func TestBrowserJourneys(t *testing.T) {
 		checkLabels(t, ctx, "accounts")
 		create := func(login, nom, role, terr, pw string) string {
 			do(t, ctx, "create "+login,
+				// The page of the previous creation has its message: remove it, so
+				// the wait below sees the next page's.
+				chromedp.Evaluate[chromedp.Void](`document.querySelectorAll('.alerte').forEach(e => e.remove())`),
 				chromedp.SendKeys(css("#login"), login),
 				chromedp.SendKeys(css("#nom"), nom),
 				chromedp.SetValue(css("#role"), role),
