@@ -171,8 +171,9 @@ func TestProlongationOfNothingWritesNothing(t *testing.T) {
 		if n := count(t, db, "assure"); n != 0 {
 			t.Errorf("%d assurés written, want 0", n)
 		}
-		if n := count(t, db, "audit"); n != before {
-			t.Errorf("audit grew from %d to %d on a rejected request", before, n)
+		// The refused link is journaled (one "refus" entry), nothing else is written.
+		if n := count(t, db, "audit"); n != before+1 {
+			t.Errorf("audit grew from %d to %d on a rejected link, want one refusal entry", before, n)
 		}
 	})
 }
