@@ -61,6 +61,7 @@ func DefaultConfig() Config {
 // Server serves the UI and the API.
 type Server struct {
 	DB      *sqldb.DB
+	Intake  *sqldb.Intake // files every dossier type with its pre-analysis
 	Log     *slog.Logger
 	Config  Config
 	metrics *metrics
@@ -78,6 +79,11 @@ type navItem struct {
 // New builds a server over db.
 func New(db *sqldb.DB, log *slog.Logger, cfg Config) (*Server, error) {
 	s := &Server{DB: db, Log: log, Config: cfg, metrics: newMetrics(), mux: http.NewServeMux()}
+	intake, err := newIntake(db)
+	if err != nil {
+		return nil, err
+	}
+	s.Intake = intake
 	s.routes()
 	if err := s.parseTemplates(); err != nil {
 		return nil, err
@@ -107,6 +113,7 @@ func (s *Server) routes() {
 	m.Handle("POST /connexion", s.public(s.login))
 	m.Handle("POST /deconnexion", s.page(s.logout))
 
+	s.demandeRoutes()
 	s.dossierRoutes()
 	s.adminRoutes()
 	s.auditRoutes()
