@@ -84,7 +84,8 @@ func (t *Tx) writeIdentity(ctx context.Context, cur *identityRow, next identityR
 // registerIdentity creates the assuré at its first filing (version 1, attributed to
 // the filer), or records the filing's declared identity as a new version when the
 // filer is entitled to change the identity class and it differs. A filer who is
-// not entitled changes nothing: its declaration stays on its dossier.
+// not entitled only completes fields still empty: its declaration stays on its
+// dossier, and it reads back only that.
 func (t *Tx) registerIdentity(ctx context.Context, a *medconseil.Acteur, f *filing, scope authz.Scope, m Meta, now time.Time) error {
 	cur, ok, err := t.readIdentity(ctx, f.assure.NIR)
 	if err != nil {
@@ -95,19 +96,20 @@ func (t *Tx) registerIdentity(ctx context.Context, a *medconseil.Acteur, f *fili
 		return t.writeIdentity(ctx, nil, decl, a.Login, 0, "premier dépôt", now)
 	}
 	next := *cur
-	if t.db.Policy.Can(a, authz.ActionIdentite, scope) {
-		if decl.Nom != "" {
-			next.Nom = decl.Nom
-		}
-		if decl.Prenom != "" {
-			next.Prenom = decl.Prenom
-		}
-		if !decl.Naissance.IsZero() {
-			next.Naissance = decl.Naissance
-		}
-		if decl.Residence != "" {
-			next.Residence = decl.Residence
-		}
+	// The entitled roles change the identity; any filer may complete a field still
+	// empty (never overwrite one), and the completion is a version like any other.
+	entitled := t.db.Policy.Can(a, authz.ActionIdentite, scope)
+	if decl.Nom != "" && (entitled || cur.Nom == "") {
+		next.Nom = decl.Nom
+	}
+	if decl.Prenom != "" && (entitled || cur.Prenom == "") {
+		next.Prenom = decl.Prenom
+	}
+	if !decl.Naissance.IsZero() && (entitled || cur.Naissance.IsZero()) {
+		next.Naissance = decl.Naissance
+	}
+	if decl.Residence != "" && entitled {
+		next.Residence = decl.Residence
 	}
 	// The médecin traitant declared on a protocole de soins (written by the médecin
 	// traitant) is recorded when none is known yet; afterwards only the entitled roles change it.

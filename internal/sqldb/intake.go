@@ -400,6 +400,10 @@ func (t *Tx) instruction(ctx context.Context, id int64) (*medconseil.Instruction
 		return nil, medconseil.Internal(err)
 	}
 	in.MedecinTraitant = medconseil.RPPS(mt)
+	// What the registered identity lacks, this filing's declaration gives.
+	if in.Assure.Naissance.IsZero() {
+		in.Assure.Naissance = r.decl.Naissance
+	}
 	if in.Faits, err = t.faits(ctx, id); err != nil {
 		return nil, err
 	}
