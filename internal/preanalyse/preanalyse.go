@@ -232,12 +232,8 @@ func (an *Analyst) arret(in *medconseil.Instruction) (any, []medconseil.Alerte) 
 				"Prolongation après une interruption : l'arrêt précédent finissait le %s, celui-ci commence le %s (%d jours sans arrêt) ; une prolongation fait suite sans interruption.",
 				chainEnd.Francais(), a.Debut.Francais(), a.Debut.Sub(chainEnd)-1)})
 		}
-		if initial.Arret != nil {
-			for _, t := range medconseil.TerminologyAlerts(*initial.Arret, *a) {
-				t.RefID = initial.ID
-				alerts = append(alerts, t)
-			}
-		}
+		// Terminology drift against the initial is computed when the dossier is read,
+		// through the gate (sqldb terminologyAlerts): the reader must see the initial.
 	} else if in.MedecinTraitant != "" && in.Prescripteur == in.MedecinTraitant {
 		prescripteur = "medecin_traitant"
 	}
