@@ -32,7 +32,7 @@ var (
 		medconseil.TypeALD: {
 			"date_protocole": adm, "renouvellement": adm, "admis_avant_27_juin_2011": adm, "duree_demandee_mois": adm,
 			"medecin_traitant": adm,
-			"cim10": cli, "criteres_hors_liste": cli, "soins": cli, "elements_medicaux": cli,
+			"cim10":            cli, "criteres_hors_liste": cli, "soins": cli, "elements_medicaux": cli,
 		},
 		medconseil.TypeTransport: {
 			"date_demande": adm, "date_transport": adm, "mode": adm, "depart": adm, "destination_finess": adm,

@@ -9,8 +9,8 @@ import (
 // Nomenclatures answers, from a loaded Set, whether codes exist: what intake
 // checks filed codes against (medconseil.Nomenclatures).
 type Nomenclatures struct {
-	set       *Set
-	byPostal  map[string][]string
+	set      *Set
+	byPostal map[string][]string
 }
 
 var _ medconseil.Nomenclatures = (*Nomenclatures)(nil)

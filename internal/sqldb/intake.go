@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -148,6 +149,26 @@ func (in *Intake) file(ctx context.Context, a *medconseil.Acteur, f *filing, m M
 func (in *Intake) fileOnce(ctx context.Context, a *medconseil.Acteur, f *filing, m Meta) (id int64, replay bool, err error) {
 	db := in.DB
 	dep := f.assure.Departement()
+	now := db.Now()
+	// Pre-analysis off the single writer: read the history and run the rule set now,
+	// keep the result if nothing changed for this assuré meanwhile.
+	var pre *medconseil.PreAnalyse
+	var preAlerts []medconseil.Alerte
+	var mark watermark
+	if in.Analyst != nil {
+		ins := instructionOf(f, now)
+		if err := db.Read(ctx, func(tx *Tx) error {
+			var err error
+			if mark, err = tx.watermark(ctx, f.assure.NIR); err != nil {
+				return err
+			}
+			return tx.assureHistory(ctx, ins, 0)
+		}); err != nil {
+			return 0, false, err
+		}
+		p, alerts := in.Analyst.Analyse(ins)
+		pre, preAlerts = &p, alerts
+	}
 	scope := authz.Scope{Type: f.typ, Departement: dep, Prescripteur: f.prescripteur, NIR: f.assure.NIR, Employeur: f.employeur}
 	err = db.writeGated(ctx, func(tx *Tx) error {
 		id, replay = 0, false
@@ -177,7 +198,15 @@ func (in *Intake) fileOnce(ctx context.Context, a *medconseil.Acteur, f *filing,
 		if err := tx.resolveLinks(ctx, a, f, m); err != nil {
 			return err
 		}
-		now := db.Now()
+		// The watermark is read before the identity is registered (which bumps it).
+		fresh := false
+		if pre != nil {
+			w, err := tx.watermark(ctx, f.assure.NIR)
+			if err != nil {
+				return err
+			}
+			fresh = w == mark
+		}
 		if err := tx.registerIdentity(ctx, a, f, scope, m, now); err != nil {
 			return err
 		}
@@ -207,7 +236,12 @@ func (in *Intake) fileOnce(ctx context.Context, a *medconseil.Acteur, f *filing,
 				return medconseil.Internal(err)
 			}
 		}
-		if in.Analyst != nil {
+		switch {
+		case fresh:
+			if err := tx.storePreAnalyse(ctx, id, *pre, preAlerts, now, false); err != nil {
+				return err
+			}
+		case in.Analyst != nil:
 			if err := tx.runPreAnalyse(ctx, in.Analyst, id, now); err != nil {
 				return err
 			}
@@ -376,9 +410,81 @@ func (t *Tx) faits(ctx context.Context, id int64) (map[string]string, error) {
 // over 3 years; an ALD or a sinistre may be older.
 const historyLimit = 200
 
-// instruction gathers, with the system's rights inside the intake transaction,
-// what the pre-analysis runs on: the dossier, the assuré's other dossiers and the
-// facts known.
+// watermark is what the pre-analysis of a filing depends on in the store besides
+// the filing itself: the assuré's last dossier and identity version. The
+// pre-analysis runs before the write transaction, off the single writer, and is
+// kept only if the watermark is unchanged when the transaction writes; otherwise
+// it runs again inside the transaction.
+type watermark struct {
+	lastID  int64
+	version int
+}
+
+func (t *Tx) watermark(ctx context.Context, nir medconseil.NIR) (watermark, error) {
+	var w watermark
+	if err := t.QueryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM dossier WHERE nir = ?`, string(nir)).Scan(&w.lastID); err != nil {
+		return w, medconseil.Internal(err)
+	}
+	err := t.QueryRow(ctx, `SELECT version FROM assure WHERE nir = ?`, string(nir)).Scan(&w.version)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return w, medconseil.Internal(err)
+	}
+	return w, nil
+}
+
+// assureHistory fills in the registered identity, médecin traitant and the
+// assuré's other dossiers (every class but identity), read with the system's rights.
+func (t *Tx) assureHistory(ctx context.Context, in *medconseil.Instruction, except int64) error {
+	decl := in.Assure
+	var mt string
+	err := t.QueryRow(ctx, `SELECT nir, nom, prenom, naissance, residence, medecin_traitant FROM assure WHERE nir = ?`, string(decl.NIR)).
+		Scan(&in.Assure.NIR, &in.Assure.Nom, &in.Assure.Prenom, &in.Assure.Naissance, &in.Assure.Residence, &mt)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return medconseil.Internal(err)
+	}
+	in.MedecinTraitant = medconseil.RPPS(mt)
+	// What the registered identity lacks, this filing's declaration gives.
+	if in.Assure.Naissance.IsZero() {
+		in.Assure.Naissance = decl.Naissance
+	}
+	rows, err := t.Query(ctx, `SELECT `+dossierCols+` FROM dossier d WHERE d.nir = ? AND d.id <> ? ORDER BY d.id DESC LIMIT ?`, string(decl.NIR), except, historyLimit)
+	if err != nil {
+		return medconseil.Internal(err)
+	}
+	var rs []*dossierRow
+	for rows.Next() {
+		h, err := scanDossier(rows)
+		if err != nil {
+			rows.Close()
+			return medconseil.Internal(err)
+		}
+		rs = append(rs, h)
+	}
+	rows.Close()
+	all := medconseil.FieldSet(0).With(medconseil.Administratif).With(medconseil.Clinique).With(medconseil.Decision)
+	in.Historique = in.Historique[:0]
+	for _, h := range rs {
+		hd, err := t.discloseSystem(ctx, h, all)
+		if err != nil {
+			return err
+		}
+		ant := medconseil.Antecedent{ID: h.ID, Type: h.Type, RecueLe: h.RecueLe, Prescripteur: h.Prescripteur, Arret: hd.Arret, Demande: hd.Demande}
+		if hd.Avis != nil {
+			ant.Sens = hd.Avis.Sens
+		}
+		in.Historique = append(in.Historique, ant)
+	}
+	return nil
+}
+
+// instructionOf is the instruction of a filing not yet written.
+func instructionOf(f *filing, now time.Time) *medconseil.Instruction {
+	return &medconseil.Instruction{Type: f.typ, Departement: f.assure.Departement(), RecueLe: now, Assure: f.assure,
+		Prescripteur: f.prescripteur, Arret: f.arret, Demande: f.demande, Faits: f.faits}
+}
+
+// instruction gathers, with the system's rights inside the transaction, what the
+// pre-analysis of a stored dossier runs on.
 func (t *Tx) instruction(ctx context.Context, id int64) (*medconseil.Instruction, error) {
 	r, ok, err := t.loadRow(ctx, id)
 	if err != nil {
@@ -387,50 +493,18 @@ func (t *Tx) instruction(ctx context.Context, id int64) (*medconseil.Instruction
 	if !ok {
 		return nil, medconseil.Internal(fmt.Errorf("dossier %d vanished", id))
 	}
-	all := medconseil.FieldSet(0).With(medconseil.Identite).With(medconseil.Administratif).With(medconseil.Clinique).With(medconseil.Decision)
+	all := medconseil.FieldSet(0).With(medconseil.Administratif).With(medconseil.Clinique).With(medconseil.Decision)
 	d, err := t.discloseSystem(ctx, r, all)
 	if err != nil {
 		return nil, err
 	}
 	in := &medconseil.Instruction{ID: id, Type: r.Type, Departement: r.Departement, RecueLe: r.RecueLe, Prescripteur: r.Prescripteur,
-		Arret: d.Arret, Demande: d.Demande}
-	var mt string
-	if err := t.QueryRow(ctx, `SELECT nir, nom, prenom, naissance, residence, medecin_traitant FROM assure WHERE nir = ?`, r.nir).
-		Scan(&in.Assure.NIR, &in.Assure.Nom, &in.Assure.Prenom, &in.Assure.Naissance, &in.Assure.Residence, &mt); err != nil {
-		return nil, medconseil.Internal(err)
-	}
-	in.MedecinTraitant = medconseil.RPPS(mt)
-	// What the registered identity lacks, this filing's declaration gives.
-	if in.Assure.Naissance.IsZero() {
-		in.Assure.Naissance = r.decl.Naissance
-	}
+		Arret: d.Arret, Demande: d.Demande, Assure: r.decl}
 	if in.Faits, err = t.faits(ctx, id); err != nil {
 		return nil, err
 	}
-	rows, err := t.Query(ctx, `SELECT `+dossierCols+` FROM dossier d WHERE d.nir = ? AND d.id <> ? ORDER BY d.id DESC LIMIT ?`, r.nir, id, historyLimit)
-	if err != nil {
-		return nil, medconseil.Internal(err)
-	}
-	var rs []*dossierRow
-	for rows.Next() {
-		h, err := scanDossier(rows)
-		if err != nil {
-			rows.Close()
-			return nil, medconseil.Internal(err)
-		}
-		rs = append(rs, h)
-	}
-	rows.Close()
-	for _, h := range rs {
-		hd, err := t.discloseSystem(ctx, h, all&^medconseil.FieldSet(medconseil.Identite))
-		if err != nil {
-			return nil, err
-		}
-		ant := medconseil.Antecedent{ID: h.ID, Type: h.Type, RecueLe: h.RecueLe, Prescripteur: h.Prescripteur, Arret: hd.Arret, Demande: hd.Demande}
-		if hd.Avis != nil {
-			ant.Sens = hd.Avis.Sens
-		}
-		in.Historique = append(in.Historique, ant)
+	if err := t.assureHistory(ctx, in, id); err != nil {
+		return nil, err
 	}
 	return in, nil
 }
@@ -442,14 +516,19 @@ func (t *Tx) discloseSystem(ctx context.Context, r *dossierRow, classes medconse
 	return t.disclose(ctx, nil, r, classes&^medconseil.FieldSet(medconseil.Identite))
 }
 
-// runPreAnalyse runs the rule set of dossier id and stores its proposition and
-// alerts, replacing earlier ones.
+// runPreAnalyse runs the rule set of stored dossier id and stores its proposition
+// and alerts, replacing earlier ones.
 func (t *Tx) runPreAnalyse(ctx context.Context, an Analyst, id int64, now time.Time) error {
 	in, err := t.instruction(ctx, id)
 	if err != nil {
 		return err
 	}
 	p, alerts := an.Analyse(in)
+	return t.storePreAnalyse(ctx, id, p, alerts, now, true)
+}
+
+// storePreAnalyse writes a pre-analysis and its alerts (replace: drop earlier ones).
+func (t *Tx) storePreAnalyse(ctx context.Context, id int64, p medconseil.PreAnalyse, alerts []medconseil.Alerte, now time.Time, replace bool) error {
 	p.Le = now
 	manquants, err := json.Marshal(p.Manquants)
 	if err != nil {
@@ -464,14 +543,16 @@ func (t *Tx) runPreAnalyse(ctx context.Context, an Analyst, id int64, now time.T
 	if err != nil {
 		return err
 	}
-	if _, err := t.Exec(ctx, `DELETE FROM preanalyse WHERE dossier_id = ?`, id); err != nil {
-		return medconseil.Internal(err)
+	if replace {
+		if _, err := t.Exec(ctx, `DELETE FROM preanalyse WHERE dossier_id = ?`, id); err != nil {
+			return medconseil.Internal(err)
+		}
+		if _, err := t.Exec(ctx, `DELETE FROM alerte WHERE dossier_id = ?`, id); err != nil {
+			return medconseil.Internal(err)
+		}
 	}
 	if _, err := t.Exec(ctx, `INSERT INTO preanalyse (dossier_id, regles, version, issue, contenu_enc, manquants, le) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		id, p.Regles, p.Version, p.Issue, enc, string(manquants), ts(now)); err != nil {
-		return medconseil.Internal(err)
-	}
-	if _, err := t.Exec(ctx, `DELETE FROM alerte WHERE dossier_id = ?`, id); err != nil {
 		return medconseil.Internal(err)
 	}
 	for i, al := range alerts {

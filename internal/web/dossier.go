@@ -3,8 +3,8 @@ package web
 import (
 	"crypto/sha256"
 	"encoding/csv"
-	"encoding/json"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
