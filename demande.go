@@ -52,6 +52,8 @@ type Champ struct {
 	// Si restricts the field to some values of another field ("piece=rechute"):
 	// the field is refused elsewhere, and required there when Requis.
 	Si map[string][]string
+	// RequisSi makes the field required for some values of another field only.
+	RequisSi map[string][]string
 }
 
 // Schema is the input of one request type.
@@ -414,9 +416,27 @@ func (d *Demande) validate(s *Schema, errs []error) error {
 			errs = append(errs, FieldErrorf(c.Nom, "%s : sans objet ici (seulement si %s)", c.Libelle, strings.Join(cond, " et ")))
 		case applies && c.Requis && !has:
 			errs = append(errs, FieldErrorf(c.Nom, "%s : champ obligatoire", c.Libelle))
+		case applies && !has && len(c.RequisSi) > 0 && matches(d, c.RequisSi):
+			errs = append(errs, FieldErrorf(c.Nom, "%s : champ obligatoire ici", c.Libelle))
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// matches reports whether d's fields have one of the values listed, for each field.
+func matches(d *Demande, cond map[string][]string) bool {
+	for other, values := range cond {
+		ok := false
+		for _, want := range values {
+			if d.Str(other) == want {
+				ok = true
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // ValidCommuneShape checks the shape of an INSEE commune code: five characters,

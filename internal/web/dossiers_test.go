@@ -52,6 +52,9 @@ func schemaDoc(s *medconseil.Schema) string {
 			sort.Strings(conds)
 			req += " — seulement si " + strings.Join(conds, " et ")
 		}
+		for k, vs := range c.RequisSi {
+			req = "si " + k + " = " + strings.Join(vs, " ou ") + " ; " + req
+		}
 		class, _ := authz.ClassOf(s.Type, c.Nom)
 		sens := c.Libelle
 		if len(c.Options) > 0 {
