@@ -63,9 +63,9 @@ func synthOperator() *medconseil.Acteur {
 
 // synthFiling is one request of the year, filed on its day.
 type synthFiling struct {
-	day     medconseil.Date
-	key     string
-	input   sqldb.DemandeInput
+	day      medconseil.Date
+	key      string
+	input    sqldb.DemandeInput
 	chainKey string // AT/MP: key of the sinistre's declaration, "" otherwise
 }
 

@@ -277,3 +277,116 @@ func TestEveryFormIsUsable(t *testing.T) {
 		}
 	})
 }
+
+// textClasses is the specification of the text fields' classes, written
+// independently of internal/authz (PRODUCT.md §1: anything describing the illness,
+// the lesions, the care or the drug is clinical).
+var textClasses = map[string]string{
+	"lieu": classAdmin, "lesions": classClin, "sequelles": classClin, "tableau_mp": classClin, "observations": classClin,
+	"soins": classClin, "elements_medicaux": classClin, "motif": classClin, "bilan": classClin,
+	"medicament": classClin, "signalement": classClin,
+}
+
+// TestSecretMatrixEveryType extends the secret matrix to every type filed through
+// POST /api/v1/dossiers: a distinct marker in every text field, by its class, and
+// every account reads the dossier by the API, the HTML page, the lists and the CSV.
+func TestSecretMatrixEveryType(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		e := start(t, db)
+		pt := e.token("prescripteur.demo")
+		ex := examples(t)
+		type filed struct {
+			id      int64
+			typ     medconseil.TypeDossier
+			markers map[string][]string // class → markers
+		}
+		var all []filed
+		for _, s := range medconseil.Schemas() {
+			body := map[string]any{}
+			for k, v := range ex[string(s.Type)] {
+				body[k] = v
+			}
+			f := filed{typ: s.Type, markers: map[string][]string{}}
+			nom := "ZIDENTITE" + strings.ToUpper(string(s.Type))
+			body["nom"] = nom
+			f.markers[classIdentite] = []string{nom}
+			for _, c := range s.Champs {
+				if c.Kind != medconseil.KindTexte && c.Kind != medconseil.KindLong {
+					continue
+				}
+				if _, ok := body[c.Nom]; !ok && len(c.Si) > 0 {
+					continue // not applicable to the example's piece
+				}
+				class, ok := textClasses[c.Nom]
+				if !ok {
+					t.Fatalf("%s.%s: text field missing from this test's specification", s.Type, c.Nom)
+				}
+				m := "ZMARK" + strings.ToUpper(string(s.Type)+c.Nom)
+				body[c.Nom] = m
+				f.markers[class] = append(f.markers[class], m)
+			}
+			res, out := e.do("POST", "/api/v1/dossiers", pt, body, nil)
+			if res.StatusCode != 201 {
+				t.Fatalf("%s: %d %s", s.Type, res.StatusCode, out)
+			}
+			var x struct{ ID int64 }
+			json.Unmarshal([]byte(out), &x)
+			f.id = x.ID
+			all = append(all, f)
+		}
+		for login, classes := range expected {
+			t.Run(login, func(t *testing.T) {
+				tok, b := e.token(login), e.browser(login)
+				_, list := e.do("GET", "/api/v1/dossiers?par_page=200", tok, nil, nil)
+				listHTML, csv := b.get("/dossiers?par_page=200"), b.get("/dossiers.csv")
+				for _, f := range all {
+					allowed := map[string]bool{}
+					for _, c := range classes {
+						allowed[c] = true
+					}
+					if login == "employeur" && f.typ == medconseil.TypeATMP {
+						// The employer of an AT/MP: its existence, dates, outcome; never clinical.
+						allowed = map[string]bool{classAdmin: true, classDec: true}
+					}
+					res, api := e.do("GET", fmt.Sprintf("/api/v1/dossiers/%d", f.id), tok, nil, nil)
+					status, page := b.getStatus(fmt.Sprintf("/dossiers/%d", f.id))
+					if len(allowed) == 0 && (res.StatusCode != 404 || status != 404) {
+						t.Errorf("%s n° %d: API %d, HTML %d; want 404 both", f.typ, f.id, res.StatusCode, status)
+					}
+					routes := map[string]string{"api": api, "html": page, "liste-api": list, "liste-html": listHTML, "csv": csv}
+					for class, ms := range f.markers {
+						for _, m := range ms {
+							for route, body := range routes {
+								if strings.Contains(body, m) && !allowed[class] {
+									t.Errorf("%s: route %s discloses %s value %q", f.typ, route, class, m)
+								}
+							}
+							if allowed[class] && class != classIdentite && (!strings.Contains(api, m) || !strings.Contains(page, m)) {
+								t.Errorf("%s: %s value %q not shown (api %v, html %v)", f.typ, class, m, strings.Contains(api, m), strings.Contains(page, m))
+							}
+						}
+					}
+				}
+			})
+		}
+		// At rest: no clinical marker in clear anywhere in the database.
+		var plain int
+		if err := db.Read(t.Context(), func(tx *sqldb.Tx) error {
+			for _, f := range all {
+				for _, m := range f.markers[classClin] {
+					var n int
+					if err := tx.QueryRow(t.Context(), `SELECT COUNT(*) FROM demande WHERE admin LIKE ? OR clinique_enc LIKE ?`, "%"+m+"%", "%"+m+"%").Scan(&n); err != nil {
+						return err
+					}
+					plain += n
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if plain != 0 {
+			t.Errorf("%d clinical markers stored in clear", plain)
+		}
+	})
+}
