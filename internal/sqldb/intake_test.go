@@ -14,7 +14,7 @@ import (
 	"medconseil/internal/sqldb/sqldbtest"
 )
 
-func intake(t *testing.T, db *sqldb.DB) *sqldb.Intake {
+func intake(t testing.TB, db *sqldb.DB) *sqldb.Intake {
 	t.Helper()
 	e, err := rules.NewEmbedded()
 	if err != nil {

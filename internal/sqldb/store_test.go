@@ -17,7 +17,7 @@ import (
 var ctx = context.Background()
 
 // actors creates one account per test role and returns them by short name.
-func actors(t *testing.T, db *sqldb.DB) map[string]*medconseil.Acteur {
+func actors(t testing.TB, db *sqldb.DB) map[string]*medconseil.Acteur {
 	t.Helper()
 	if err := db.SeedOrganisation(ctx, medconseil.GrandEst()); err != nil {
 		t.Fatal(err)
