@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -75,14 +76,17 @@ func (s *Schema) Champ(nom string) (*Champ, bool) {
 }
 
 // Schemas returns the schema of every type filed through POST /api/v1/dossiers,
-// the arrêt de travail excepted (it keeps its own typed input, ArretTravail).
-func Schemas() []*Schema {
+// the arrêt de travail excepted (it keeps its own typed input, ArretTravail). The
+// schemas are built once and shared: callers must not modify them.
+func Schemas() []*Schema { return schemas() }
+
+var schemas = sync.OnceValue(func() []*Schema {
 	return []*Schema{schemaATMP(), schemaALD(), schemaTransport(), schemaLPP(), schemaKine(), schemaInvalidite(), schemaOrdonnance()}
-}
+})
 
 // SchemaOf returns the schema of type t.
 func SchemaOf(t TypeDossier) (*Schema, bool) {
-	for _, s := range Schemas() {
+	for _, s := range schemas() {
 		if s.Type == t {
 			return s, true
 		}

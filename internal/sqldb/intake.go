@@ -422,11 +422,8 @@ type watermark struct {
 
 func (t *Tx) watermark(ctx context.Context, nir medconseil.NIR) (watermark, error) {
 	var w watermark
-	if err := t.QueryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM dossier WHERE nir = ?`, string(nir)).Scan(&w.lastID); err != nil {
-		return w, medconseil.Internal(err)
-	}
-	err := t.QueryRow(ctx, `SELECT version FROM assure WHERE nir = ?`, string(nir)).Scan(&w.version)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+	if err := t.QueryRow(ctx, `SELECT (SELECT COALESCE(MAX(id), 0) FROM dossier WHERE nir = ?), (SELECT COALESCE(MAX(version), 0) FROM assure WHERE nir = ?)`,
+		string(nir), string(nir)).Scan(&w.lastID, &w.version); err != nil {
 		return w, medconseil.Internal(err)
 	}
 	return w, nil
@@ -447,7 +444,17 @@ func (t *Tx) assureHistory(ctx context.Context, in *medconseil.Instruction, exce
 	if in.Assure.Naissance.IsZero() {
 		in.Assure.Naissance = decl.Naissance
 	}
-	rows, err := t.Query(ctx, `SELECT `+dossierCols+` FROM dossier d WHERE d.nir = ? AND d.id <> ? ORDER BY d.id DESC LIMIT ?`, string(decl.NIR), except, historyLimit)
+	types := historyTypes(in.Type)
+	in.Historique = in.Historique[:0]
+	if len(types) == 0 {
+		return nil
+	}
+	args := []any{string(decl.NIR), except}
+	for _, ty := range types {
+		args = append(args, string(ty))
+	}
+	rows, err := t.Query(ctx, `SELECT `+dossierCols+` FROM dossier d WHERE d.nir = ? AND d.id <> ? AND d.type IN (`+
+		strings.TrimSuffix(strings.Repeat("?,", len(types)), ",")+`) ORDER BY d.id DESC LIMIT ?`, append(args, historyLimit)...)
 	if err != nil {
 		return medconseil.Internal(err)
 	}
@@ -462,7 +469,6 @@ func (t *Tx) assureHistory(ctx context.Context, in *medconseil.Instruction, exce
 	}
 	rows.Close()
 	all := medconseil.FieldSet(0).With(medconseil.Administratif).With(medconseil.Clinique).With(medconseil.Decision)
-	in.Historique = in.Historique[:0]
 	for _, h := range rs {
 		hd, err := t.discloseSystem(ctx, h, all)
 		if err != nil {
@@ -473,6 +479,21 @@ func (t *Tx) assureHistory(ctx context.Context, in *medconseil.Instruction, exce
 			ant.Sens = hd.Avis.Sens
 		}
 		in.Historique = append(in.Historique, ant)
+	}
+	return nil
+}
+
+// historyTypes are the earlier dossiers each type's pre-analysis reads: an arrêt,
+// the assuré's arrêts (overlaps, IJ days, prolongations) and ALD protocols (the
+// affection's regime); an AT/MP piece, its sinistre's pieces; an ALD protocol, the
+// earlier protocols; a kinésithérapie request, the earlier ones (sessions over 12
+// months). The other rule sets decide on the request alone.
+func historyTypes(t medconseil.TypeDossier) []medconseil.TypeDossier {
+	switch t {
+	case medconseil.TypeArretTravail:
+		return []medconseil.TypeDossier{medconseil.TypeArretTravail, medconseil.TypeALD}
+	case medconseil.TypeATMP, medconseil.TypeALD, medconseil.TypeKine:
+		return []medconseil.TypeDossier{t}
 	}
 	return nil
 }
