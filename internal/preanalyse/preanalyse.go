@@ -196,10 +196,14 @@ func (an *Analyst) arret(in *medconseil.Instruction) (any, []medconseil.Alerte) 
 		}
 	}
 	sort.Slice(arrets, func(i, j int) bool { return arrets[i].Arret.Debut.Before(arrets[j].Arret.Debut) })
+	overlaps := 0
 	for _, h := range arrets {
 		x := h.Arret
 		// Overlap: two notices covering the same day (two doctors, or a duplicate).
 		if !x.Fin.Before(a.Debut) && !a.Fin.Before(x.Debut) && h.Sens != medconseil.SensNonJustifie {
+			if overlaps++; overlaps > maxOverlapAlerts {
+				continue
+			}
 			alerts = append(alerts, medconseil.Alerte{Code: "chevauchement", RefID: h.ID, Message: fmt.Sprintf(
 				"Cet arrêt (du %s au %s) chevauche l'arrêt n° %d (du %s au %s).", a.Debut.Francais(), a.Fin.Francais(), h.ID, x.Debut.Francais(), x.Fin.Francais())})
 			continue
@@ -207,6 +211,10 @@ func (an *Analyst) arret(in *medconseil.Instruction) (any, []medconseil.Alerte) 
 		if x.Debut.Before(a.Debut) && a.Debut.Sub(x.Debut) <= 3*366 {
 			hist = append(hist, ijHist{Debut: x.Debut.String(), Fin: x.Fin.String(), ALD: aldOf(in, x.CIM10), Affection: string(x.CIM10)})
 		}
+	}
+	if overlaps > maxOverlapAlerts {
+		alerts = append(alerts, medconseil.Alerte{Code: "chevauchement", Message: fmt.Sprintf(
+			"Cet arrêt chevauche en tout %d autres arrêts de l'assuré (les %d premiers sont nommés ci-dessus).", overlaps, maxOverlapAlerts)})
 	}
 	// Backdating: the notice is sent within 2 days of the prescription (R321-2); a
 	// start well before its receipt was written after the fact.
@@ -267,6 +275,9 @@ func (an *Analyst) arret(in *medconseil.Instruction) (any, []medconseil.Alerte) 
 		Cotisations6Mois: f["cotisations_6_mois"], Cotisations12Mois: f["cotisations_12_mois"], Salaires3DerniersMois: f["salaires_3_derniers_mois"]}
 	return j, alerts
 }
+
+// maxOverlapAlerts bounds the overlap alerts named one by one.
+const maxOverlapAlerts = 5
 
 // backdatingDays is the tolerance between an arrêt's start and its receipt before
 // it is flagged: the 2 days of R321-2 CSS plus a weekend.

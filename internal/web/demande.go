@@ -46,16 +46,16 @@ const nomRecheck = 2 * time.Second
 func (c *nomCache) get(ctx context.Context) medconseil.Nomenclatures {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.stamp != "" && time.Since(c.checked) < nomRecheck {
-		return c.nom
+	if !c.checked.IsZero() && time.Since(c.checked) < nomRecheck {
+		return c.result()
 	}
 	stamp, err := c.db.ReferentielsStamp(ctx)
 	if err != nil {
 		return c.result()
 	}
 	c.checked = time.Now()
-	if stamp == c.stamp && c.nom != nil {
-		return c.nom
+	if stamp == c.stamp {
+		return c.result()
 	}
 	set, err := c.db.LoadReferentiels(ctx)
 	if err != nil {
