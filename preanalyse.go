@@ -68,6 +68,9 @@ type Fait struct {
 	Libelle string
 	Kind    Kind
 	Requis  bool // the rule set cannot decide without it
+	// Groupe names facts of which one is enough (hours or contributions open the
+	// rights): the rule set cannot decide without at least one of the group.
+	Groupe string
 }
 
 // FaitsOf lists the facts of a type's rule set that no intake form carries.
@@ -77,16 +80,16 @@ func FaitsOf(t TypeDossier) []Fait {
 		return []Fait{
 			{Nom: "salaires_3_derniers_mois", Libelle: "Salaires bruts des 3 mois précédant l'arrêt", Kind: KindMontant, Requis: true},
 			{Nom: "date_immatriculation", Libelle: "Date d'immatriculation", Kind: KindDate},
-			{Nom: "heures_3_mois", Libelle: "Heures salariées sur 3 mois", Kind: KindEntier},
-			{Nom: "heures_12_mois", Libelle: "Heures salariées sur 12 mois", Kind: KindEntier},
-			{Nom: "cotisations_6_mois", Libelle: "Salaires soumis à cotisation sur 6 mois", Kind: KindMontant},
-			{Nom: "cotisations_12_mois", Libelle: "Salaires soumis à cotisation sur 12 mois", Kind: KindMontant},
+			{Nom: "heures_3_mois", Libelle: "Heures salariées sur 3 mois", Kind: KindEntier, Groupe: "ouverture"},
+			{Nom: "heures_12_mois", Libelle: "Heures salariées sur 12 mois", Kind: KindEntier, Groupe: "ouverture"},
+			{Nom: "cotisations_6_mois", Libelle: "Salaires soumis à cotisation sur 6 mois", Kind: KindMontant, Groupe: "ouverture"},
+			{Nom: "cotisations_12_mois", Libelle: "Salaires soumis à cotisation sur 12 mois", Kind: KindMontant, Groupe: "ouverture"},
 		}
 	case TypeInvalidite:
 		return []Fait{
 			{Nom: "date_immatriculation", Libelle: "Date d'immatriculation", Kind: KindDate, Requis: true},
-			{Nom: "heures_12_mois", Libelle: "Heures salariées sur 12 mois", Kind: KindEntier},
-			{Nom: "cotisations_12_mois", Libelle: "Salaires soumis à cotisation sur 12 mois", Kind: KindMontant},
+			{Nom: "heures_12_mois", Libelle: "Heures salariées sur 12 mois", Kind: KindEntier, Groupe: "ouverture"},
+			{Nom: "cotisations_12_mois", Libelle: "Salaires soumis à cotisation sur 12 mois", Kind: KindMontant, Groupe: "ouverture"},
 		}
 	}
 	return nil

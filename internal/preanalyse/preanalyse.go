@@ -44,11 +44,7 @@ func RuleSetOf(t medconseil.TypeDossier) string {
 // without outcome that says why; it never blocks the intake.
 func (an *Analyst) Analyse(in *medconseil.Instruction) (medconseil.PreAnalyse, []medconseil.Alerte) {
 	p := medconseil.PreAnalyse{Regles: RuleSetOf(in.Type)}
-	for _, f := range medconseil.FaitsOf(in.Type) {
-		if _, ok := in.Faits[f.Nom]; !ok && f.Requis {
-			p.Manquants = append(p.Manquants, medconseil.FaitManquant{Nom: f.Nom, Libelle: f.Libelle})
-		}
-	}
+	p.Manquants = Manquants(in.Type, in.Faits)
 	var alerts []medconseil.Alerte
 	var input any
 	var err error
@@ -114,6 +110,42 @@ func (an *Analyst) Analyse(in *medconseil.Instruction) (medconseil.PreAnalyse, [
 		p.Resultats = append(p.Resultats, medconseil.ResultatRegle{Libelle: r.Label, Valeur: r.Display})
 	}
 	return p, alerts
+}
+
+// Manquants lists the facts the rule set of t needs and faits lacks: each required
+// fact, and one of each group of which none is known (hours worked or
+// contributions: unknown is not zero, and the rule set would read zero).
+func Manquants(t medconseil.TypeDossier, faits map[string]string) []medconseil.FaitManquant {
+	var out []medconseil.FaitManquant
+	groups := map[string][]medconseil.Fait{}
+	var order []string
+	for _, f := range medconseil.FaitsOf(t) {
+		if f.Groupe != "" {
+			if _, ok := groups[f.Groupe]; !ok {
+				order = append(order, f.Groupe)
+			}
+			groups[f.Groupe] = append(groups[f.Groupe], f)
+			continue
+		}
+		if _, ok := faits[f.Nom]; !ok && f.Requis {
+			out = append(out, medconseil.FaitManquant{Nom: f.Nom, Libelle: f.Libelle})
+		}
+	}
+	for _, g := range order {
+		known := false
+		var labels []string
+		for _, f := range groups[g] {
+			if _, ok := faits[f.Nom]; ok {
+				known = true
+			}
+			labels = append(labels, strings.ToLower(f.Libelle[:1])+f.Libelle[1:])
+		}
+		if !known {
+			l := strings.Join(labels, ", ou ")
+			out = append(out, medconseil.FaitManquant{Nom: groups[g][0].Nom, Libelle: strings.ToUpper(l[:1]) + l[1:]})
+		}
+	}
+	return out
 }
 
 // ijHist is one entry of the ij rule set's history.

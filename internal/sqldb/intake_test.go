@@ -219,8 +219,9 @@ func TestMissingFactsAndAnswer(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ag.PreAnalyse == nil || len(ag.PreAnalyse.Manquants) != 1 || ag.PreAnalyse.Manquants[0].Nom != "salaires_3_derniers_mois" || ag.PreAnalyse.Issue != "" || len(ag.PreAnalyse.Motifs) != 0 {
-			t.Fatalf("agent reads %+v, want the missing salary only", ag.PreAnalyse)
+		if ag.PreAnalyse == nil || len(ag.PreAnalyse.Manquants) != 2 || ag.PreAnalyse.Manquants[0].Nom != "salaires_3_derniers_mois" ||
+			ag.PreAnalyse.Manquants[1].Nom != "heures_3_mois" || ag.PreAnalyse.Issue != "" || len(ag.PreAnalyse.Motifs) != 0 {
+			t.Fatalf("agent reads %+v, want the missing salary and hours, no decision", ag.PreAnalyse)
 		}
 		if _, err := in.AddFacts(ctx, as["agent.67"], id, ag.Version, map[string]string{"salaires_3_derniers_mois": "abc"}, sqldb.Meta{}); medconseil.ErrorCode(err) != medconseil.EINVALID {
 			t.Errorf("bad salary: %v", err)

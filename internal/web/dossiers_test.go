@@ -76,6 +76,9 @@ func schemaDoc(s *medconseil.Schema) string {
 			if f.Requis {
 				req = " — nécessaire à la décision"
 			}
+			if f.Groupe != "" {
+				req = " — l'un au moins des faits marqués ainsi (heures ou cotisations) est nécessaire à la décision"
+			}
 			fmt.Fprintf(&b, "- `%s` : %s (%s)%s\n", f.Nom, f.Libelle, kindDoc[f.Kind], req)
 		}
 	}
