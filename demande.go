@@ -230,6 +230,10 @@ func ParseDemande(s *Schema, raw map[string]json.RawMessage) (*Demande, error) {
 	}
 	sort.Strings(unknown)
 	for _, k := range unknown {
+		if k == "" {
+			errs = append(errs, FieldErrorf("(sans nom)", "champ sans nom refusé dans une demande de type %s", s.Type))
+			continue
+		}
 		errs = append(errs, FieldErrorf(k, "champ « %s » inconnu pour une demande de type %s", k, s.Type))
 	}
 	for i := range s.Champs {
