@@ -15,6 +15,5 @@ import (
 // Until that wiring, the dossier keeps the échelon's service target written at
 // insert (dossier.echeance = receipt + delaiInstructionArret).
 func (t *Tx) onFiled(ctx context.Context, id int64, typ medconseil.TypeDossier, recue medconseil.Date) error {
-
 	return nil
 }
