@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"medconseil"
 )
@@ -232,4 +233,17 @@ func (d *Decision) explain(title string, labels map[string]string) *Explanation 
 		})
 	}
 	return e
+}
+
+// percent writes a taux (0.5) as a French percentage without the sign ("50",
+// "0,834", "66,67"): rates are shown as percentages, never as fractions of one.
+func percent(r Rat) string {
+	p := Rat{N: r.N * 100, D: r.D}
+	p = newRat(p.N, p.D)
+	if _, ok := pow10For(p.D); ok {
+		return p.Francais()
+	}
+	// Two decimals, rounded half up.
+	n := (p.N*200/p.D + 1) / 2
+	return strings.Replace(Rat{N: n, D: 100}.String(), ".", ",", 1)
 }
