@@ -310,7 +310,7 @@ func (a *ATMP) indemnites(in *atmpInput, d *Decision) error {
 	if cap, err := d.num(a.plafondSJ, day); err == nil {
 		if pass, err := d.num(a.pass, day); err == nil {
 			// cap × pass in centimes
-			capM := medconseil.Montant(cap.N * pass.N * 100).MulRatio(1, cap.D*pass.D)
+			capM := medconseil.Montant(cap.N*pass.N*100).MulRatio(1, cap.D*pass.D)
 			if sj > capM {
 				d.add("ATMP_SALAIRE_PLAFONNE", refIJATMP, "Salaire journalier de %s plafonné à %s %% du plafond annuel de la sécurité sociale, soit %s.", marg(sj), sarg(percent(cap)), marg(capM))
 				sj = capM
@@ -467,7 +467,7 @@ type atmpJSON struct {
 		Fin               string `json:"fin"`
 		SalaireJournalier string `json:"salaire_journalier"`
 	} `json:"arret"`
-	Maladie         *struct {
+	Maladie *struct {
 		Tableau            bool   `json:"tableau"`
 		ConditionsRemplies bool   `json:"conditions_remplies"`
 		ConditionManquante string `json:"condition_manquante"`

@@ -16,10 +16,11 @@ import (
 // Engine holds the parameters and the rule sets compiled against them. Build it once
 // (New) and share it: evaluation does not modify it.
 type Engine struct {
-	Params *Set
-	sets   map[string]*ruleSet
-	names  []string
-	ij     *IJ
+	Params    *Set
+	sets      map[string]*ruleSet
+	names     []string
+	ij        *IJ
+	transport *Transport
 }
 
 // ruleSet is one rule set: how to read its input and decide.
@@ -42,12 +43,13 @@ func New(params *Set) (*Engine, error) {
 	e := &Engine{Params: params, sets: map[string]*ruleSet{}}
 	r := &resolver{set: params}
 	e.ij = newIJ(r)
+	e.transport = newTransport(r)
 	builders := []*ruleSet{
 		e.ij.ruleSet(),
 		newATMP(r).ruleSet(),
 		newInvalidite(r).ruleSet(),
 		newALD(r).ruleSet(),
-		newTransport(r).ruleSet(),
+		e.transport.ruleSet(),
 		newKine(r).ruleSet(),
 		newOrdonnance(r).ruleSet(),
 		newMTDents(r).ruleSet(),

@@ -76,9 +76,9 @@ type IJInput struct {
 	Immatriculation       medconseil.Date
 	Heures3Mois           int
 	Heures12Mois          int
-	Cotisations6Mois      medconseil.Montant // wages subject to contributions, 6 calendar months before
-	Cotisations12Mois     medconseil.Montant // 12 months before
-	Salaires3DerniersMois medconseil.Montant // gross wages of the 3 months before the arrêt
+	Cotisations6Mois      medconseil.Montant    // wages subject to contributions, 6 calendar months before
+	Cotisations12Mois     medconseil.Montant    // 12 months before
+	Salaires3DerniersMois medconseil.Montant    // gross wages of the 3 months before the arrêt
 	Paies                 [3]medconseil.Montant // the 3 monthly paies before the arrêt; zero: Salaires3DerniersMois split in three
 	EnfantsACharge        int                   // dependent children (2/3 rate from the 31st day until 2020)
 	EnvoiTardifPrecedent  medconseil.Date       // a previous late sending was notified on (zero: none)
@@ -928,11 +928,11 @@ type ijJSON struct {
 		JoursIndemnises *int   `json:"jours_indemnises"`
 	} `json:"historique"`
 	Assure struct {
-		DateImmatriculation   string `json:"date_immatriculation"`
-		Heures3Mois           int    `json:"heures_3_mois"`
-		Heures12Mois          int    `json:"heures_12_mois"`
-		Cotisations6Mois      string `json:"cotisations_6_mois"`
-		Cotisations12Mois     string `json:"cotisations_12_mois"`
+		DateImmatriculation   string   `json:"date_immatriculation"`
+		Heures3Mois           int      `json:"heures_3_mois"`
+		Heures12Mois          int      `json:"heures_12_mois"`
+		Cotisations6Mois      string   `json:"cotisations_6_mois"`
+		Cotisations12Mois     string   `json:"cotisations_12_mois"`
 		Salaires3DerniersMois string   `json:"salaires_3_derniers_mois"`
 		Paies                 []string `json:"paies"`
 		EnfantsACharge        int      `json:"enfants_a_charge"`

@@ -2,11 +2,14 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"net/http"
 	"sort"
+	"time"
 
 	"medconseil"
+	"medconseil/internal/reference"
 	"medconseil/internal/rules"
 )
 
@@ -22,6 +25,8 @@ func (s *Server) legislationRoutes() {
 		s.mux.Handle("GET /legislation", s.page(fail))
 		return
 	}
+	// Transport distances (R322-10-5) from the imported communes and FINESS référentiels.
+	eng.SetLieux(dbLieux{c: &refCache{db: s.DB}})
 	l := &legislation{s: s, eng: eng}
 	m := s.mux
 	m.Handle("GET /api/v1/parameters", s.api(l.apiParameters))
@@ -32,6 +37,32 @@ func (s *Server) legislationRoutes() {
 	m.Handle("GET /legislation/decision", s.page(l.decisionForm))
 	m.Handle("POST /legislation/decision", s.page(l.decide))
 	s.addNav("/legislation", "Législation", func(a *medconseil.Acteur) bool { return a != nil })
+}
+
+// dbLieux answers the transport rule set's distance questions from the référentiels
+// imported in the store (loaded once per version, lazily).
+type dbLieux struct{ c *refCache }
+
+func (d dbLieux) set() (*reference.Set, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return d.c.get(ctx)
+}
+
+func (d dbLieux) Etablissement(commune, finess string) (string, string, float64, error) {
+	set, err := d.set()
+	if err != nil {
+		return "", "", 0, err
+	}
+	return rules.ReferenceLieux(set).Etablissement(commune, finess)
+}
+
+func (d dbLieux) PlusProche(commune, categorie string) (string, string, float64, error) {
+	set, err := d.set()
+	if err != nil {
+		return "", "", 0, err
+	}
+	return rules.ReferenceLieux(set).PlusProche(commune, categorie)
 }
 
 type legislation struct {
