@@ -782,7 +782,7 @@ func (g *IJ) montantStep(st *ijState) error {
 		d.add("IJ_SALAIRE_RETENU", g.plafondRefs(start),
 			"Chaque paie des 3 derniers mois est sous le plafond de %s par paie (%s) : salaires retenus %s.", sarg(capLabel), marg(capM), marg(total))
 	}
-	d.add("IJ_DIVISEUR", refR3234, "Salaire journalier de base : 1/%s des salaires retenus ; IJ de %s de ce salaire.", rarg(div), rarg(taux))
+	d.add("IJ_DIVISEUR", refR3234, "Salaire journalier de base : 1/%s des salaires retenus ; IJ de %s %% de ce salaire.", rarg(div), sarg(percent(taux)))
 	// IJ = base × taux / div = baseN × taux.N × div.D / (capD × taux.D × div.N)
 	st.ij = medconseil.Montant(baseN).MulRatio(taux.N*div.D, capD*taux.D*div.N)
 	d.result("plafond_par_paie", "Plafond de chaque paie", marg(capM))
@@ -805,8 +805,8 @@ func (g *IJ) montantStep(st *ijState) error {
 				st.ijMajoree = medconseil.Montant(baseN).MulRatio(t.N*div.D, capD*t.D*div.N)
 				st.majoreFrom = from
 				d.add("IJ_TAUX_MAJORE_3_ENFANTS", per.References,
-					"%d enfants à charge : IJ portée à %s du salaire journalier de base à partir du %de jour d'arrêt (%s), soit %s.",
-					iarg(int64(in.EnfantsACharge)), rarg(t), iarg(jour), darg(from), marg(st.ijMajoree))
+					"%d enfants à charge : IJ portée à %s %% du salaire journalier de base à partir du %de jour d'arrêt (%s), soit %s.",
+					iarg(int64(in.EnfantsACharge)), sarg(percent(t)), iarg(jour), darg(from), marg(st.ijMajoree))
 				d.result("ij_journaliere_majoree", "IJ journalière brute à partir du 31e jour", marg(st.ijMajoree))
 			}
 		}
@@ -886,8 +886,8 @@ func (g *IJ) envoiStep(st *ijState) error {
 				cut := st.ij.MulRatio(red.N, red.D) * medconseil.Montant(n)
 				total -= cut
 				d.add("IJ_ENVOI_TARDIF_REDUCTION", refD3232,
-					"Avis reçu le %s, plus de %d jours après la prescription, moins de %d mois après un premier envoi tardif (%s) : IJ réduites de %s sur %d jours.",
-					darg(a.DateEnvoi), iarg(limit), iarg(months), darg(p), rarg(red), iarg(n))
+					"Avis reçu le %s, plus de %d jours après la prescription, moins de %d mois après un premier envoi tardif (%s) : IJ réduites de %s %% sur %d jours.",
+					darg(a.DateEnvoi), iarg(limit), iarg(months), darg(p), sarg(percent(red)), iarg(n))
 				d.result("reduction_envoi_tardif", "Réduction pour envoi tardif", marg(cut))
 			} else {
 				d.add("IJ_ENVOI_TARDIF_AVERTISSEMENT", refEnvoi,

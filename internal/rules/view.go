@@ -18,7 +18,8 @@ type ParameterView struct {
 // PeriodView is one dated value.
 type PeriodView struct {
 	Since      string      `json:"since"`
-	Value      string      `json:"value"` // "null" when repealed
+	Value      string      `json:"value"`   // "null" when repealed
+	Display    string      `json:"display"` // French: "50 %", "12,31 €"
 	Repealed   bool        `json:"repealed,omitempty"`
 	References []Reference `json:"references"`
 	Verify     bool        `json:"verify,omitempty"`
@@ -32,7 +33,7 @@ func (p *Parameter) View(on medconseil.Date) ParameterView {
 		Values: make([]PeriodView, 0, len(p.Periods))}
 	for i := range p.Periods {
 		per := &p.Periods[i]
-		v.Values = append(v.Values, PeriodView{Since: per.Start.String(), Value: per.Value.String(),
+		v.Values = append(v.Values, PeriodView{Since: per.Start.String(), Value: per.Value.String(), Display: DisplayValue(per.Value, p.Unit),
 			Repealed: per.Value.Kind == Null, References: per.References, Verify: per.Verify, Note: per.Note})
 	}
 	if per, ok := p.At(on); ok {
