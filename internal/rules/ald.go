@@ -287,7 +287,7 @@ type aldJSON struct {
 }
 
 func (a *ALD) ruleSet() *ruleSet {
-	return &ruleSet{name: "ald", title: "Affections de longue durée", labels: aldLabels,
+	return &ruleSet{name: "ald", input: aldJSON{}, title: "Affections de longue durée", labels: aldLabels,
 		eval: func(raw []byte, d *Decision) error {
 			var j aldJSON
 			if err := decodeStrict(raw, &j); err != nil {

@@ -477,7 +477,7 @@ type atmpJSON struct {
 }
 
 func (a *ATMP) ruleSet() *ruleSet {
-	return &ruleSet{name: "atmp", title: "Accidents du travail et maladies professionnelles", labels: atmpLabels,
+	return &ruleSet{name: "atmp", input: atmpJSON{}, title: "Accidents du travail et maladies professionnelles", labels: atmpLabels,
 		eval: func(raw []byte, d *Decision) error {
 			var j atmpJSON
 			if err := decodeStrict(raw, &j); err != nil {

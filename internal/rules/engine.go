@@ -27,6 +27,7 @@ type Engine struct {
 type ruleSet struct {
 	name, title string
 	labels      map[string]string // outcome code → French label
+	input       any               // the zero JSON input, its description for the form
 	eval        func(raw []byte, d *Decision) error
 }
 

@@ -1043,7 +1043,7 @@ func ParseIJInput(raw []byte) (*IJInput, error) {
 }
 
 func (g *IJ) ruleSet() *ruleSet {
-	return &ruleSet{name: "ij", title: "Indemnités journalières maladie", labels: ijLabels,
+	return &ruleSet{name: "ij", input: ijJSON{}, title: "Indemnités journalières maladie", labels: ijLabels,
 		eval: func(raw []byte, d *Decision) error {
 			in, err := ParseIJInput(raw)
 			if err != nil {

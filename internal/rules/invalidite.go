@@ -194,7 +194,7 @@ type invaliditeJSON struct {
 }
 
 func (v *Invalidite) ruleSet() *ruleSet {
-	return &ruleSet{name: "invalidite", title: "Pension d'invalidité", labels: invaliditeLabels,
+	return &ruleSet{name: "invalidite", input: invaliditeJSON{}, title: "Pension d'invalidité", labels: invaliditeLabels,
 		eval: func(raw []byte, d *Decision) error {
 			var j invaliditeJSON
 			if err := decodeStrict(raw, &j); err != nil {

@@ -94,7 +94,7 @@ func (k *Kine) evaluate(date medconseil.Date, situation string, prevues, avant i
 func (k *Kine) ruleSet() *ruleSet {
 	allowed := append(append([]string{}, kineSituations...), "autre")
 	sort.Strings(allowed)
-	return &ruleSet{name: "kine", title: "Masso-kinésithérapie : accord préalable", labels: kineLabels,
+	return &ruleSet{name: "kine", input: kineJSON{}, title: "Masso-kinésithérapie : accord préalable", labels: kineLabels,
 		eval: func(raw []byte, d *Decision) error {
 			var j kineJSON
 			if err := decodeStrict(raw, &j); err != nil {

@@ -104,7 +104,7 @@ func (l *LPP) evaluate(j *lppJSON, date, derniere medconseil.Date, d *Decision) 
 }
 
 func (l *LPP) ruleSet() *ruleSet {
-	return &ruleSet{name: "lpp", title: "Liste des produits et prestations", labels: lppLabels,
+	return &ruleSet{name: "lpp", input: lppJSON{}, title: "Liste des produits et prestations", labels: lppLabels,
 		eval: func(raw []byte, d *Decision) error {
 			var j lppJSON
 			if err := decodeStrict(raw, &j); err != nil {

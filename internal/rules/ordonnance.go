@@ -279,7 +279,7 @@ func upper(s string) string {
 }
 
 func (o *Ordonnance) ruleSet() *ruleSet {
-	return &ruleSet{name: "ordonnance", title: "Conformité d'une prescription de médicaments", labels: ordonnanceLabels,
+	return &ruleSet{name: "ordonnance", input: ordonnanceJSON{}, title: "Conformité d'une prescription de médicaments", labels: ordonnanceLabels,
 		eval: func(raw []byte, d *Decision) error {
 			var j ordonnanceJSON
 			if err := decodeStrict(raw, &j); err != nil {

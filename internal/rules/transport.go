@@ -270,7 +270,7 @@ func (t *Transport) nearest(j *transportJSON, km int, d *Decision) error {
 }
 
 func (t *Transport) ruleSet() *ruleSet {
-	return &ruleSet{name: "transport", title: "Transports sanitaires", labels: transportLabels,
+	return &ruleSet{name: "transport", input: transportJSON{}, title: "Transports sanitaires", labels: transportLabels,
 		eval: func(raw []byte, d *Decision) error {
 			var j transportJSON
 			if err := decodeStrict(raw, &j); err != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"sort"
+	"strings"
 	"time"
 
 	"medconseil"
@@ -174,6 +175,7 @@ func (l *legislation) page(w http.ResponseWriter, r *http.Request) error {
 type decisionPage struct {
 	RuleSets []rules.RuleSetInfo
 	RuleSet  string
+	Form     *rules.Form
 	Input    string
 	Decision *rules.Explanation
 }
@@ -195,25 +197,74 @@ func (l *legislation) decisionForm(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
+	in := rules.Example(name)
+	form, err := l.eng.Form(name, []byte(in))
+	if err != nil {
+		return err
+	}
 	return l.s.render(w, r, http.StatusOK, "decision", view{Title: "Décision : règles appliquées",
-		Data: decisionPage{RuleSets: l.eng.RuleSets(), RuleSet: name, Input: rules.Example(name)}})
+		Data: decisionPage{RuleSets: l.eng.RuleSets(), RuleSet: name, Form: form, Input: in}})
 }
 
+// decide evaluates the posted form (or, from the advanced panel, the JSON), and
+// shows the form again with the decision and its trace beside it, or with each
+// error beside its field.
 func (l *legislation) decide(w http.ResponseWriter, r *http.Request) error {
 	name, err := l.ruleSetParam(r.PostFormValue("jeu"))
 	if err != nil {
 		return err
 	}
-	input := r.PostFormValue("entree")
-	data := decisionPage{RuleSets: l.eng.RuleSets(), RuleSet: name, Input: input}
-	x, err := l.eng.Evaluate(name, bytes.NewReader([]byte(input)))
+	var input []byte
+	if r.PostForm.Has("entree") {
+		input = []byte(r.PostFormValue("entree"))
+	} else {
+		input, err = l.eng.FormInput(name, r.PostForm)
+	}
+	data := decisionPage{RuleSets: l.eng.RuleSets(), RuleSet: name, Input: string(input)}
+	var x *rules.Explanation
+	if err == nil {
+		x, err = l.eng.Evaluate(name, bytes.NewReader(input))
+	}
+	form, ferr := l.eng.Form(name, input)
+	if ferr != nil {
+		return ferr
+	}
+	if !r.PostForm.Has("entree") {
+		// Keep what was typed, even what did not read.
+		for gi := range form.Groups {
+			for fi := range form.Groups[gi].Fields {
+				f := &form.Groups[gi].Fields[fi]
+				f.Value = r.PostFormValue(f.Path)
+			}
+		}
+	}
+	data.Form = form
 	if err != nil {
 		if medconseil.ErrorCode(err) == medconseil.EINTERNAL {
 			return err
 		}
+		fields := fieldMap(err)
 		return l.s.render(w, r, http.StatusUnprocessableEntity, "decision", view{Title: "Décision : règles appliquées",
-			Data: data, Fields: fieldMap(err)})
+			Data: data, Fields: fields})
 	}
 	data.Decision = x
 	return l.s.render(w, r, http.StatusOK, "decision", view{Title: "Décision : règles appliquées", Data: data})
+}
+
+// fieldID is the HTML id of the form field of a JSON path (rules.Form uses the same).
+func fieldID(path string) string { return "f-" + strings.ReplaceAll(path, ".", "-") }
+
+// fieldLabel is the French label of the field at path, for the error summary; the
+// path itself when the error is about a whole group.
+func fieldLabel(f *rules.Form, path string) string {
+	if f != nil {
+		for _, g := range f.Groups {
+			for _, fl := range g.Fields {
+				if fl.Path == path {
+					return fl.Label
+				}
+			}
+		}
+	}
+	return path
 }
