@@ -55,3 +55,30 @@ func ParametersAt(s *Set, on medconseil.Date) []ParameterView {
 	}
 	return out
 }
+
+// VerifyItem is one dated value still marked « à vérifier »: REGULATIONS.md or the
+// sources found do not confirm it.
+type VerifyItem struct {
+	Parameter   string      `json:"parameter"`
+	Description string      `json:"description"`
+	Since       string      `json:"since"`
+	Display     string      `json:"display"`
+	Note        string      `json:"note"`
+	References  []Reference `json:"references"`
+}
+
+// ToVerify lists every value marked verify, by parameter then date.
+func ToVerify(s *Set) []VerifyItem {
+	var out []VerifyItem
+	for _, n := range s.names {
+		p := s.byName[n]
+		for i := range p.Periods {
+			per := &p.Periods[i]
+			if per.Verify {
+				out = append(out, VerifyItem{Parameter: p.Name, Description: p.Description, Since: per.Start.String(),
+					Display: DisplayValue(per.Value, p.Unit), Note: per.Note, References: per.References})
+			}
+		}
+	}
+	return out
+}

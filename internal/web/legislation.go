@@ -139,6 +139,7 @@ type legislationPage struct {
 	Date     medconseil.Date
 	RuleSets []rules.RuleSetInfo
 	Groups   []paramGroup
+	Verify   []rules.VerifyItem
 }
 
 type paramGroup struct {
@@ -162,7 +163,7 @@ func (l *legislation) page(w http.ResponseWriter, r *http.Request) error {
 		}
 		groups[g] = append(groups[g], p)
 	}
-	data := legislationPage{Date: on, RuleSets: l.eng.RuleSets()}
+	data := legislationPage{Date: on, RuleSets: l.eng.RuleSets(), Verify: rules.ToVerify(l.eng.Params)}
 	for g, ps := range groups {
 		data.Groups = append(data.Groups, paramGroup{Name: g, Params: ps})
 	}

@@ -79,7 +79,8 @@ func TestLegislationPages(t *testing.T) {
 		e := start(t, db)
 		b := e.browser("praticien.57")
 		page := b.get("/legislation?date=2025-04-01")
-		for _, want := range []string{"ij/plafond_smic_multiple", "Décret n° 2025-160", "https://www.legifrance.gouv.fr/", "à vérifier"} {
+		for _, want := range []string{"ij/plafond_smic_multiple", "Décret n° 2025-160", "https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000051226486", "à vérifier",
+			`<h2 id="a-verifier">Valeurs à vérifier (`, "12,31 €", "confirmer au JO du 24 mai 2026", "50 %"} {
 			if !strings.Contains(page, want) {
 				t.Errorf("Législation page lacks %q", want)
 			}
