@@ -19,7 +19,7 @@ var stupSubstances = []string{"morphine_orale_lp", "morphine_orale_non_lp", "hyd
 func newOrdonnance(r *resolver) *Ordonnance {
 	o := &Ordonnance{stupMax: r.get("ordonnance/stupefiants_duree_max_jours"), listeMax: r.get("ordonnance/liste_duree_max_mois"),
 		hypno: r.get("ordonnance/hypnotiques_duree_max_semaines"), anxio: r.get("ordonnance/anxiolytiques_duree_max_semaines"),
-		tramadol: r.get("ordonnance/tramadol_duree_max_semaines"), codeine: r.get("ordonnance/codeine_duree_max_semaines"),
+		tramadol: r.get("ordonnance/tramadol_duree_max_mois"), codeine: r.get("ordonnance/codeine_duree_max_semaines"),
 		securisee: r.get("ordonnance/opioides_faibles_ordonnance_securisee"), tolerance: r.get("ordonnance/tolerance_opioides_non_securisee"),
 		cpc: r.get("ordonnance/cadre_prescription_compassionnelle"), substances: map[string]*Parameter{}}
 	for _, s := range stupSubstances {
@@ -135,12 +135,17 @@ func (o *Ordonnance) evaluate(j *ordonnanceJSON, c *cadre, date medconseil.Date,
 				}
 			}
 		}
-		p := o.codeine
 		if j.Classe == "tramadol" {
-			p = o.tramadol
-		}
-		if per, ok := p.At(date); ok {
-			d.used(p, per)
+			// "3 mois": calendar months from the prescription date, not 12 weeks.
+			if per, ok := o.tramadol.At(date); ok {
+				d.used(o.tramadol, per)
+				m := int(per.Value.Num.Int())
+				if date.AddDays(days).After(date.AddMonths(m)) {
+					s.fail("ORD_OPIOIDE_DUREE", per.References, "Tramadol prescrit pour %d jours, au-delà de %d mois (jusqu'au %s).", iarg(int64(days)), iarg(int64(m)), darg(date.AddMonths(m)))
+				}
+			}
+		} else if per, ok := o.codeine.At(date); ok {
+			d.used(o.codeine, per)
 			max := per.Value.Num.Int() * 7
 			if int64(days) > max {
 				s.fail("ORD_OPIOIDE_DUREE", per.References, "%s prescrit pour %d jours, au-delà de %d semaines.", sarg(j.Classe), iarg(int64(days)), iarg(max/7))
