@@ -140,6 +140,10 @@ type legislationPage struct {
 	RuleSets []rules.RuleSetInfo
 	Groups   []paramGroup
 	Verify   []rules.VerifyItem
+	// Organisations are the dated organisations of the service médical, the one in
+	// force on Date marked.
+	Organisations []medconseil.Organisation
+	EnVigueur     string
 }
 
 type paramGroup struct {
@@ -163,7 +167,8 @@ func (l *legislation) page(w http.ResponseWriter, r *http.Request) error {
 		}
 		groups[g] = append(groups[g], p)
 	}
-	data := legislationPage{Date: on, RuleSets: l.eng.RuleSets(), Verify: rules.ToVerify(l.eng.Params)}
+	data := legislationPage{Date: on, RuleSets: l.eng.RuleSets(), Verify: rules.ToVerify(l.eng.Params),
+		Organisations: medconseil.OrganisationsGrandEst(), EnVigueur: medconseil.OrganisationAt(on).Nom}
 	for g, ps := range groups {
 		data.Groups = append(data.Groups, paramGroup{Name: g, Params: ps})
 	}

@@ -79,8 +79,15 @@ func TestLegislationPages(t *testing.T) {
 		e := start(t, db)
 		b := e.browser("praticien.57")
 		page := b.get("/legislation?date=2025-04-01")
+		if !strings.Contains(page, "Direction régionale du service médical et échelons locaux <small>(en vigueur le 01/04/2025)") {
+			t.Error("the organisation in force on 1 April 2025 is not the former one")
+		}
+		if p := b.get("/legislation?date=2025-10-01"); !strings.Contains(p, "Service médical de chaque CPAM <small>(en vigueur le 01/10/2025)") {
+			t.Error("the organisation in force on 1 October 2025 is not the service médical of each CPAM")
+		}
 		for _, want := range []string{"ij/plafond_smic_multiple", "Décret n° 2025-160", "https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000051226486", "à vérifier",
-			`<h2 id="a-verifier">Valeurs à vérifier (`, "12,31 €", "confirmer au JO du 24 mai 2026", "50 %"} {
+			`<h2 id="a-verifier">Valeurs à vérifier (`, "12,31 €", "confirmer au JO du 24 mai 2026", "50 %",
+			"Service médical de la CPAM du Bas-Rhin", "Décret n° 2025-599 du 30 juin 2025", "Échelon local du service médical du Bas-Rhin"} {
 			if !strings.Contains(page, want) {
 				t.Errorf("Législation page lacks %q", want)
 			}
