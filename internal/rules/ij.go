@@ -721,12 +721,13 @@ func (g *IJ) montantStep(st *ijState) error {
 	start := st.chainStart
 	// Monthly cap as a fraction capN/capD of centimes.
 	var capN, capD int64
-	var capLabel string
+	var mult Rat // zero: the plafond mensuel de la sécurité sociale
 	if _, ok := g.plafond.At(start); ok {
-		mult, err := d.num(g.plafond, start)
+		m, err := d.num(g.plafond, start)
 		if err != nil {
 			return err
 		}
+		mult = m
 		smicDay := medconseil.NewDate(start.Year(), start.Month(), 1).AddDays(-1)
 		smic, err := d.num(g.smicH, smicDay)
 		if err != nil {
@@ -737,14 +738,12 @@ func (g *IJ) montantStep(st *ijState) error {
 			return err
 		}
 		capN, capD = mult.N*smic.N*hours.N*100, mult.D*smic.D*hours.D
-		capLabel = mult.Francais() + " SMIC mensuel"
 	} else {
 		pm, err := d.num(g.pmss, start)
 		if err != nil {
 			return err
 		}
 		capN, capD = pm.N*100, pm.D
-		capLabel = "plafond mensuel de la sécurité sociale"
 	}
 	taux, err := d.num(g.taux, start)
 	if err != nil {
@@ -774,13 +773,22 @@ func (g *IJ) montantStep(st *ijState) error {
 	}
 	capM := medconseil.Montant(capN).MulRatio(1, capD)
 	total := paies[0] + paies[1] + paies[2]
-	if capped > 0 {
+	retained := medconseil.Montant(baseN).MulRatio(1, capD)
+	switch {
+	case capped > 0 && mult.D == 0:
 		d.add("IJ_PLAFOND_APPLIQUE", g.plafondRefs(start),
-			"%d paie(s) sur 3 au-dessus du plafond de %s par paie (%s) : chacune est plafonnée avant le total (salaires de %s, %s retenus).",
-			iarg(int64(capped)), sarg(capLabel), marg(capM), marg(total), marg(medconseil.Montant(baseN).MulRatio(1, capD)))
-	} else {
+			"%d paie(s) sur 3 au-dessus du plafond mensuel de la sécurité sociale (%s par paie) : chacune est plafonnée avant le total (salaires de %s, %s retenus).",
+			iarg(int64(capped)), marg(capM), marg(total), marg(retained))
+	case capped > 0:
+		d.add("IJ_PLAFOND_APPLIQUE", g.plafondRefs(start),
+			"%d paie(s) sur 3 au-dessus du plafond de %s SMIC mensuel par paie (%s) : chacune est plafonnée avant le total (salaires de %s, %s retenus).",
+			iarg(int64(capped)), rarg(mult), marg(capM), marg(total), marg(retained))
+	case mult.D == 0:
 		d.add("IJ_SALAIRE_RETENU", g.plafondRefs(start),
-			"Chaque paie des 3 derniers mois est sous le plafond de %s par paie (%s) : salaires retenus %s.", sarg(capLabel), marg(capM), marg(total))
+			"Chaque paie des 3 derniers mois est sous le plafond mensuel de la sécurité sociale (%s) : salaires retenus %s.", marg(capM), marg(total))
+	default:
+		d.add("IJ_SALAIRE_RETENU", g.plafondRefs(start),
+			"Chaque paie des 3 derniers mois est sous le plafond de %s SMIC mensuel par paie (%s) : salaires retenus %s.", rarg(mult), marg(capM), marg(total))
 	}
 	d.add("IJ_DIVISEUR", refR3234, "Salaire journalier de base : 1/%s des salaires retenus ; IJ de %s %% de ce salaire.", rarg(div), sarg(percent(taux)))
 	// IJ = base × taux / div = baseN × taux.N × div.D / (capD × taux.D × div.N)
