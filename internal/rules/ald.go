@@ -72,7 +72,7 @@ func aldOf(c medconseil.CIM10) (int, string) {
 
 var (
 	refD1604  = refs(ref("Article D160-4 du code de la sécurité sociale et son annexe", cssHref), ref("Article L160-14 du code de la sécurité sociale", cssHref))
-	refALD12  = refs(refD1604, ref("Décret n° 2011-726 du 24 juin 2011 (JO 26/06/2011)", "https://www.legifrance.gouv.fr/search/all?query=%22d%C3%A9cret%20n%C2%B0%202011-726%22"))
+	refALD12  = refs(refD1604, ref("Décret n° 2011-726 du 24 juin 2011 (JO 26/06/2011)", "https://www.legifrance.gouv.fr/eli/decret/2011/6/24/2011-726/jo/texte"))
 	refHorsLi = ref("Article L160-14 4° du code de la sécurité sociale (ALD hors liste et polypathologie)", cssHref)
 	refAnnexe = refs(refD1604, ref("Article L324-1 du code de la sécurité sociale", cssHref), ref("Article R324-2 du code de la sécurité sociale", cssHref))
 )

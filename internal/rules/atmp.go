@@ -347,7 +347,7 @@ func (a *ATMP) recognition(in *atmpInput, d *Decision) error {
 			return nil
 		}
 		if in.ConditionManquante == "delai_prise_en_charge" && d.flag(a.sansCRRMPDelai, in.Reception) {
-			d.add("ATMP_AVIS_MEDECINS_CONSEILS", refs(refL4611, ref("Loi n° 2025-1403 du 30 décembre 2025, article 95", "https://www.legifrance.gouv.fr/search/all?query=%22loi%20n%C2%B0%202025-1403%22")),
+			d.add("ATMP_AVIS_MEDECINS_CONSEILS", refs(refL4611, ref("Loi n° 2025-1403 du 30 décembre 2025, article 95", "https://www.legifrance.gouv.fr/eli/loi/2025/12/30/2025-1403/jo/texte")),
 				"Seul le délai de prise en charge du tableau n'est pas rempli : reconnaissance sur avis des médecins-conseils, sans CRRMP.")
 			set("avis_medecins_conseils")
 			return nil
