@@ -151,7 +151,7 @@ func rulesList(e *env, args []string) error {
 	for _, p := range rules.ParametersAt(eng.Params, on) {
 		v := "—"
 		if p.Current != nil {
-			v = p.Current.Value + " " + p.Unit.Label()
+			v = p.Current.Display
 			if p.Current.Verify {
 				v += "  (à vérifier)"
 			}
