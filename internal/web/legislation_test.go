@@ -92,6 +92,11 @@ func TestLegislationPages(t *testing.T) {
 				t.Errorf("Législation page lacks %q", want)
 			}
 		}
+		for _, jeu := range []string{"ald", "atmp", "invalidite", "kine", "lpp", "mtdents", "ordonnance", "transport"} {
+			if f := b.get("/legislation/decision?jeu=" + jeu); !strings.Contains(f, "<fieldset>") || !strings.Contains(f, `<label for="f-`) {
+				t.Errorf("%s: no generated form", jeu)
+			}
+		}
 		form := b.get("/legislation/decision?jeu=ij")
 		for _, want := range []string{`<label for="f-arret-debut">Premier jour d&#39;arrêt</label>`, `id="f-arret-debut" name="arret.debut" value="2025-04-01" type="date"`,
 			`<legend>Assuré</legend>`, `name="assure.paies.2" value="3000,00"`, "Saisie JSON (avancé"} {
