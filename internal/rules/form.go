@@ -236,8 +236,11 @@ var formLabels = map[string]map[string]fieldInfo{
 		"date_accouchement": {label: "Date d'accouchement", kind: KindDate},
 	},
 	"lpp": {
-		"date":                {label: "Date de la prescription", kind: KindDate},
-		"categorie":           {label: "Catégorie de produit", kind: KindChoix},
+		"date": {label: "Date de la prescription", kind: KindDate},
+		"categorie": {label: "Catégorie de produit", kind: KindChoix, options: opts("grand_appareillage", "Grand appareillage (titre II, chapitres 5 à 7)",
+			"vph", "Véhicule pour personne en situation de handicap", "chut_decharge_avant_pied", "Chaussure à usage temporaire : décharge de l'avant-pied",
+			"chut_decharge_talon", "Chaussure à usage temporaire : décharge du talon", "chut_volume_avant_pied", "Chaussure à usage temporaire : augmentation de volume de l'avant-pied",
+			"chup", "Chaussure thérapeutique à usage prolongé", "coussin_positionnement", "Coussin de positionnement", "autre", "Autre produit")},
 		"indication":          {label: "Indication", kind: KindChoix, options: opts("post_chirurgicale", "Post-chirurgicale", "traumatique", "Traumatique", "medicale", "Médicale", "inflammation_oedeme_trouble_trophique", "Inflammation ou œdème avec trouble trophique", "autre", "Autre")},
 		"derniere_delivrance": {label: "Dernière délivrance", kind: KindDate},
 		"mineur":              {label: "Mineur"},
@@ -346,11 +349,6 @@ func (e *Engine) Form(name string, raw []byte) (*Form, error) {
 					val = fmt.Sprint(x)
 				}
 				ff := FormField{Path: path, ID: htmlID(path), Label: info.label, Help: info.help, Kind: kind, Options: info.options, Value: val}
-				if kind == KindChoix && len(ff.Options) == 0 && name == "lpp" {
-					for _, c := range lppCategories {
-						ff.Options = append(ff.Options, Option{c, strings.ReplaceAll(c, "_", " ")})
-					}
-				}
 				g.Fields = append(g.Fields, ff)
 			}
 		}

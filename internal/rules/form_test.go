@@ -3,6 +3,7 @@ package rules_test
 import (
 	"bytes"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -77,5 +78,42 @@ func TestFormInputErrors(t *testing.T) {
 	want := `{"arret":{"debut":"2025-06-02","fin":"2025-06-11"},"assure":{"heures_3_mois":450,"paies":["2000,00","2000,00","2000,00"]},"historique":[{"debut":"2025-01-02","fin":"2025-01-10"}]}`
 	if string(raw) != want {
 		t.Errorf("FormInput = %s\nwant %s", raw, want)
+	}
+}
+
+// TestFormChoicesMatchTheRules: every choice a form offers is accepted by its rule set
+// (a label dictionary that drifts from the codes the rules accept fails here).
+func TestFormChoicesMatchTheRules(t *testing.T) {
+	e := engine(t)
+	for _, rs := range e.RuleSets() {
+		f, err := e.Form(rs.Name, []byte(rules.Example(rs.Name)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, g := range f.Groups {
+			for _, fl := range g.Fields {
+				for _, o := range fl.Options {
+					post := url.Values{}
+					for _, g2 := range f.Groups {
+						for _, f2 := range g2.Fields {
+							if f2.Value != "" && !(f2.Kind == rules.KindBooleen && f2.Value == "false") {
+								post.Set(f2.Path, f2.Value)
+							}
+						}
+					}
+					post.Set(fl.Path, o.Value)
+					raw, err := e.FormInput(rs.Name, post)
+					if err != nil {
+						t.Fatal(err)
+					}
+					_, err = e.Evaluate(rs.Name, bytes.NewReader(raw))
+					for _, fe := range medconseil.FieldErrors(err) {
+						if fe.Field == fl.Path && strings.Contains(fe.Message, "inconnue") {
+							t.Errorf("%s: choice %q of %s refused: %v", rs.Name, o.Value, fl.Path, fe)
+						}
+					}
+				}
+			}
+		}
 	}
 }
