@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"medconseil"
+	"medconseil/internal/reference"
 	"medconseil/internal/rules"
 )
 
@@ -86,6 +87,7 @@ func rulesCheck(e *env, args []string) error {
 func rulesEval(e *env, args []string) error {
 	fs := newFlagSet(e, "rules eval", "rules eval JEU FICHIER.json  (JEU : ij, atmp, invalidite, ald, transport, kine, ordonnance, mtdents, lpp ; FICHIER « - » : l'entrée standard)")
 	in := fs.String("in", "", "fichier JSON d'entrée (comme l'argument FICHIER)")
+	refDir := fs.String("reference", "", "référentiels (communes, FINESS) pour les distances du jeu transport (défaut : $MEDCONSEIL_REFERENCE ou ../shared/reference s'il existe)")
 	// Accept the rule set before or after the flags.
 	var name string
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
@@ -112,6 +114,10 @@ func rulesEval(e *env, args []string) error {
 	eng, err := rules.NewEmbedded()
 	if err != nil {
 		return medconseil.Internal(err)
+	}
+	if dir, err := referenceDir(e, *refDir); err == nil {
+		// Read only if the input asks for a distance (commune and FINESS).
+		eng.SetLieux(&dirLieux{dir: dir})
 	}
 	var r io.Reader
 	switch {
@@ -168,7 +174,7 @@ func rulesList(e *env, args []string) error {
 	for _, p := range rules.ParametersAt(eng.Params, on) {
 		v := "—"
 		if p.Current != nil {
-			v = p.Current.Value + " " + p.Unit.Label()
+			v = p.Current.Display
 			if p.Current.Verify {
 				v += "  (à vérifier)"
 			}
@@ -215,4 +221,42 @@ func rulesBench(e *env, args []string) error {
 		return errors.New("des évaluations ont échoué")
 	}
 	return nil
+}
+
+// dirLieux reads the référentiels of a directory on first use, for the transport
+// rule set's distances (R322-10-5).
+type dirLieux struct {
+	dir string
+	set *reference.Set
+	err error
+}
+
+func (l *dirLieux) load() (rules.Lieux, error) {
+	if l.set == nil && l.err == nil {
+		files, _, err := reference.ReadDir(l.dir)
+		if err == nil {
+			l.set, err = reference.Build(files)
+		}
+		l.err = err
+	}
+	if l.err != nil {
+		return nil, l.err
+	}
+	return rules.ReferenceLieux(l.set), nil
+}
+
+func (l *dirLieux) Etablissement(commune, finess string) (string, string, float64, error) {
+	r, err := l.load()
+	if err != nil {
+		return "", "", 0, err
+	}
+	return r.Etablissement(commune, finess)
+}
+
+func (l *dirLieux) PlusProche(commune, categorie string) (string, string, float64, error) {
+	r, err := l.load()
+	if err != nil {
+		return "", "", 0, err
+	}
+	return r.PlusProche(commune, categorie)
 }

@@ -10,8 +10,9 @@ import (
 // D160-4 a CIM-10 code falls under, whether the ALD is open to new admissions on the
 // date (n° 12 closed since 27 June 2011), and the duration of the exoneration.
 type ALD struct {
-	liste     *Parameter
-	durations map[string]*Parameter
+	liste             *Parameter
+	durations         map[string]*Parameter
+	pao2, paco2, vems *Parameter
 }
 
 var aldNames = [33]string{"", "Accident vasculaire cérébral invalidant", "Insuffisances médullaires et autres cytopénies chroniques",
@@ -38,7 +39,7 @@ type aldRange struct {
 }
 
 var aldRanges = []aldRange{
-	{"I60", "I64", 1, ""}, {"G45", "G46", 1, ""}, {"D60", "D61", 2, ""}, {"D70", "D70", 2, ""},
+	{"I60", "I64", 1, ""}, {"G46", "G46", 1, ""}, {"D60", "D61", 2, ""}, {"D70", "D70", 2, ""}, {"D46", "D46", 2, ""},
 	{"I70", "I74", 3, ""}, {"B65", "B65", 4, ""}, {"I50", "I50", 5, ""}, {"I05", "I09", 5, ""}, {"I34", "I37", 5, ""},
 	{"I44", "I49", 5, ""}, {"Q20", "Q24", 5, ""}, {"K70", "K70", 6, ""}, {"K73", "K74", 6, ""}, {"B18", "B18", 6, ""},
 	{"B20", "B24", 7, ""}, {"D80", "D84", 7, ""}, {"E10", "E14", 8, ""}, {"G40", "G41", 9, ""}, {"G71", "G72", 9, ""},
@@ -48,10 +49,18 @@ var aldRanges = []aldRange{
 	{"M30", "M35", 21, ""}, {"M05", "M06", 22, ""}, {"F20", "F29", 23, "23a"}, {"F30", "F39", 23, "23b"}, {"F70", "F79", 23, "23c"},
 	{"F84", "F84", 23, "23c"}, {"F40", "F48", 23, "23d"}, {"F60", "F69", 23, "23d"}, {"K50", "K51", 24, ""}, {"G35", "G35", 25, ""},
 	{"M41", "M41", 26, ""}, {"M45", "M45", 27, ""}, {"Z94", "Z94", 28, ""}, {"A15", "A19", 29, ""}, {"A30", "A30", 29, ""},
-	{"C00", "C97", 30, ""},
+	{"C00", "C97", 30, ""}, {"D45", "D45", 30, ""},
 }
 
+// aldSubcodes are four-character codes whose ALD differs from their category's.
+var aldSubcodes = map[string]int{"D471": 30, "D473": 30}
+
 func aldOf(c medconseil.CIM10) (int, string) {
+	if len(c) >= 4 {
+		if n, ok := aldSubcodes[string(c[:4])]; ok {
+			return n, ""
+		}
+	}
 	cat := c.Category()
 	for _, r := range aldRanges {
 		if cat >= r.from && cat <= r.to {
@@ -63,8 +72,9 @@ func aldOf(c medconseil.CIM10) (int, string) {
 
 var (
 	refD1604  = refs(ref("Article D160-4 du code de la sécurité sociale et son annexe", cssHref), ref("Article L160-14 du code de la sécurité sociale", cssHref))
-	refALD12  = refs(refD1604, ref("Décret n° 2011-726 du 24 juin 2011 (JO 26/06/2011)", "https://www.legifrance.gouv.fr/search/all?query=%22d%C3%A9cret%20n%C2%B0%202011-726%22"))
+	refALD12  = refs(refD1604, ref("Décret n° 2011-726 du 24 juin 2011 (JO 26/06/2011)", "https://www.legifrance.gouv.fr/eli/decret/2011/6/24/2011-726/jo/texte"))
 	refHorsLi = ref("Article L160-14 4° du code de la sécurité sociale (ALD hors liste et polypathologie)", cssHref)
+	refAnnexe = refs(refD1604, ref("Article L324-1 du code de la sécurité sociale", cssHref), ref("Article R324-2 du code de la sécurité sociale", cssHref))
 )
 
 var aldLabels = map[string]string{
@@ -72,10 +82,15 @@ var aldLabels = map[string]string{
 	"ald_fermee":          "ALD fermée aux nouvelles admissions à cette date",
 	"ald_12_maintenue":    "ALD 12 maintenue pour un bénéficiaire admis avant le 27 juin 2011",
 	"hors_liste_possible": "Hors liste : ALD 31 ou 32 possible si les critères sont réunis",
+	"ald_31_a_instruire":  "ALD 31 (hors liste) à instruire : critères déclarés réunis",
+	"ald_32_a_instruire":  "ALD 32 (polypathologie) à instruire : critères déclarés réunis",
+	"criteres_a_verifier": "Code compatible avec une ALD de la liste : admission subordonnée aux critères médicaux de l'annexe",
+	"pas_d_ald_liste":     "Ce code seul ne relève d'aucune ALD de la liste",
 }
 
 func newALD(r *resolver) *ALD {
-	a := &ALD{liste: r.get("ald/liste_ouverte"), durations: map[string]*Parameter{}}
+	a := &ALD{liste: r.get("ald/liste_ouverte"), durations: map[string]*Parameter{},
+		pao2: r.get("ald/bpco_pao2_max_mmhg"), paco2: r.get("ald/bpco_paco2_min_mmhg"), vems: r.get("ald/bpco_vems_max_pct")}
 	for _, k := range []string{"ald01_initiale", "ald01_renouvellement", "ald02", "ald03", "ald07", "ald08", "ald12_renouvellement",
 		"ald15", "ald19_2", "ald23a", "ald23b", "ald23c", "ald23d", "ald24"} {
 		a.durations[k] = r.get("ald/duree_exoneration/" + k)
@@ -88,20 +103,55 @@ type aldInput struct {
 	Code              medconseil.CIM10
 	Renouvellement    bool
 	AdmisAvant2011    bool
-	HorsListeCriteres bool
+	HorsListeCriteres bool // ALD 31: severe form, treatment > 6 months, particularly costly
+	Polypathologie    bool // ALD 32: several affections, invalidating state, care > 6 months
+	BPCO              *bpcoCriteres
+}
+
+// bpcoCriteres are the measures of annex § 14.1 for a BPCO (J44), at distance from an
+// acute episode; nil fields were not measured.
+type bpcoCriteres struct {
+	PaO2, PaCO2, VEMS *int
+}
+
+// horsListe points to ALD 31 and 32 when the affection is outside the list or its ALD
+// is closed: the médecin-conseil instructs them on their own criteria.
+func (a *ALD) horsListe(in *aldInput, d *Decision, why string) {
+	switch {
+	case in.HorsListeCriteres:
+		d.add("ALD_31_A_INSTRUIRE", refHorsLi, "%s : critères de l'ALD 31 déclarés réunis (forme grave ou évolutive, traitement prolongé de plus de 6 mois, thérapeutique particulièrement coûteuse) : ALD 31 à instruire sur protocole de soins.", sarg(why))
+		d.Outcome = "ald_31_a_instruire"
+	case in.Polypathologie:
+		d.add("ALD_32_A_INSTRUIRE", refHorsLi, "%s : polypathologie déclarée (plusieurs affections entraînant un état invalidant, soins continus de plus de 6 mois) : ALD 32 à instruire sur protocole de soins.", sarg(why))
+		d.Outcome = "ald_32_a_instruire"
+	default:
+		d.add("ALD_31_32_POSSIBLES", refHorsLi, "%s : ALD 31 possible pour une forme grave ou évolutive nécessitant un traitement de plus de 6 mois particulièrement coûteux, ALD 32 pour une polypathologie invalidante avec des soins continus de plus de 6 mois.", sarg(why))
+		d.Outcome = "hors_liste_possible"
+	}
 }
 
 func (a *ALD) evaluate(in *aldInput, d *Decision) error {
 	d.reset("ald", in.Date)
 	d.Version = "ald : liste du décret 2011-77, durées des décrets 2017-472 et 2024-768"
 	n, sub := aldOf(in.Code)
-	if n == 0 {
-		if in.HorsListeCriteres {
-			d.add("ALD_HORS_LISTE_31_32", refHorsLi, "Code %s hors des 30 ALD de la liste : ALD 31 (forme grave, traitement de plus de 6 mois et particulièrement coûteux) ou 32 (polypathologie) à instruire.", sarg(in.Code.Dotted()))
-		} else {
-			d.add("ALD_HORS_LISTE", refHorsLi, "Code %s hors des 30 ALD de la liste : seules les ALD 31 ou 32 sont possibles, si leurs critères sont réunis.", sarg(in.Code.Dotted()))
+	cat := in.Code.Category()
+	switch {
+	case cat == "G45":
+		d.add("ALD_AIT_NON_ALD1", refAnnexe, "Code %s (accident ischémique transitoire) : l'ALD 1 exige des troubles neurologiques persistant au-delà de 24 heures ; un AIT n'en relève pas, sauf critères d'une autre ALD.", sarg(in.Code.Dotted()))
+		d.Outcome = "pas_d_ald_liste"
+		a.horsListe(in, d, "AIT hors de l'ALD 1")
+		if d.Outcome == "hors_liste_possible" {
+			d.Outcome = "pas_d_ald_liste"
 		}
-		d.Outcome = "hors_liste_possible"
+		return nil
+	case cat == "D47" && n == 0:
+		d.add("ALD_D47_NON_MALIN", refAnnexe, "Code %s : tumeur à évolution imprévisible non maligne par elle-même (gammapathie monoclonale…) : pas d'ALD 30 sauf transformation.", sarg(in.Code.Dotted()))
+		d.Outcome = "pas_d_ald_liste"
+		return nil
+	}
+	if n == 0 {
+		d.add("ALD_HORS_LISTE", refHorsLi, "Code %s hors des 30 ALD de la liste.", sarg(in.Code.Dotted()))
+		a.horsListe(in, d, "Affection hors liste")
 		return nil
 	}
 	d.result("ald", "Numéro d'ALD", iarg(int64(n)))
@@ -116,9 +166,39 @@ func (a *ALD) evaluate(in *aldInput, d *Decision) error {
 			d.Outcome = "ald_12_maintenue"
 			return a.duration(in, d, "ald12_renouvellement")
 		}
+		if n == 12 {
+			d.add("ALD_HTA_SANS_ALD", refs(refALD12, refAnnexe), "Code %s : l'HTA seule ne relève plus d'aucune ALD depuis le 27 juin 2011 ; une HTA compliquée peut relever de l'ALD 5 (insuffisance cardiaque grave), 13 (maladie coronaire), 1 (AVC invalidant), 3 (artériopathie avec manifestations ischémiques) ou 19 (néphropathie chronique grave) si leurs propres critères sont réunis.", sarg(in.Code.Dotted()))
+			a.horsListe(in, d, "HTA sans ALD de la liste")
+			if d.Outcome == "hors_liste_possible" {
+				d.Outcome = "pas_d_ald_liste"
+			}
+			return nil
+		}
 		d.add("ALD_FERMEE", refALD12, "ALD %d (%s) fermée aux nouvelles admissions à la date du %s.", iarg(int64(n)), sarg(aldNames[n]), darg(in.Date))
-		d.Outcome = "ald_fermee"
+		a.horsListe(in, d, "ALD fermée")
+		if d.Outcome == "hors_liste_possible" {
+			d.Outcome = "ald_fermee"
+		}
 		return nil
+	}
+	if cat == "J44" {
+		met, measured, err := a.bpco(in, d)
+		if err != nil {
+			return err
+		}
+		if !measured {
+			d.add("ALD_BPCO_CRITERES", refAnnexe, "Code %s (BPCO) : l'ALD 14 exige, à distance d'un épisode aigu, une PaO2 ou une PaCO2 ou un VEMS aux seuils de l'annexe ; le code seul ne suffit pas.", sarg(in.Code.Dotted()))
+			d.Outcome = "criteres_a_verifier"
+			return nil
+		}
+		if !met {
+			d.add("ALD_BPCO_CRITERES_NON_REMPLIS", refAnnexe, "BPCO sans critère de gravité de l'annexe (PaO2, PaCO2, VEMS) : pas d'ALD 14.")
+			a.horsListe(in, d, "BPCO hors critères de l'ALD 14")
+			if d.Outcome == "hors_liste_possible" {
+				d.Outcome = "pas_d_ald_liste"
+			}
+			return nil
+		}
 	}
 	d.add("ALD_LISTE", refD1604, "Code %s : ALD %d, %s.", sarg(in.Code.Dotted()), iarg(int64(n)), sarg(aldNames[n]))
 	d.Outcome = "ald_liste"
@@ -133,6 +213,43 @@ func (a *ALD) evaluate(in *aldInput, d *Decision) error {
 		}
 	}
 	return a.duration(in, d, key)
+}
+
+// bpco checks the measures of annex § 14.1: PaO2 below, PaCO2 above, or VEMS below
+// their thresholds (comparison signs to verify on the JO text).
+func (a *ALD) bpco(in *aldInput, d *Decision) (met, measured bool, err error) {
+	b := in.BPCO
+	if b == nil || (b.PaO2 == nil && b.PaCO2 == nil && b.VEMS == nil) {
+		return false, false, nil
+	}
+	check := func(v *int, p *Parameter, below bool, label string) error {
+		if v == nil {
+			return nil
+		}
+		t, err := d.integer(p, in.Date)
+		if err != nil {
+			return err
+		}
+		ok := int64(*v) < t
+		if !below {
+			ok = int64(*v) > t
+		}
+		if ok {
+			met = true
+			d.add("ALD_BPCO_CRITERE", refAnnexe, "%s de %d, au-delà du seuil de %d de l'annexe : critère de l'ALD 14 rempli.", sarg(label), iarg(int64(*v)), iarg(t))
+		}
+		return nil
+	}
+	if err := check(b.PaO2, a.pao2, true, "PaO2 (mmHg)"); err != nil {
+		return false, true, err
+	}
+	if err := check(b.PaCO2, a.paco2, false, "PaCO2 (mmHg)"); err != nil {
+		return false, true, err
+	}
+	if err := check(b.VEMS, a.vems, true, "VEMS (% de la valeur théorique)"); err != nil {
+		return false, true, err
+	}
+	return met, true, nil
 }
 
 func (a *ALD) duration(in *aldInput, d *Decision, key string) error {
@@ -161,10 +278,16 @@ type aldJSON struct {
 	Renouvellement    bool   `json:"renouvellement"`
 	AdmisAvant2011    bool   `json:"admis_avant_27_juin_2011"`
 	HorsListeCriteres bool   `json:"criteres_hors_liste"`
+	Polypathologie    bool   `json:"polypathologie"`
+	BPCO              *struct {
+		PaO2  *int `json:"pao2_mmhg"`
+		PaCO2 *int `json:"paco2_mmhg"`
+		VEMS  *int `json:"vems_pct"`
+	} `json:"bpco"`
 }
 
 func (a *ALD) ruleSet() *ruleSet {
-	return &ruleSet{name: "ald", title: "Affections de longue durée", labels: aldLabels,
+	return &ruleSet{name: "ald", input: aldJSON{}, title: "Affections de longue durée", labels: aldLabels,
 		eval: func(raw []byte, d *Decision) error {
 			var j aldJSON
 			if err := decodeStrict(raw, &j); err != nil {
@@ -172,7 +295,16 @@ func (a *ALD) ruleSet() *ruleSet {
 			}
 			var f fields
 			in := &aldInput{Date: f.date("date", j.Date, true), Code: f.cim10("cim10", j.CIM10, true),
-				Renouvellement: j.Renouvellement, AdmisAvant2011: j.AdmisAvant2011, HorsListeCriteres: j.HorsListeCriteres}
+				Renouvellement: j.Renouvellement, AdmisAvant2011: j.AdmisAvant2011, HorsListeCriteres: j.HorsListeCriteres,
+				Polypathologie: j.Polypathologie}
+			if j.BPCO != nil {
+				in.BPCO = &bpcoCriteres{PaO2: j.BPCO.PaO2, PaCO2: j.BPCO.PaCO2, VEMS: j.BPCO.VEMS}
+				for name, v := range map[string]*int{"bpco.pao2_mmhg": j.BPCO.PaO2, "bpco.paco2_mmhg": j.BPCO.PaCO2, "bpco.vems_pct": j.BPCO.VEMS} {
+					if v != nil && (*v < 0 || *v > 300) {
+						f.fail(name, "valeur hors des bornes (0 à 300)")
+					}
+				}
+			}
 			if err := f.err(); err != nil {
 				return err
 			}

@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"medconseil"
 )
@@ -186,6 +187,7 @@ type ExplainedParamUse struct {
 	Parameter   string      `json:"parameter"`
 	Description string      `json:"description"`
 	Value       string      `json:"value"`
+	Display     string      `json:"display"` // French: "50 %", "91,25", "12,31 €"
 	Unit        Unit        `json:"unit"`
 	Since       string      `json:"since"`
 	References  []Reference `json:"references"`
@@ -226,10 +228,63 @@ func (d *Decision) explain(title string, labels map[string]string) *Explanation 
 	}
 	for _, u := range d.trace {
 		e.Trace = append(e.Trace, ExplainedParamUse{
-			Parameter: u.p.Name, Description: u.p.Description, Value: u.per.Value.String(),
+			Parameter: u.p.Name, Description: u.p.Description, Value: u.per.Value.String(), Display: DisplayValue(u.per.Value, u.p.Unit),
 			Unit: u.p.Unit, Since: u.per.Start.String(), References: u.per.References,
 			Verify: u.per.Verify, Note: u.per.Note,
 		})
 	}
 	return e
+}
+
+// percent writes a taux (0.5) as a French percentage without the sign ("50",
+// "0,834", "66,67"): rates are shown as percentages, never as fractions of one.
+func percent(r Rat) string {
+	p := Rat{N: r.N * 100, D: r.D}
+	p = newRat(p.N, p.D)
+	if _, ok := pow10For(p.D); ok {
+		return p.Francais()
+	}
+	// Two decimals, rounded half up.
+	n := (p.N*200/p.D + 1) / 2
+	return strings.Replace(Rat{N: n, D: 100}.String(), ".", ",", 1)
+}
+
+// DisplayValue writes a parameter value for people: a taux as a percentage ("50 %",
+// "0,834 %"), a number with a decimal comma and its unit ("12,31 €", "60 jours
+// francs"), a date table by row.
+func DisplayValue(v Value, u Unit) string {
+	switch v.Kind {
+	case Number:
+		if u == Taux {
+			return percent(v.Num) + " %"
+		}
+		s := v.Num.Francais()
+		if l := u.Label(); l != "" && u != Coefficient && u != Nombre {
+			s += " " + l
+		}
+		return s
+	case Bool:
+		if v.Bool {
+			return "oui"
+		}
+		return "non"
+	case Null:
+		return "abrogé"
+	case List:
+		s := make([]string, len(v.List))
+		for i, r := range v.List {
+			s[i] = r.Francais()
+		}
+		return strings.Join(s, ", ")
+	case Table:
+		s := make([]string, len(v.Table))
+		for i, r := range v.Table {
+			s[i] = "à partir du " + r.From.Francais() + " : " + r.Value.Francais()
+			if u != "" && u != Nombre {
+				s[i] += " " + u.Label()
+			}
+		}
+		return strings.Join(s, " ; ")
+	}
+	return v.String()
 }

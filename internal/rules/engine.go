@@ -16,16 +16,18 @@ import (
 // Engine holds the parameters and the rule sets compiled against them. Build it once
 // (New) and share it: evaluation does not modify it.
 type Engine struct {
-	Params *Set
-	sets   map[string]*ruleSet
-	names  []string
-	ij     *IJ
+	Params    *Set
+	sets      map[string]*ruleSet
+	names     []string
+	ij        *IJ
+	transport *Transport
 }
 
 // ruleSet is one rule set: how to read its input and decide.
 type ruleSet struct {
 	name, title string
 	labels      map[string]string // outcome code → French label
+	input       any               // the zero JSON input, its description for the form
 	eval        func(raw []byte, d *Decision) error
 }
 
@@ -42,12 +44,13 @@ func New(params *Set) (*Engine, error) {
 	e := &Engine{Params: params, sets: map[string]*ruleSet{}}
 	r := &resolver{set: params}
 	e.ij = newIJ(r)
+	e.transport = newTransport(r)
 	builders := []*ruleSet{
 		e.ij.ruleSet(),
 		newATMP(r).ruleSet(),
 		newInvalidite(r).ruleSet(),
 		newALD(r).ruleSet(),
-		newTransport(r).ruleSet(),
+		e.transport.ruleSet(),
 		newKine(r).ruleSet(),
 		newOrdonnance(r).ruleSet(),
 		newMTDents(r).ruleSet(),
@@ -318,8 +321,67 @@ func (d *Decision) value(p *Parameter, day medconseil.Date) (Value, error) {
 	return per.Value, nil
 }
 
-// ref is a shorthand for a one-reference list.
-func ref(title, href string) []Reference { return []Reference{{Title: title, Href: href}} }
+// ref is a shorthand for a one-reference list. A reference to an article of the code de
+// la sécurité sociale or of the code du travail whose link is the root of the code is
+// linked to the article itself (its LEGIARTI identifier, articles.go).
+func ref(title, href string) []Reference {
+	return []Reference{{Title: title, Href: ArticleHref(title, href)}}
+}
+
+const (
+	legiArticle   = "https://www.legifrance.gouv.fr/codes/article_lc/"
+	cssRoot       = "https://www.legifrance.gouv.fr/codes/texte_lc/LEGITEXT000006073189"
+	travailRoot   = "https://www.legifrance.gouv.fr/codes/texte_lc/LEGITEXT000006072050"
+	cssTitleCode  = "du code de la sécurité sociale"
+	travailTitleC = "du code du travail"
+)
+
+// ArticleHref returns the Légifrance link of the article a reference title names
+// ("Article R323-1 du code de la sécurité sociale", "Article L3231-2 du code du
+// travail") when href is empty or the root of that code; otherwise href unchanged.
+func ArticleHref(title, href string) string {
+	num, code := articleOf(title)
+	if num == "" {
+		return href
+	}
+	var id string
+	switch code {
+	case "css":
+		if href != "" && href != cssRoot {
+			return href
+		}
+		id = cssArticles[num]
+	case "travail":
+		if href != "" && href != travailRoot {
+			return href
+		}
+		id = travailArticles[num]
+	}
+	if id == "" {
+		return href
+	}
+	return legiArticle + id
+}
+
+// articleOf reads "Article R323-1 … du code de la sécurité sociale" as ("R323-1", "css").
+func articleOf(title string) (num, code string) {
+	rest, ok := strings.CutPrefix(title, "Article ")
+	if !ok {
+		return "", ""
+	}
+	end := strings.IndexByte(rest, ' ')
+	if end < 0 {
+		return "", ""
+	}
+	num = strings.ReplaceAll(rest[:end], "\u2011", "-")
+	switch {
+	case strings.Contains(rest, cssTitleCode):
+		return num, "css"
+	case strings.Contains(rest, travailTitleC):
+		return num, "travail"
+	}
+	return "", ""
+}
 
 // refs joins reference lists.
 func refs(lists ...[]Reference) []Reference {

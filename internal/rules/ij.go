@@ -33,6 +33,7 @@ type Motif uint8
 const (
 	Maladie               Motif = iota
 	FausseCouche                // interruption spontanée de grossesse avant 22 SA (L323-1-2)
+	InterruptionMedicale        // interruption de grossesse pour motif médical (L323-1-2 as extended by LFSS 2024 art. 64)
 	GrossessePathologique       // no carence in CNAM practice
 )
 
@@ -75,10 +76,13 @@ type IJInput struct {
 	Immatriculation       medconseil.Date
 	Heures3Mois           int
 	Heures12Mois          int
-	Cotisations6Mois      medconseil.Montant // wages subject to contributions, 6 calendar months before
-	Cotisations12Mois     medconseil.Montant // 12 months before
-	Salaires3DerniersMois medconseil.Montant // gross wages of the 3 months before the arrêt
-	EnvoiTardifPrecedent  medconseil.Date    // a previous late sending was notified on (zero: none)
+	Cotisations6Mois      medconseil.Montant    // wages subject to contributions, 6 calendar months before
+	Cotisations12Mois     medconseil.Montant    // 12 months before
+	Salaires3DerniersMois medconseil.Montant    // gross wages of the 3 months before the arrêt
+	Paies                 [3]medconseil.Montant // the 3 monthly paies before the arrêt; zero: Salaires3DerniersMois split in three
+	EnfantsACharge        int                   // dependent children (2/3 rate from the 31st day until 2020)
+	EnvoiTardifPrecedent  medconseil.Date       // a previous late sending was notified on (zero: none)
+	EnvoiTardifExcuse     bool                  // hospitalised, or sending in time was impossible (D323-2)
 	AvisMedecinConseil    AvisMC
 }
 
@@ -89,6 +93,7 @@ type IJ struct {
 	carence, maxHorsALD, periodeHorsALD, dureeALD, repriseALD, carenceALD, repriseProlongation *Parameter
 	sansCarenceFC, heures6, heures12, smic6, smic12, immat, plafond, taux, diviseur            *Parameter
 	tele, envoi, envoiPeriode, envoiReduction, avisMC, sageFemme, dentiste, smicH, smicDuree   *Parameter
+	sansCarenceIMG, pmss, tauxMajore, tauxMajoreJour, tauxMajoreEnfants                        *Parameter
 	versions                                                                                   []ijVersion
 }
 
@@ -141,6 +146,8 @@ type ijState struct {
 	first, last medconseil.Date // payable days
 	prev        *ArretPasse     // the arrêt this one prolongs
 	ij          medconseil.Montant
+	ijMajoree   medconseil.Montant // 2/3 rate from majoreFrom (zero: none)
+	majoreFrom  medconseil.Date
 	stop        bool // nothing payable any more
 }
 
@@ -153,13 +160,13 @@ var (
 	refR162191    = ref("Article R162-1-9-1 du code de la sécurité sociale", cssHref)
 	refL3241      = ref("Article L324-1 du code de la sécurité sociale", cssHref)
 	refR3212      = ref("Article R321-2 du code de la sécurité sociale", cssHref)
-	refR32312     = ref("Article R323-12 du code de la sécurité sociale", cssHref)
+	refD3232      = refs(ref("Article D323-2 du code de la sécurité sociale", cssHref), ref("Décret n° 2004-1454 du 23 décembre 2004", "https://www.legifrance.gouv.fr/eli/decret/2004/12/23/2004-1454/jo/texte"))
 	refPratiqueCN = ref("Pratique CNAM — Book Sécu 2022 (groupe VYV), p. 138", "https://www.groupe-vyv.fr/")
 	refL32312     = ref("Article L323-1-2 du code de la sécurité sociale", cssHref)
 	refCarencePro = refs(refR3231, refPratiqueCN)
 	refProlong    = refs(refL16244, refR162191)
 	refDuree      = refs(refL3231, refR3231)
-	refEnvoi      = refs(refR3212, refR32312)
+	refEnvoi      = refs(refR3212, refD3232)
 )
 
 const (
@@ -182,10 +189,15 @@ func newIJ(r *resolver) *IJ {
 		avisMC: r.get("ij/avis_medecin_conseil_mois"), sageFemme: r.get("ij/prolongation_sage_femme"),
 		dentiste: r.get("ij/prolongation_chirurgien_dentiste"),
 		smicH:    r.get("smic/horaire_brut"), smicDuree: r.get("smic/duree_mensuelle_heures"),
+		sansCarenceIMG: r.get("ij/sans_carence_img"), pmss: r.get("ij/plafond_mensuel_securite_sociale"),
+		tauxMajore: r.get("ij/taux_majore_3_enfants"), tauxMajoreJour: r.get("ij/taux_majore_jour"),
+		tauxMajoreEnfants: r.get("ij/taux_majore_enfants_min"),
 	}
 	common := []ijStep{stepCarence, stepOuverture, stepPrescripteur}
 	tail := []ijStep{stepDureeMax, stepMontant, stepEnvoi}
 	g.versions = []ijVersion{
+		{since: medconseil.NewDate(2010, 1, 1), name: "ij-2010 : plafond de chaque paie au plafond mensuel de la sécurité sociale (R323-4, version 2010)",
+			steps: concat(common, tail)},
 		{since: medconseil.NewDate(2012, 1, 1), name: "ij-2012 : plafond en SMIC mensuel (R323-4), sans limite de téléconsultation",
 			steps: concat(common, tail)},
 		{since: medconseil.NewDate(2024, 1, 1), name: "ij-2024 : limite des arrêts prescrits en téléconsultation (LFSS 2024, art. 65)",
@@ -237,7 +249,7 @@ func (g *IJ) Evaluate(in *IJInput, d *Decision) error {
 	}
 	if v == nil {
 		return &medconseil.Error{Code: medconseil.EREGLE, Field: "arret.date_prescription",
-			Message: "les règles des IJ ne sont modélisées que pour les arrêts prescrits à partir du 1er janvier 2012 (plafond en SMIC)"}
+			Message: "les règles des IJ ne sont modélisées que pour les arrêts prescrits à partir du 1er janvier 2010"}
 	}
 	d.Version = v.name
 	st := ijState{in: in, d: d, first: a.Debut, last: a.Fin, chainStart: a.Debut}
@@ -324,22 +336,42 @@ func (g *IJ) carenceStep(st *ijState) error {
 			"Arrêt consécutif à une interruption spontanée de grossesse avant 22 semaines d'aménorrhée : pas de délai de carence.")
 		return nil
 	}
+	if a.Motif == InterruptionMedicale && d.flag(g.sansCarenceIMG, a.Debut) {
+		d.add("IJ_SANS_CARENCE_IMG", refL32312,
+			"Arrêt consécutif à une interruption de grossesse pour motif médical : pas de délai de carence.")
+		return nil
+	}
 	if a.Motif == GrossessePathologique {
 		d.add("IJ_SANS_CARENCE_GROSSESSE", refPratiqueCN, "Arrêt pour grossesse pathologique : pas de délai de carence.")
 		return nil
 	}
 	if a.ALD && a.Affection != "" {
-		years, err := d.integer(g.carenceALD, a.Debut)
-		if err != nil {
-			return err
-		}
-		from := a.Debut.AddYears(-int(years))
-		for i := range st.in.Historique {
-			h := &st.in.Historique[i]
-			if h.ALD && h.Affection == a.Affection && !h.Debut.Before(from) && h.Debut.Before(a.Debut) {
+		if per, ok := g.carenceALD.At(a.Debut); ok && per.Value.Kind == Number {
+			d.used(g.carenceALD, per)
+			years := int(per.Value.Num.Int())
+			// The first arrêt for the affection opens a period of 3 years; an arrêt
+			// starting after its end bears the carence and opens a new one (R323-1 1°,
+			// arrêts starting from 1 January 2012).
+			var opened medconseil.Date
+			for i := range st.in.Historique {
+				h := &st.in.Historique[i]
+				if !h.ALD || h.Affection != a.Affection || !h.Debut.Before(a.Debut) || h.Debut.Before(per.Start) {
+					continue
+				}
+				if opened.IsZero() || !h.Debut.Before(opened.AddYears(years)) {
+					opened = h.Debut
+				}
+			}
+			if !opened.IsZero() && a.Debut.Before(opened.AddYears(years)) {
 				d.add("IJ_CARENCE_ALD_DEJA_APPLIQUEE", refR3231,
-					"Affection de longue durée : le délai de carence a déjà été appliqué à l'arrêt du %s pour la même affection, dans les %d ans.", darg(h.Debut), iarg(years))
+					"Affection de longue durée : la période de %d ans ouverte par l'arrêt du %s (qui a supporté la carence) court jusqu'au %s ; pas de nouveau délai de carence.",
+					iarg(int64(years)), darg(opened), darg(opened.AddYears(years).AddDays(-1)))
 				return nil
+			}
+			if !opened.IsZero() {
+				d.add("IJ_CARENCE_ALD_NOUVELLE_PERIODE", refR3231,
+					"Affection de longue durée : la période de %d ans ouverte le %s a pris fin le %s ; cet arrêt supporte la carence et ouvre une nouvelle période.",
+					iarg(int64(years)), darg(opened), darg(opened.AddYears(years).AddDays(-1)))
 			}
 		}
 	}
@@ -425,6 +457,9 @@ func (g *IJ) ouvertureStep(st *ijState) error {
 		st.clip(sixEnd)
 		return nil
 	}
+	d.add("IJ_DROITS_6_MOIS_OUVERTS", refR3133,
+		"Arrêt de plus de %d mois : conditions remplies au %s (immatriculation depuis le %s, au moins %d mois ; %d heures sur 12 mois ou cotisations d'au moins %s SMIC horaires).",
+		iarg(months), darg(start), darg(in.Immatriculation), iarg(im), iarg(int64(in.Heures12Mois)), rarg(m12))
 	switch in.AvisMedecinConseil {
 	case AvisFavorable:
 		d.add("IJ_AVIS_MEDECIN_CONSEIL_FAVORABLE", refL3241,
@@ -588,60 +623,127 @@ func (g *IJ) dureeMaxStep(st *ijState) error {
 	if err != nil {
 		return err
 	}
-	from := st.first.AddYears(-int(years)).AddDays(1)
-	used := int64(0)
-	for i := range in.Historique {
-		h := &in.Historique[i]
-		if h.ALD || h.Fin.Before(from) || !h.Debut.Before(st.first) {
-			continue
-		}
-		n := int64(h.JoursIndemnises)
-		if h.Debut.Before(from) {
-			if in := int64(h.Fin.Sub(from) + 1); in < n {
-				n = in
+	// The 360 IJ are counted over any period of 3 consecutive years (R323-1 4°): on
+	// each payable day t, the IJ paid in the 3 years ending on t (history and the days
+	// of this arrêt before t) must stay under the maximum. The IJ paid for a past arrêt
+	// are its last days (the carence comes first).
+	paid := func(from, to medconseil.Date) int64 {
+		n := int64(0)
+		for i := range in.Historique {
+			h := &in.Historique[i]
+			if h.ALD || h.JoursIndemnises <= 0 {
+				continue
+			}
+			ps := h.Fin.AddDays(1 - h.JoursIndemnises)
+			lo, hi := ps, h.Fin
+			if lo.Before(from) {
+				lo = from
+			}
+			if hi.After(to) {
+				hi = to
+			}
+			if !hi.Before(lo) {
+				n += int64(hi.Sub(lo) + 1)
 			}
 		}
-		used += n
+		return n
 	}
-	remaining := max - used
-	if remaining <= 0 {
+	windowStart := func(t medconseil.Date) medconseil.Date { return t.AddYears(-int(years)).AddDays(1) }
+	from := windowStart(st.first)
+	used := paid(from, st.first.AddDays(-1))
+	payable := int64(st.last.Sub(st.first) + 1)
+	if paid(from, st.last)+payable <= max {
+		d.add("IJ_360_DECOMPTE", refDuree,
+			"%d IJ versées dans les %d ans précédant le %s ; avec cette période le maximum de %d IJ sur toute période de %d ans consécutifs n'est pas atteint.",
+			iarg(used), iarg(years), darg(st.first), iarg(max), iarg(years))
+		return nil
+	}
+	// Day by day: the window slides, an old IJ leaves it as a new one enters.
+	var stopAt, resume medconseil.Date
+	own := int64(0)
+	for t := st.first; !t.After(st.last); t = t.AddDays(1) {
+		w := windowStart(t)
+		n := paid(w, t.AddDays(-1))
+		if own > 0 {
+			lo := st.first
+			if lo.Before(w) {
+				lo = w
+			}
+			n += min(own, int64(t.Sub(lo)))
+		}
+		if n >= max {
+			if stopAt.IsZero() {
+				stopAt = t
+			}
+			continue
+		}
+		if !stopAt.IsZero() {
+			resume = t
+			break
+		}
+		own++
+	}
+	if stopAt.IsZero() {
+		d.add("IJ_360_DECOMPTE", refDuree,
+			"%d IJ versées dans les %d ans précédant le %s ; la période glissante de %d ans libère chaque jour une IJ ancienne : le maximum de %d IJ n'est pas atteint pendant cet arrêt.",
+			iarg(used), iarg(years), darg(st.first), iarg(years), iarg(max))
+		return nil
+	}
+	if stopAt == st.first {
 		d.add("IJ_360_ATTEINT", refDuree,
-			"%d IJ déjà versées depuis le %s : le maximum de %d IJ sur %d ans est atteint.", iarg(used), darg(from), iarg(max), iarg(years))
+			"%d IJ déjà versées dans les %d ans précédant le %s : le maximum de %d IJ sur toute période de %d ans consécutifs est atteint.",
+			iarg(used), iarg(years), darg(st.first), iarg(max), iarg(years))
 		st.stop = true
-		return nil
-	}
-	if payable := int64(st.last.Sub(st.first) + 1); payable > remaining {
-		end := st.first.AddDays(int(remaining) - 1)
+	} else {
 		d.add("IJ_360_LIMITE", refDuree,
-			"%d IJ déjà versées depuis le %s : il reste %d IJ sur le maximum de %d, versées jusqu'au %s.", iarg(used), darg(from), iarg(remaining), iarg(max), darg(end))
-		st.clip(end)
-		return nil
+			"Maximum de %d IJ sur toute période de %d ans consécutifs atteint le %s : IJ versées jusqu'au %s.",
+			iarg(max), iarg(years), darg(stopAt), darg(stopAt.AddDays(-1)))
+		st.clip(stopAt.AddDays(-1))
 	}
-	d.add("IJ_360_DECOMPTE", refDuree,
-		"%d IJ versées depuis le %s sur le maximum de %d en %d ans.", iarg(used), darg(from), iarg(max), iarg(years))
+	if !resume.IsZero() {
+		d.add("IJ_360_REPRISE", refDuree,
+			"D'anciennes IJ sortent de la période glissante de %d ans : les IJ redeviennent possibles à partir du %s, dans cette prescription.", iarg(years), darg(resume))
+		d.result("reprise_possible_le", "IJ de nouveau possibles à partir du", darg(resume))
+	}
 	return nil
 }
 
 // montantStep computes the daily IJ: 50 % (R323-5) of the salaire journalier de base,
-// the gross wages of the 3 months before divided by 91.25, within a ceiling of a
-// multiple of the SMIC mensuel in force on the last day of the month before the arrêt
-// (R323-4): 1.8 SMIC, 1.4 SMIC for arrêts starting from 1 April 2025 (décret
-// 2025-160). Exact integer arithmetic, rounded to the centime.
+// the 3 monthly paies before the arrêt divided by 91.25 (90 before 1 December 2010),
+// each paie capped first (R323-4 : « lors de chaque paie ») at the plafond mensuel de
+// la sécurité sociale until 2011, then at a multiple of the SMIC mensuel (hourly × 35 ×
+// 52 / 12) in force on the last day of the month before the arrêt: 1.8 SMIC, 1.4 SMIC
+// for arrêts starting from 1 April 2025 (décret 2025-160). Until 30 June 2020 the rate
+// was 2/3 from the 31st day for an assuré with three dependent children (LFSS 2020
+// art. 85). Exact integer arithmetic, rounded to the centime.
 func (g *IJ) montantStep(st *ijState) error {
 	in, d := st.in, st.d
 	start := st.chainStart
-	mult, err := d.num(g.plafond, start)
-	if err != nil {
-		return err
-	}
-	smicDay := medconseil.NewDate(start.Year(), start.Month(), 1).AddDays(-1)
-	smic, err := d.num(g.smicH, smicDay)
-	if err != nil {
-		return err
-	}
-	hours, err := d.num(g.smicDuree, smicDay)
-	if err != nil {
-		return err
+	// Monthly cap as a fraction capN/capD of centimes.
+	var capN, capD int64
+	var mult Rat // zero: the plafond mensuel de la sécurité sociale
+	if _, ok := g.plafond.At(start); ok {
+		m, err := d.num(g.plafond, start)
+		if err != nil {
+			return err
+		}
+		mult = m
+		smicDay := medconseil.NewDate(start.Year(), start.Month(), 1).AddDays(-1)
+		smic, err := d.num(g.smicH, smicDay)
+		if err != nil {
+			return err
+		}
+		hours, err := d.num(g.smicDuree, smicDay)
+		if err != nil {
+			return err
+		}
+		capN, capD = mult.N*smic.N*hours.N*100, mult.D*smic.D*hours.D
+	} else {
+		pm, err := d.num(g.pmss, start)
+		if err != nil {
+			return err
+		}
+		capN, capD = pm.N*100, pm.D
 	}
 	taux, err := d.num(g.taux, start)
 	if err != nil {
@@ -651,26 +753,78 @@ func (g *IJ) montantStep(st *ijState) error {
 	if err != nil {
 		return err
 	}
-	// Ceiling over 3 months, in centimes: 3 × mult × smic × hours × 100, a fraction capN/capD.
-	capN := 3 * mult.N * smic.N * hours.N * 100
-	capD := mult.D * smic.D * hours.D
-	baseN, baseD := int64(in.Salaires3DerniersMois), int64(1)
-	capped := baseN*capD > capN
-	if capped {
-		baseN, baseD = capN, capD
+	paies := in.Paies
+	if paies == [3]medconseil.Montant{} {
+		t := in.Salaires3DerniersMois
+		paies = [3]medconseil.Montant{t / 3, t / 3, t - 2*(t/3)}
+		d.add("IJ_PAIES_NON_DETAILLEES", refR3234,
+			"Paies non détaillées : le total de %s est réparti en trois paies égales pour appliquer le plafond à chaque paie.", marg(t))
 	}
-	// IJ = base × taux / div = baseN × taux.N × div.D / (baseD × taux.D × div.N)
-	st.ij = medconseil.Montant(baseN).MulRatio(taux.N*div.D, baseD*taux.D*div.N)
+	// Sum of the capped paies, as baseN/capD centimes.
+	baseN := int64(0)
+	capped := 0
+	for _, p := range paies {
+		if int64(p)*capD > capN {
+			baseN += capN
+			capped++
+		} else {
+			baseN += int64(p) * capD
+		}
+	}
 	capM := medconseil.Montant(capN).MulRatio(1, capD)
-	if capped {
+	total := paies[0] + paies[1] + paies[2]
+	retained := medconseil.Montant(baseN).MulRatio(1, capD)
+	switch {
+	case capped > 0 && mult.D == 0:
 		d.add("IJ_PLAFOND_APPLIQUE", g.plafondRefs(start),
-			"Salaires des 3 derniers mois (%s) plafonnés à 3 × %s SMIC mensuel, soit %s.", marg(in.Salaires3DerniersMois), rarg(mult), marg(capM))
-	} else {
+			"%d paie(s) sur 3 au-dessus du plafond mensuel de la sécurité sociale (%s par paie) : chacune est plafonnée avant le total (salaires de %s, %s retenus).",
+			iarg(int64(capped)), marg(capM), marg(total), marg(retained))
+	case capped > 0:
+		d.add("IJ_PLAFOND_APPLIQUE", g.plafondRefs(start),
+			"%d paie(s) sur 3 au-dessus du plafond de %s SMIC mensuel par paie (%s) : chacune est plafonnée avant le total (salaires de %s, %s retenus).",
+			iarg(int64(capped)), rarg(mult), marg(capM), marg(total), marg(retained))
+	case mult.D == 0:
 		d.add("IJ_SALAIRE_RETENU", g.plafondRefs(start),
-			"Salaires des 3 derniers mois (%s) sous le plafond de 3 × %s SMIC mensuel (%s).", marg(in.Salaires3DerniersMois), rarg(mult), marg(capM))
+			"Chaque paie des 3 derniers mois est sous le plafond mensuel de la sécurité sociale (%s) : salaires retenus %s.", marg(capM), marg(total))
+	default:
+		d.add("IJ_SALAIRE_RETENU", g.plafondRefs(start),
+			"Chaque paie des 3 derniers mois est sous le plafond de %s SMIC mensuel par paie (%s) : salaires retenus %s.", rarg(mult), marg(capM), marg(total))
 	}
-	d.result("plafond_3_mois", "Plafond des salaires sur 3 mois", marg(capM))
+	d.add("IJ_DIVISEUR", refR3234, "Salaire journalier de base : 1/%s des salaires retenus ; IJ de %s %% de ce salaire.", rarg(div), sarg(percent(taux)))
+	// IJ = base × taux / div = baseN × taux.N × div.D / (capD × taux.D × div.N)
+	st.ij = medconseil.Montant(baseN).MulRatio(taux.N*div.D, capD*taux.D*div.N)
+	d.result("plafond_par_paie", "Plafond de chaque paie", marg(capM))
+	d.result("plafond_3_mois", "Plafond des salaires sur 3 mois", marg(medconseil.Montant(3*capN).MulRatio(1, capD)))
 	d.result("ij_journaliere", "IJ journalière brute", marg(st.ij))
+	// 2/3 from the 31st day for three dependent children, until 30 June 2020.
+	st.ijMajoree, st.majoreFrom = 0, medconseil.Date{}
+	if per, ok := g.tauxMajore.At(start); ok && per.Value.Kind == Number {
+		nEnf, err1 := d.integer(g.tauxMajoreEnfants, start)
+		jour, err2 := d.integer(g.tauxMajoreJour, start)
+		if err1 == nil && err2 == nil && int64(in.EnfantsACharge) >= nEnf {
+			d.used(g.tauxMajore, per)
+			t := per.Value.Num
+			from := start.AddDays(int(jour) - 1)
+			abolition := medconseil.NewDate(2020, 7, 1)
+			if end, ok := g.tauxMajore.At(abolition); !ok && end != nil && start.AddDays(29).After(abolition) {
+				d.add("IJ_TAUX_MAJORE_SUPPRIME", end.References,
+					"Arrêt qui n'atteignait pas 30 jours consécutifs le %s : pas de taux majoré pour trois enfants (LFSS 2020, art. 85).", darg(abolition))
+			} else {
+				st.ijMajoree = medconseil.Montant(baseN).MulRatio(t.N*div.D, capD*t.D*div.N)
+				st.majoreFrom = from
+				d.add("IJ_TAUX_MAJORE_3_ENFANTS", per.References,
+					"%d enfants à charge : IJ portée à %s %% du salaire journalier de base à partir du %de jour d'arrêt (%s), soit %s.",
+					iarg(int64(in.EnfantsACharge)), sarg(percent(t)), iarg(jour), darg(from), marg(st.ijMajoree))
+				d.result("ij_journaliere_majoree", "IJ journalière brute à partir du 31e jour", marg(st.ijMajoree))
+			}
+		}
+	} else if in.EnfantsACharge >= 3 {
+		if per, ok := g.tauxMajore.At(start); per != nil && !ok {
+			d.used(g.tauxMajore, per)
+			d.add("IJ_TAUX_MAJORE_SUPPRIME", per.References,
+				"Arrêt prescrit à compter du 1er juillet 2020 : le taux majoré pour trois enfants à charge est supprimé (LFSS 2020, art. 85).")
+		}
+	}
 	return nil
 }
 
@@ -683,7 +837,9 @@ func (g *IJ) plafondRefs(start medconseil.Date) []Reference {
 
 // envoiStep: the avis must reach the caisse within 2 days (R321-2); a new late
 // sending within 24 months of a first one reduces the IJ by 50 % between the
-// prescription and the sending (R323-12). It also totals the amount.
+// prescription and the sending, unless hospitalisation or proven impossibility
+// (D323-2, since 30 December 2004; not R323-12, which concerns a control made
+// impossible). It also totals the amount.
 func (g *IJ) envoiStep(st *ijState) error {
 	in, d := st.in, st.d
 	a := &in.Arret
@@ -692,6 +848,14 @@ func (g *IJ) envoiStep(st *ijState) error {
 		days = int64(st.last.Sub(st.first) + 1)
 	}
 	total := st.ij * medconseil.Montant(days)
+	if st.ijMajoree > 0 && days > 0 && !st.last.Before(st.majoreFrom) {
+		from := st.majoreFrom
+		if from.Before(st.first) {
+			from = st.first
+		}
+		n := int64(st.last.Sub(from) + 1)
+		total += (st.ijMajoree - st.ij) * medconseil.Montant(n)
+	}
 	if !a.DateEnvoi.IsZero() {
 		presc := a.DatePrescription
 		if presc.IsZero() {
@@ -707,7 +871,11 @@ func (g *IJ) envoiStep(st *ijState) error {
 				return err
 			}
 			p := in.EnvoiTardifPrecedent
-			if !p.IsZero() && !p.After(presc) && !p.Before(presc.AddMonths(-int(months))) {
+			if in.EnvoiTardifExcuse {
+				d.add("IJ_ENVOI_TARDIF_EXCUSE", refEnvoi,
+					"Avis reçu le %s, plus de %d jours après la prescription, mais l'assuré était hospitalisé ou justifie l'impossibilité d'envoyer l'avis à temps : pas de sanction.",
+					darg(a.DateEnvoi), iarg(limit))
+			} else if !p.IsZero() && !p.After(presc) && !p.Before(presc.AddMonths(-int(months))) {
 				red, err := d.num(g.envoiReduction, presc)
 				if err != nil {
 					return err
@@ -725,9 +893,9 @@ func (g *IJ) envoiStep(st *ijState) error {
 				}
 				cut := st.ij.MulRatio(red.N, red.D) * medconseil.Montant(n)
 				total -= cut
-				d.add("IJ_ENVOI_TARDIF_REDUCTION", refR32312,
-					"Avis reçu le %s, plus de %d jours après la prescription, moins de %d mois après un premier envoi tardif (%s) : IJ réduites de %s sur %d jours.",
-					darg(a.DateEnvoi), iarg(limit), iarg(months), darg(p), rarg(red), iarg(n))
+				d.add("IJ_ENVOI_TARDIF_REDUCTION", refD3232,
+					"Avis reçu le %s, plus de %d jours après la prescription, moins de %d mois après un premier envoi tardif (%s) : IJ réduites de %s %% sur %d jours.",
+					darg(a.DateEnvoi), iarg(limit), iarg(months), darg(p), sarg(percent(red)), iarg(n))
 				d.result("reduction_envoi_tardif", "Réduction pour envoi tardif", marg(cut))
 			} else {
 				d.add("IJ_ENVOI_TARDIF_AVERTISSEMENT", refEnvoi,
@@ -768,13 +936,16 @@ type ijJSON struct {
 		JoursIndemnises *int   `json:"jours_indemnises"`
 	} `json:"historique"`
 	Assure struct {
-		DateImmatriculation   string `json:"date_immatriculation"`
-		Heures3Mois           int    `json:"heures_3_mois"`
-		Heures12Mois          int    `json:"heures_12_mois"`
-		Cotisations6Mois      string `json:"cotisations_6_mois"`
-		Cotisations12Mois     string `json:"cotisations_12_mois"`
-		Salaires3DerniersMois string `json:"salaires_3_derniers_mois"`
-		EnvoiTardifPrecedent  string `json:"envoi_tardif_precedent"`
+		DateImmatriculation   string   `json:"date_immatriculation"`
+		Heures3Mois           int      `json:"heures_3_mois"`
+		Heures12Mois          int      `json:"heures_12_mois"`
+		Cotisations6Mois      string   `json:"cotisations_6_mois"`
+		Cotisations12Mois     string   `json:"cotisations_12_mois"`
+		Salaires3DerniersMois string   `json:"salaires_3_derniers_mois"`
+		Paies                 []string `json:"paies"`
+		EnfantsACharge        int      `json:"enfants_a_charge"`
+		EnvoiTardifPrecedent  string   `json:"envoi_tardif_precedent"`
+		EnvoiTardifExcuse     bool     `json:"envoi_tardif_excuse"`
 	} `json:"assure"`
 	AvisMedecinConseil string `json:"avis_medecin_conseil"`
 }
@@ -811,9 +982,11 @@ func ParseIJInput(raw []byte) (*IJInput, error) {
 	}
 	a.ALD = j.Arret.ALD
 	a.Affection = f.cim10("arret.affection", j.Arret.Affection, a.ALD)
-	switch f.enum("arret.motif", j.Arret.Motif, false, "maladie", "fausse_couche", "grossesse_pathologique") {
+	switch f.enum("arret.motif", j.Arret.Motif, false, "maladie", "fausse_couche", "interruption_medicale_grossesse", "grossesse_pathologique") {
 	case "fausse_couche":
 		a.Motif = FausseCouche
+	case "interruption_medicale_grossesse":
+		a.Motif = InterruptionMedicale
 	case "grossesse_pathologique":
 		a.Motif = GrossessePathologique
 	}
@@ -847,7 +1020,23 @@ func ParseIJInput(raw []byte) (*IJInput, error) {
 	in.Heures3Mois, in.Heures12Mois = s.Heures3Mois, s.Heures12Mois
 	in.Cotisations6Mois = f.montant("assure.cotisations_6_mois", s.Cotisations6Mois, false)
 	in.Cotisations12Mois = f.montant("assure.cotisations_12_mois", s.Cotisations12Mois, false)
-	in.Salaires3DerniersMois = f.montant("assure.salaires_3_derniers_mois", s.Salaires3DerniersMois, true)
+	if len(s.Paies) > 0 {
+		if len(s.Paies) != 3 {
+			f.fail("assure.paies", "trois paies mensuelles attendues (les 3 mois civils précédant l'arrêt), %d reçues", len(s.Paies))
+		} else {
+			for i, p := range s.Paies {
+				in.Paies[i] = f.montant("assure.paies."+itoa(i), p, true)
+			}
+		}
+		if s.Salaires3DerniersMois != "" {
+			f.fail("assure.salaires_3_derniers_mois", "donner soit les trois paies, soit leur total, pas les deux")
+		}
+	} else {
+		in.Salaires3DerniersMois = f.montant("assure.salaires_3_derniers_mois", s.Salaires3DerniersMois, true)
+	}
+	f.nonNegative("assure.enfants_a_charge", s.EnfantsACharge)
+	in.EnfantsACharge = s.EnfantsACharge
+	in.EnvoiTardifExcuse = s.EnvoiTardifExcuse
 	in.EnvoiTardifPrecedent = f.date("assure.envoi_tardif_precedent", s.EnvoiTardifPrecedent, false)
 	switch f.enum("avis_medecin_conseil", j.AvisMedecinConseil, false, "favorable", "defavorable") {
 	case "favorable":
@@ -862,7 +1051,7 @@ func ParseIJInput(raw []byte) (*IJInput, error) {
 }
 
 func (g *IJ) ruleSet() *ruleSet {
-	return &ruleSet{name: "ij", title: "Indemnités journalières maladie", labels: ijLabels,
+	return &ruleSet{name: "ij", input: ijJSON{}, title: "Indemnités journalières maladie", labels: ijLabels,
 		eval: func(raw []byte, d *Decision) error {
 			in, err := ParseIJInput(raw)
 			if err != nil {

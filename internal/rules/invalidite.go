@@ -10,6 +10,7 @@ import (
 // retraite pour inaptitude (L341-15, L341-16).
 type Invalidite struct {
 	reduction, heures12, smic12, immat, cat1, cat2, cat3, ageFin, ageLegal, inaptitude, tauxPlein, smicH *Parameter
+	bascule                                                                                              *Parameter
 }
 
 func newInvalidite(r *resolver) *Invalidite {
@@ -19,7 +20,7 @@ func newInvalidite(r *resolver) *Invalidite {
 		cat1: r.get("invalidite/taux_categorie_1"), cat2: r.get("invalidite/taux_categorie_2"), cat3: r.get("invalidite/taux_categorie_3"),
 		ageFin: r.get("invalidite/age_fin_pension_mois"), ageLegal: r.get("invalidite/age_legal_retraite_mois"),
 		inaptitude: r.get("invalidite/taux_incapacite_inaptitude"), tauxPlein: r.get("invalidite/age_taux_plein_automatique"),
-		smicH: r.get("smic/horaire_brut"),
+		smicH: r.get("smic/horaire_brut"), bascule: r.get("invalidite/bascule_mois_suivant"),
 	}
 }
 
@@ -44,8 +45,10 @@ var invaliditeLabels = map[string]string{
 
 type invaliditeInput struct {
 	Date, Naissance, Immatriculation medconseil.Date
+	Interruption                     medconseil.Date // the interruption de travail followed by invalidité (zero: usure prématurée, the constat)
 	ReductionPct                     int
-	CapableActivite, TiercePersonne  bool
+	CapableActivite                  *bool // recorded by the médecin-conseil: no default category
+	TiercePersonne                   bool
 	Heures12Mois                     int
 	Cotisations12Mois                medconseil.Montant
 	ExerceActivite                   bool
@@ -65,19 +68,32 @@ func (v *Invalidite) evaluate(in *invaliditeInput, d *Decision) error {
 	}
 	end := in.Naissance.AddMonths(int(months.Int()))
 	d.result("date_fin_pension", "Fin de la pension d'invalidité (âge de L351-1-5)", darg(end))
-	if legal, err := d.value(v.ageLegal, in.Date); err == nil {
+	switchDate := end
+	if d.flag(v.bascule, end) {
+		switchDate = medconseil.NewDate(end.Year(), end.Month(), 1).AddMonths(1)
+	}
+	d.result("date_bascule_retraite_inaptitude", "Date d'effet de la retraite pour inaptitude", darg(switchDate))
+	// The general legal age: the column is chosen by the date the pension takes
+	// effect (LFSS 2026 art. 105: pensions from 1 September 2026).
+	if legal, err := d.value(v.ageLegal, switchDate); err == nil {
 		if m, ok := legal.Lookup(in.Naissance); ok {
-			d.add("INV_AGE_LEGAL_GENERAL", refL16117, "Âge légal de droit commun pour cette génération : %d ans et %d mois (les invalides gardent l'âge de L351-1-5).", iarg(m.Int()/12), iarg(m.Int()%12))
+			d.add("INV_AGE_LEGAL_GENERAL", refL16117, "Âge légal de droit commun pour cette génération, pour une pension prenant effet le %s : %d ans et %d mois (les invalides gardent l'âge de L351-1-5).", darg(switchDate), iarg(m.Int()/12), iarg(m.Int()%12))
 			d.result("age_legal_retraite_mois", "Âge légal de droit commun (mois)", iarg(m.Int()))
 		}
 	}
 	if !in.Date.Before(end) {
 		if in.ExerceActivite {
-			ans, err := d.integer(v.tauxPlein, in.Date)
+			tp, err := d.value(v.tauxPlein, in.Date)
 			if err != nil {
 				return err
 			}
-			d.add("INV_ACTIVITE_APRES_AGE", refL34116, "Invalide qui travaille : la pension continue jusqu'à la cessation d'activité, au plus tard à %d ans, sauf demande expresse de retraite.", iarg(ans))
+			m, ok := tp.Lookup(in.Naissance)
+			if !ok {
+				return medconseil.FieldErrorf("date_naissance", "date de naissance hors de la table des âges du taux plein")
+			}
+			limit := in.Naissance.AddMonths(int(m.Int()))
+			d.add("INV_ACTIVITE_APRES_AGE", refL34116, "Invalide qui travaille : la pension continue jusqu'à la cessation d'activité, au plus tard à l'âge du taux plein de sa génération (%d ans et %d mois, le %s), sauf demande expresse de retraite.", iarg(m.Int()/12), iarg(m.Int()%12), darg(limit))
+			d.result("date_limite_taux_plein", "Limite de la pension (âge du taux plein)", darg(limit))
 			d.Outcome = "pension_maintenue_67"
 			return nil
 		}
@@ -85,7 +101,7 @@ func (v *Invalidite) evaluate(in *invaliditeInput, d *Decision) error {
 		if err != nil {
 			return err
 		}
-		d.add("INV_RETRAITE_INAPTITUDE", refL34115, "Âge de %d ans et %d mois atteint le %s : la pension d'invalidité est remplacée par la retraite pour inaptitude au travail (taux plein ; incapacité de %s pour les non-invalides).", iarg(months.Int()/12), iarg(months.Int()%12), darg(end), rarg(r))
+		d.add("INV_RETRAITE_INAPTITUDE", refL34115, "Âge de %d ans et %d mois atteint le %s : la pension d'invalidité est remplacée par la retraite pour inaptitude au travail à compter du %s (taux plein ; incapacité de %s %% pour les non-invalides).", iarg(months.Int()/12), iarg(months.Int()%12), darg(end), darg(switchDate), sarg(percent(r)))
 		d.Outcome = "retraite_inaptitude"
 		return nil
 	}
@@ -94,30 +110,44 @@ func (v *Invalidite) evaluate(in *invaliditeInput, d *Decision) error {
 		return err
 	}
 	if int64(in.ReductionPct)*min.D < 100*min.N {
-		d.add("INV_REDUCTION_INSUFFISANTE", refL3411, "Réduction de la capacité de travail ou de gain de %d %%, inférieure à %s.", iarg(int64(in.ReductionPct)), rarg(min))
+		d.add("INV_REDUCTION_INSUFFISANTE", refL3411, "Réduction de la capacité de travail ou de gain de %d %%, inférieure aux deux tiers (%s %%).", iarg(int64(in.ReductionPct)), sarg(percent(min)))
 		d.Outcome = "non_invalide"
 		return nil
 	}
-	d.add("INV_REDUCTION_SUFFISANTE", refL3411, "Réduction de la capacité de travail ou de gain de %d %%, au moins %s.", iarg(int64(in.ReductionPct)), rarg(min))
-	first := medconseil.NewDate(in.Date.Year(), in.Date.Month(), 1)
-	im, err := d.integer(v.immat, in.Date)
+	d.add("INV_REDUCTION_SUFFISANTE", refL3411, "Réduction de la capacité de travail ou de gain de %d %%, au moins les deux tiers (%s %%).", iarg(int64(in.ReductionPct)), sarg(percent(min)))
+	if in.CapableActivite == nil {
+		return medconseil.FieldErrorf("capable_activite", "catégorie à préciser : le médecin-conseil indique si l'invalide est capable d'exercer une activité rémunérée (oui : 1re catégorie ; non : 2e, ou 3e avec tierce personne)")
+	}
+	// R313-5: the conditions are assessed at the interruption de travail followed by
+	// invalidité, or at the constat when there is none (usure prématurée).
+	refDate := in.Interruption
+	if refDate.IsZero() {
+		refDate = in.Date
+		d.add("INV_REFERENCE_CONSTAT", refR3135, "Sans interruption de travail suivie d'invalidité (usure prématurée), les conditions administratives sont appréciées à la date du constat, le %s.", darg(refDate))
+	} else {
+		d.add("INV_REFERENCE_INTERRUPTION", refR3135, "Conditions administratives appréciées à l'interruption de travail suivie d'invalidité, le %s (et non à la date du constat) : période de référence des 12 mois qui la précèdent.", darg(refDate))
+	}
+	first := medconseil.NewDate(refDate.Year(), refDate.Month(), 1)
+	im, err := d.integer(v.immat, refDate)
 	if err != nil {
 		return err
 	}
-	h, err := d.integer(v.heures12, in.Date)
+	h, err := d.integer(v.heures12, refDate)
 	if err != nil {
 		return err
 	}
-	mult, err := d.num(v.smic12, in.Date)
+	mult, err := d.num(v.smic12, refDate)
 	if err != nil {
 		return err
 	}
-	smic, err := d.num(v.smicH, in.Date.AddMonths(-12))
+	// SMIC of the 1 January preceding the 12 calendar months of reference.
+	refStart := first.AddMonths(-12)
+	smic, err := d.num(v.smicH, medconseil.NewDate(refStart.Year(), 1, 1))
 	if err != nil {
 		return err
 	}
 	if in.Immatriculation.IsZero() || in.Immatriculation.After(first.AddMonths(-int(im))) {
-		d.add("INV_IMMATRICULATION", refR3135, "Il faut %d mois d'immatriculation au premier jour du mois du constat (%s).", iarg(im), darg(first))
+		d.add("INV_IMMATRICULATION", refR3135, "Il faut %d mois d'immatriculation au premier jour du mois de l'interruption de travail ou du constat (%s).", iarg(im), darg(first))
 		d.Outcome = "droits_non_ouverts"
 		return nil
 	}
@@ -129,21 +159,24 @@ func (v *Invalidite) evaluate(in *invaliditeInput, d *Decision) error {
 	d.add("INV_DROITS_OUVERTS", refR3135, "Conditions administratives remplies.")
 	var p *Parameter
 	switch {
-	case in.TiercePersonne:
+	case !*in.CapableActivite && in.TiercePersonne:
 		p, d.Outcome = v.cat3, "categorie_3"
-		d.add("INV_CATEGORIE_3", refL3414, "Incapable d'exercer une profession et obligé de recourir à une tierce personne : 3e catégorie (pension et majoration pour tierce personne).")
-	case !in.CapableActivite:
+		d.add("INV_CATEGORIE_3", refL3414, "Absolument incapable d'exercer une profession et obligé de recourir à une tierce personne pour les actes ordinaires de la vie (conditions cumulatives) : 3e catégorie (pension et majoration pour tierce personne).")
+	case !*in.CapableActivite:
 		p, d.Outcome = v.cat2, "categorie_2"
 		d.add("INV_CATEGORIE_2", refL3414, "Absolument incapable d'exercer une profession quelconque : 2e catégorie.")
 	default:
 		p, d.Outcome = v.cat1, "categorie_1"
+		if in.TiercePersonne {
+			d.add("INV_TIERCE_PERSONNE_SANS_INCAPACITE_ABSOLUE", refL3414, "Besoin d'une tierce personne, mais capable d'exercer une activité rémunérée : la 3e catégorie exige aussi l'incapacité absolue d'exercer une profession.")
+		}
 		d.add("INV_CATEGORIE_1", refL3414, "Capable d'exercer une activité rémunérée : 1re catégorie.")
 	}
 	t, err := d.num(p, in.Date)
 	if err != nil {
 		return err
 	}
-	d.result("taux_pension", "Taux de la pension (part du salaire annuel moyen des 10 meilleures années)", sarg(t.Francais()))
+	d.result("taux_pension", "Taux de la pension (part du salaire annuel moyen des 10 meilleures années)", sarg(percent(t)+" %"))
 	return nil
 }
 
@@ -151,7 +184,8 @@ type invaliditeJSON struct {
 	Date                string `json:"date"`
 	DateNaissance       string `json:"date_naissance"`
 	ReductionCapacite   *int   `json:"reduction_capacite_pct"`
-	CapableActivite     bool   `json:"capable_activite"`
+	CapableActivite     *bool  `json:"capable_activite"`
+	DateInterruption    string `json:"date_interruption"`
 	TiercePersonne      bool   `json:"tierce_personne"`
 	DateImmatriculation string `json:"date_immatriculation"`
 	Heures12Mois        int    `json:"heures_12_mois"`
@@ -160,7 +194,7 @@ type invaliditeJSON struct {
 }
 
 func (v *Invalidite) ruleSet() *ruleSet {
-	return &ruleSet{name: "invalidite", title: "Pension d'invalidité", labels: invaliditeLabels,
+	return &ruleSet{name: "invalidite", input: invaliditeJSON{}, title: "Pension d'invalidité", labels: invaliditeLabels,
 		eval: func(raw []byte, d *Decision) error {
 			var j invaliditeJSON
 			if err := decodeStrict(raw, &j); err != nil {
@@ -170,6 +204,7 @@ func (v *Invalidite) ruleSet() *ruleSet {
 			in := &invaliditeInput{
 				Date: f.date("date", j.Date, true), Naissance: f.date("date_naissance", j.DateNaissance, true),
 				Immatriculation: f.date("date_immatriculation", j.DateImmatriculation, false),
+				Interruption:    f.date("date_interruption", j.DateInterruption, false),
 				CapableActivite: j.CapableActivite, TiercePersonne: j.TiercePersonne, Heures12Mois: j.Heures12Mois,
 				Cotisations12Mois: f.montant("cotisations_12_mois", j.Cotisations12Mois, false), ExerceActivite: j.ExerceActivite,
 			}
@@ -183,6 +218,9 @@ func (v *Invalidite) ruleSet() *ruleSet {
 			}
 			if !in.Naissance.IsZero() && !in.Date.IsZero() && !in.Naissance.Before(in.Date) {
 				f.fail("date_naissance", "la date de naissance doit précéder la date du constat")
+			}
+			if !in.Interruption.IsZero() && !in.Date.IsZero() && in.Interruption.After(in.Date) {
+				f.fail("date_interruption", "l'interruption de travail (%s) suit la date du constat (%s)", in.Interruption.Francais(), in.Date.Francais())
 			}
 			if err := f.err(); err != nil {
 				return err

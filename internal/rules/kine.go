@@ -12,15 +12,17 @@ import (
 // séances; outside the référentiels there is none since the décision UNCAM of
 // 9 February 2012.
 type Kine struct {
-	seuils    map[string]*Parameter
-	lombalgie *Parameter
+	seuils                 map[string]*Parameter
+	lombalgie, cervicalgie *Parameter
 }
 
 var kineSituations = []string{"entorse_cheville", "prothese_hanche", "prothese_genou", "ligament_croise", "meniscectomie",
-	"coiffe_rotateurs_operee", "lombalgie", "fracture_avant_bras", "fracture_coude", "rachis_cervical", "tendinopathie_coiffe"}
+	"coiffe_rotateurs_operee", "lombalgie", "fracture_avant_bras", "fracture_coude", "rachis_cervical", "tendinopathie_coiffe",
+	"cervicalgie", "fracture_humerus"}
 
 func newKine(r *resolver) *Kine {
-	k := &Kine{seuils: map[string]*Parameter{}, lombalgie: r.get("kine/lombalgie_seances_12_mois")}
+	k := &Kine{seuils: map[string]*Parameter{}, lombalgie: r.get("kine/lombalgie_seances_12_mois"),
+		cervicalgie: r.get("kine/cervicalgie_seances_12_mois")}
 	for _, s := range kineSituations {
 		k.seuils[s] = r.get("kine/seances_sans_accord/" + s)
 	}
@@ -50,28 +52,41 @@ func (k *Kine) evaluate(date medconseil.Date, situation string, prevues, avant i
 		d.Outcome = "sans_accord_prealable"
 		return nil
 	}
-	n, err := d.integer(k.seuils[situation], date)
-	if err != nil {
-		return err
+	p := k.seuils[situation]
+	per, ok := p.At(date)
+	if !ok {
+		since := "aucune date"
+		if len(p.Periods) > 0 {
+			since = p.Periods[0].Start.Francais()
+		}
+		d.add("KINE_PAS_DE_REFERENTIEL", refKine, "Pas encore de référentiel pour cette situation le %s (référentiel applicable à partir du %s) : pas de seuil d'accord préalable.", darg(date), sarg(since))
+		d.Outcome = "sans_accord_prealable"
+		return nil
 	}
+	d.used(p, per)
+	n := per.Value.Num.Int()
 	from := n + 1
-	if situation == "lombalgie" && avant > 0 {
-		y, err := d.integer(k.lombalgie, date)
+	if (situation == "lombalgie" || situation == "cervicalgie") && avant > 0 {
+		q, label := k.lombalgie, "Lombalgie"
+		if situation == "cervicalgie" {
+			q, label = k.cervicalgie, "Cervicalgie"
+		}
+		y, err := d.integer(q, date)
 		if err != nil {
 			return err
 		}
 		if int64(avant) >= y {
-			d.add("KINE_LOMBALGIE_12_MOIS", refKine, "Lombalgie : %d séances dans les 12 mois précédents (au moins %d) : accord préalable dès la première séance de cette série.", iarg(int64(avant)), iarg(y))
+			d.add("KINE_"+upper(situation)+"_12_MOIS", per.References, "%s : %d séances dans les 12 mois précédents (au moins %d) : accord préalable dès la première séance de cette série.", sarg(label), iarg(int64(avant)), iarg(y))
 			from = 1
 		}
 	}
 	d.result("accord_a_partir_de", "Accord préalable à partir de la séance", iarg(from))
 	if int64(prevues) >= from {
-		d.add("KINE_ACCORD_PREALABLE", refKine, "%d séances prévues : prise en charge sans accord jusqu'à la %de séance ; accord préalable à partir de la %de.", iarg(int64(prevues)), iarg(from-1), iarg(from))
+		d.add("KINE_ACCORD_PREALABLE", per.References, "%d séances prévues : prise en charge sans accord jusqu'à la %de séance ; accord préalable à partir de la %de.", iarg(int64(prevues)), iarg(from-1), iarg(from))
 		d.Outcome = "accord_prealable_requis"
 		return nil
 	}
-	d.add("KINE_SANS_ACCORD", refKine, "%d séances prévues, dans la limite de %d séances sans accord préalable.", iarg(int64(prevues)), iarg(from-1))
+	d.add("KINE_SANS_ACCORD", per.References, "%d séances prévues, dans la limite de %d séances sans accord préalable.", iarg(int64(prevues)), iarg(from-1))
 	d.Outcome = "sans_accord_prealable"
 	return nil
 }
@@ -79,7 +94,7 @@ func (k *Kine) evaluate(date medconseil.Date, situation string, prevues, avant i
 func (k *Kine) ruleSet() *ruleSet {
 	allowed := append(append([]string{}, kineSituations...), "autre")
 	sort.Strings(allowed)
-	return &ruleSet{name: "kine", title: "Masso-kinésithérapie : accord préalable", labels: kineLabels,
+	return &ruleSet{name: "kine", input: kineJSON{}, title: "Masso-kinésithérapie : accord préalable", labels: kineLabels,
 		eval: func(raw []byte, d *Decision) error {
 			var j kineJSON
 			if err := decodeStrict(raw, &j); err != nil {

@@ -51,7 +51,7 @@ func (l *LPP) evaluate(j *lppJSON, date, derniere medconseil.Date, d *Decision) 
 	case "vph":
 		if t, err := d.num(l.vphTaux, date); err == nil {
 			m, _ := d.integer(l.vphSilence, date)
-			d.add("LPP_VPH_REFORME", refLPP, "Fauteuils roulants depuis le 1er décembre 2025 : prise en charge à %s, parcours évaluation, préconisation et essai ; devis d'adaptation réputé accepté après %d mois de silence.", rarg(t), iarg(m))
+			d.add("LPP_VPH_REFORME", refLPP, "Fauteuils roulants depuis le 1er décembre 2025 : prise en charge à %s %%, parcours évaluation, préconisation et essai ; devis d'adaptation réputé accepté après %d mois de silence.", sarg(percent(t)), iarg(m))
 		}
 		if d.flag(l.vph, date) {
 			d.add("LPP_ACCORD_VPH", refLPP, "Véhicule pour personne en situation de handicap (titre IV) : accord préalable.")
@@ -104,7 +104,7 @@ func (l *LPP) evaluate(j *lppJSON, date, derniere medconseil.Date, d *Decision) 
 }
 
 func (l *LPP) ruleSet() *ruleSet {
-	return &ruleSet{name: "lpp", title: "Liste des produits et prestations", labels: lppLabels,
+	return &ruleSet{name: "lpp", input: lppJSON{}, title: "Liste des produits et prestations", labels: lppLabels,
 		eval: func(raw []byte, d *Decision) error {
 			var j lppJSON
 			if err := decodeStrict(raw, &j); err != nil {

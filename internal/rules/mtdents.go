@@ -114,7 +114,7 @@ func (m *MTDents) evaluate(date, naissance, accouchement medconseil.Date, moisGr
 }
 
 func (m *MTDents) ruleSet() *ruleSet {
-	return &ruleSet{name: "mtdents", title: "Examen bucco-dentaire M'T dents", labels: mtLabels,
+	return &ruleSet{name: "mtdents", input: mtJSON{}, title: "Examen bucco-dentaire M'T dents", labels: mtLabels,
 		eval: func(raw []byte, d *Decision) error {
 			var j mtJSON
 			if err := decodeStrict(raw, &j); err != nil {

@@ -18,7 +18,8 @@ type ParameterView struct {
 // PeriodView is one dated value.
 type PeriodView struct {
 	Since      string      `json:"since"`
-	Value      string      `json:"value"` // "null" when repealed
+	Value      string      `json:"value"`   // "null" when repealed
+	Display    string      `json:"display"` // French: "50 %", "12,31 €"
 	Repealed   bool        `json:"repealed,omitempty"`
 	References []Reference `json:"references"`
 	Verify     bool        `json:"verify,omitempty"`
@@ -32,7 +33,7 @@ func (p *Parameter) View(on medconseil.Date) ParameterView {
 		Values: make([]PeriodView, 0, len(p.Periods))}
 	for i := range p.Periods {
 		per := &p.Periods[i]
-		v.Values = append(v.Values, PeriodView{Since: per.Start.String(), Value: per.Value.String(),
+		v.Values = append(v.Values, PeriodView{Since: per.Start.String(), Value: per.Value.String(), Display: DisplayValue(per.Value, p.Unit),
 			Repealed: per.Value.Kind == Null, References: per.References, Verify: per.Verify, Note: per.Note})
 	}
 	if per, ok := p.At(on); ok {
@@ -51,6 +52,33 @@ func ParametersAt(s *Set, on medconseil.Date) []ParameterView {
 	out := make([]ParameterView, 0, len(s.names))
 	for _, n := range s.names {
 		out = append(out, s.byName[n].View(on))
+	}
+	return out
+}
+
+// VerifyItem is one dated value still marked « à vérifier »: REGULATIONS.md or the
+// sources found do not confirm it.
+type VerifyItem struct {
+	Parameter   string      `json:"parameter"`
+	Description string      `json:"description"`
+	Since       string      `json:"since"`
+	Display     string      `json:"display"`
+	Note        string      `json:"note"`
+	References  []Reference `json:"references"`
+}
+
+// ToVerify lists every value marked verify, by parameter then date.
+func ToVerify(s *Set) []VerifyItem {
+	var out []VerifyItem
+	for _, n := range s.names {
+		p := s.byName[n]
+		for i := range p.Periods {
+			per := &p.Periods[i]
+			if per.Verify {
+				out = append(out, VerifyItem{Parameter: p.Name, Description: p.Description, Since: per.Start.String(),
+					Display: DisplayValue(per.Value, p.Unit), Note: per.Note, References: per.References})
+			}
+		}
 	}
 	return out
 }

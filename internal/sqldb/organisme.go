@@ -12,10 +12,11 @@ func (db *DB) SeedOrganisation(ctx context.Context, orgs []medconseil.Organisme)
 		// Parents first: the list is ordered so, but insert without the parent link
 		// then set it, to be independent of order.
 		for _, o := range orgs {
-			if _, err := tx.Exec(ctx, `INSERT INTO organisme (code, type, nom, region, departement, commune, adresse) VALUES (?, ?, ?, ?, ?, ?, ?)
+			if _, err := tx.Exec(ctx, `INSERT INTO organisme (code, type, nom, region, departement, commune, adresse, debut, fin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 				ON CONFLICT (code) DO UPDATE SET type = excluded.type, nom = excluded.nom, region = excluded.region,
-				departement = excluded.departement, commune = excluded.commune, adresse = excluded.adresse`,
-				o.Code, string(o.Type), o.Nom, o.Region, o.Departement, o.Commune, o.Adresse); err != nil {
+				departement = excluded.departement, commune = excluded.commune, adresse = excluded.adresse,
+				debut = excluded.debut, fin = excluded.fin`,
+				o.Code, string(o.Type), o.Nom, o.Region, o.Departement, o.Commune, o.Adresse, dateText(o.Debut), dateText(o.Fin)); err != nil {
 				return medconseil.Internal(err)
 			}
 		}
@@ -35,16 +36,22 @@ func (db *DB) SeedOrganisation(ctx context.Context, orgs []medconseil.Organisme)
 func (db *DB) Organisation(ctx context.Context) ([]medconseil.Organisme, error) {
 	var out []medconseil.Organisme
 	err := db.Read(ctx, func(tx *Tx) error {
-		rows, err := tx.Query(ctx, `SELECT code, type, nom, COALESCE(parent, ''), region, departement, commune, adresse FROM organisme ORDER BY type, code`)
+		rows, err := tx.Query(ctx, `SELECT code, type, nom, COALESCE(parent, ''), region, departement, commune, adresse, debut, fin FROM organisme ORDER BY type, code`)
 		if err != nil {
 			return medconseil.Internal(err)
 		}
 		defer rows.Close()
 		for rows.Next() {
 			var o medconseil.Organisme
-			var typ string
-			if err := rows.Scan(&o.Code, &typ, &o.Nom, &o.Parent, &o.Region, &o.Departement, &o.Commune, &o.Adresse); err != nil {
+			var typ, debut, fin string
+			if err := rows.Scan(&o.Code, &typ, &o.Nom, &o.Parent, &o.Region, &o.Departement, &o.Commune, &o.Adresse, &debut, &fin); err != nil {
 				return medconseil.Internal(err)
+			}
+			if o.Debut, err = parseDateText(debut); err != nil {
+				return err
+			}
+			if o.Fin, err = parseDateText(fin); err != nil {
+				return err
 			}
 			o.Type = medconseil.TypeOrganisme(typ)
 			out = append(out, o)
@@ -52,4 +59,23 @@ func (db *DB) Organisation(ctx context.Context) ([]medconseil.Organisme, error) 
 		return rows.Err()
 	})
 	return out, err
+}
+
+// dateText stores a date of the organisation as YYYY-MM-DD, ” when zero (open).
+func dateText(d medconseil.Date) string {
+	if d.IsZero() {
+		return ""
+	}
+	return d.String()
+}
+
+func parseDateText(s string) (medconseil.Date, error) {
+	if s == "" {
+		return medconseil.Date{}, nil
+	}
+	d, err := medconseil.ParseDate(s)
+	if err != nil {
+		return d, medconseil.Internal(err)
+	}
+	return d, nil
 }

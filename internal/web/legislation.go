@@ -2,11 +2,15 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"net/http"
 	"sort"
+	"strings"
+	"time"
 
 	"medconseil"
+	"medconseil/internal/reference"
 	"medconseil/internal/rules"
 )
 
@@ -22,6 +26,8 @@ func (s *Server) legislationRoutes() {
 		s.mux.Handle("GET /legislation", s.page(fail))
 		return
 	}
+	// Transport distances (R322-10-5) from the imported communes and FINESS référentiels.
+	eng.SetLieux(dbLieux{c: &refCache{db: s.DB}})
 	l := &legislation{s: s, eng: eng}
 	m := s.mux
 	m.Handle("GET /api/v1/parameters", s.api(l.apiParameters))
@@ -32,6 +38,32 @@ func (s *Server) legislationRoutes() {
 	m.Handle("GET /legislation/decision", s.page(l.decisionForm))
 	m.Handle("POST /legislation/decision", s.page(l.decide))
 	s.addNav("/legislation", "Législation", func(a *medconseil.Acteur) bool { return a != nil })
+}
+
+// dbLieux answers the transport rule set's distance questions from the référentiels
+// imported in the store (loaded once per version, lazily).
+type dbLieux struct{ c *refCache }
+
+func (d dbLieux) set() (*reference.Set, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return d.c.get(ctx)
+}
+
+func (d dbLieux) Etablissement(commune, finess string) (string, string, float64, error) {
+	set, err := d.set()
+	if err != nil {
+		return "", "", 0, err
+	}
+	return rules.ReferenceLieux(set).Etablissement(commune, finess)
+}
+
+func (d dbLieux) PlusProche(commune, categorie string) (string, string, float64, error) {
+	set, err := d.set()
+	if err != nil {
+		return "", "", 0, err
+	}
+	return rules.ReferenceLieux(set).PlusProche(commune, categorie)
 }
 
 type legislation struct {
@@ -107,6 +139,11 @@ type legislationPage struct {
 	Date     medconseil.Date
 	RuleSets []rules.RuleSetInfo
 	Groups   []paramGroup
+	Verify   []rules.VerifyItem
+	// Organisations are the dated organisations of the service médical, the one in
+	// force on Date marked.
+	Organisations []medconseil.Organisation
+	EnVigueur     string
 }
 
 type paramGroup struct {
@@ -130,7 +167,8 @@ func (l *legislation) page(w http.ResponseWriter, r *http.Request) error {
 		}
 		groups[g] = append(groups[g], p)
 	}
-	data := legislationPage{Date: on, RuleSets: l.eng.RuleSets()}
+	data := legislationPage{Date: on, RuleSets: l.eng.RuleSets(), Verify: rules.ToVerify(l.eng.Params),
+		Organisations: medconseil.OrganisationsGrandEst(), EnVigueur: medconseil.OrganisationAt(on).Nom}
 	for g, ps := range groups {
 		data.Groups = append(data.Groups, paramGroup{Name: g, Params: ps})
 	}
@@ -143,6 +181,7 @@ func (l *legislation) page(w http.ResponseWriter, r *http.Request) error {
 type decisionPage struct {
 	RuleSets []rules.RuleSetInfo
 	RuleSet  string
+	Form     *rules.Form
 	Input    string
 	Decision *rules.Explanation
 }
@@ -164,25 +203,74 @@ func (l *legislation) decisionForm(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
+	in := rules.Example(name)
+	form, err := l.eng.Form(name, []byte(in))
+	if err != nil {
+		return err
+	}
 	return l.s.render(w, r, http.StatusOK, "decision", view{Title: "Décision : règles appliquées",
-		Data: decisionPage{RuleSets: l.eng.RuleSets(), RuleSet: name, Input: rules.Example(name)}})
+		Data: decisionPage{RuleSets: l.eng.RuleSets(), RuleSet: name, Form: form, Input: in}})
 }
 
+// decide evaluates the posted form (or, from the advanced panel, the JSON), and
+// shows the form again with the decision and its trace beside it, or with each
+// error beside its field.
 func (l *legislation) decide(w http.ResponseWriter, r *http.Request) error {
 	name, err := l.ruleSetParam(r.PostFormValue("jeu"))
 	if err != nil {
 		return err
 	}
-	input := r.PostFormValue("entree")
-	data := decisionPage{RuleSets: l.eng.RuleSets(), RuleSet: name, Input: input}
-	x, err := l.eng.Evaluate(name, bytes.NewReader([]byte(input)))
+	var input []byte
+	if r.PostForm.Has("entree") {
+		input = []byte(r.PostFormValue("entree"))
+	} else {
+		input, err = l.eng.FormInput(name, r.PostForm)
+	}
+	data := decisionPage{RuleSets: l.eng.RuleSets(), RuleSet: name, Input: string(input)}
+	var x *rules.Explanation
+	if err == nil {
+		x, err = l.eng.Evaluate(name, bytes.NewReader(input))
+	}
+	form, ferr := l.eng.Form(name, input)
+	if ferr != nil {
+		return ferr
+	}
+	if !r.PostForm.Has("entree") {
+		// Keep what was typed, even what did not read.
+		for gi := range form.Groups {
+			for fi := range form.Groups[gi].Fields {
+				f := &form.Groups[gi].Fields[fi]
+				f.Value = r.PostFormValue(f.Path)
+			}
+		}
+	}
+	data.Form = form
 	if err != nil {
 		if medconseil.ErrorCode(err) == medconseil.EINTERNAL {
 			return err
 		}
+		fields := fieldMap(err)
 		return l.s.render(w, r, http.StatusUnprocessableEntity, "decision", view{Title: "Décision : règles appliquées",
-			Data: data, Fields: fieldMap(err)})
+			Data: data, Fields: fields})
 	}
 	data.Decision = x
 	return l.s.render(w, r, http.StatusOK, "decision", view{Title: "Décision : règles appliquées", Data: data})
+}
+
+// fieldID is the HTML id of the form field of a JSON path (rules.Form uses the same).
+func fieldID(path string) string { return "f-" + strings.ReplaceAll(path, ".", "-") }
+
+// fieldLabel is the French label of the field at path, for the error summary; the
+// path itself when the error is about a whole group.
+func fieldLabel(f *rules.Form, path string) string {
+	if f != nil {
+		for _, g := range f.Groups {
+			for _, fl := range g.Fields {
+				if fl.Path == path {
+					return fl.Label
+				}
+			}
+		}
+	}
+	return path
 }

@@ -45,6 +45,8 @@ var funcs = template.FuncMap{
 		return t.In(paris).Format("02/01/2006 15:04")
 	},
 	"iso":         func(d medconseil.Date) string { return d.String() },
+	"fieldID":     fieldID,
+	"fieldLabel":  fieldLabel,
 	"frdate":      frenchDate,
 	"has":         func(s medconseil.FieldSet, c medconseil.FieldClass) bool { return s.Has(c) },
 	"clinique":    func() medconseil.FieldClass { return medconseil.Clinique },
