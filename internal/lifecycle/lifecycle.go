@@ -77,12 +77,12 @@ type Effet string
 
 // Effects of a deadline.
 const (
-	AccordTacite           Effet = "accord_tacite"           // silence of the caisse is an approval (R322-10-4, D315-5)
+	AccordTacite            Effet = "accord_tacite"            // silence of the caisse is an approval (R322-10-4, D315-5)
 	ReconnaissanceImplicite Effet = "reconnaissance_implicite" // silence is a recognition of the AT/MP (R441-18)
-	Rappel                 Effet = "rappel"                  // a reminder: no change of state
-	ExpirationPieces       Effet = "expiration_pieces"       // a request for documents (questionnaire) ran out
-	DecisionDefinitive     Effet = "decision_definitive"     // the délai de recours ran out: the decision is final
-	RejetImplicite         Effet = "rejet_implicite"         // silence on a recourse is a rejection (R142-8-5)
+	Rappel                  Effet = "rappel"                   // a reminder: no change of state
+	ExpirationPieces        Effet = "expiration_pieces"        // a request for documents (questionnaire) ran out
+	DecisionDefinitive      Effet = "decision_definitive"      // the délai de recours ran out: the decision is final
+	RejetImplicite          Effet = "rejet_implicite"          // silence on a recourse is a rejection (R142-8-5)
 )
 
 var effets = []Effet{AccordTacite, ReconnaissanceImplicite, Rappel, ExpirationPieces, DecisionDefinitive, RejetImplicite}

@@ -103,6 +103,10 @@ func (db *DB) createArret(ctx context.Context, a *medconseil.Acteur, in ArretInp
 			id, string(in.Arret.Nature), nullInt(in.Arret.InitialID), in.Arret.Debut, in.Arret.Fin, tele, enc[0], enc[1], enc[2]); err != nil {
 			return medconseil.Internal(err)
 		}
+		// Lifecycle (echeance.go): state after intake, legal deadlines, echeance.
+		if err := tx.StartLifecycle(ctx, id, medconseil.TypeArretTravail, "", medconseil.DateOf(now)); err != nil {
+			return err
+		}
 		if err := tx.idemSave(ctx, a, m, route, 201, fmt.Sprintf(`{"id":%d}`, id)); err != nil {
 			return err
 		}
@@ -466,6 +470,10 @@ func (db *DB) GiveAvis(ctx context.Context, a *medconseil.Acteur, id int64, vers
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
 			return &medconseil.Error{Code: medconseil.ECONFLICT, Field: "version", Message: "le dossier a été modifié en même temps : rouvrez-le"}
+		}
+		// The avis cancels the pending deadlines (accord tacite…) and starts its own (echeance.go).
+		if err := tx.LifecycleEvent(ctx, id, r.Type, "avis", medconseil.EtatAvisRendu); err != nil {
+			return err
 		}
 		if err := tx.idemSave(ctx, a, m, route, 200, fmt.Sprintf(`{"version":%d}`, newVersion)); err != nil {
 			return err

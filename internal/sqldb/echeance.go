@@ -1,0 +1,552 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"medconseil"
+	"medconseil/internal/lifecycle"
+)
+
+// The store side of the lifecycles (internal/lifecycle): deadlines are rows of the
+// table echeance, written in the same transaction as the event that starts them
+// (the intake, a transition), cancelled in the transaction of the event that ends
+// them (an avis given before the tacit date), and fired by FireDeadlines — from
+// the server's periodic sweep or from "medconseil deadlines --until". Firing claims
+// the row with a conditional UPDATE (statut attente → declenchee) in the
+// transaction that changes the dossier's state and journals it, so a deadline fires
+// exactly once whatever the number of sweeps running, and one that fell due while
+// the server was down fires at the next sweep.
+
+// Statuses of a deadline row.
+const (
+	echeanceAttente    = "attente"
+	echeanceDeclenchee = "declenchee"
+	echeanceAnnulee    = "annulee"
+)
+
+// systemLogin is the login journaled for what the scheduler does.
+const systemLogin = "systeme:echeances"
+
+// StartLifecycle starts the lifecycle of a dossier just inserted, inside the
+// intake transaction t: it sets the dossier's state to the type's apres_depot state
+// (lifecycle file), writes the deadlines that the reception starts (accord tacite,
+// reconnaissance implicite, reminders…) and sets the dossier's echeance to the
+// nearest of their last days (NULL when none runs). Call it once per new dossier,
+// after the INSERT INTO dossier and before the transaction commits:
+//
+//	err := tx.StartLifecycle(ctx, id, medconseil.TypeTransport, "", medconseil.DateOf(recueLe))
+//
+// nature is the kind of request within the type when its lifecycle file declares
+// natures (AT/MP: accident, maladie, rechute; LPP: dispositif, vph_devis), "" for
+// the other types; an unknown or missing nature is an EINVALID error on the field
+// "nature". recue is the day the (complete) request reached the Service médical:
+// the délais count from it. Calling it twice for the same dossier is an error
+// (ECONFLICT), so a retried intake cannot plan the deadlines twice.
+func (t *Tx) StartLifecycle(ctx context.Context, id int64, typ medconseil.TypeDossier, nature string, recue medconseil.Date) error {
+	l, ok := t.db.Lifecycle.Get(typ)
+	if !ok {
+		return medconseil.Internal(fmt.Errorf("no lifecycle for dossier type %q", typ))
+	}
+	if len(l.Natures) > 0 && !slices.Contains(l.Natures, nature) {
+		return medconseil.FieldErrorf("nature", "nature %q inconnue pour un dossier %s : %s", nature, strings.ToLower(typ.Label()), strings.Join(l.Natures, ", "))
+	}
+	if len(l.Natures) == 0 && nature != "" {
+		return medconseil.FieldErrorf("nature", "un dossier %s n'a pas de nature (reçu %q)", strings.ToLower(typ.Label()), nature)
+	}
+	if recue.IsZero() {
+		return medconseil.FieldErrorf("recue_le", "date de réception manquante")
+	}
+	var dep, storedType string
+	if err := t.QueryRow(ctx, `SELECT departement, type FROM dossier WHERE id = ?`, id).Scan(&dep, &storedType); err != nil {
+		return medconseil.Internal(fmt.Errorf("start lifecycle of dossier %d: %w", id, err))
+	}
+	if storedType != string(typ) {
+		return medconseil.Internal(fmt.Errorf("start lifecycle: dossier %d is %s, not %s", id, storedType, typ))
+	}
+	if _, err := t.Exec(ctx, `INSERT INTO cycle (dossier_id, nature, recue) VALUES (?, ?, ?)`, id, nature, recue); err != nil {
+		if isUniqueViolation(err) {
+			return &medconseil.Error{Code: medconseil.ECONFLICT, Message: fmt.Sprintf("le cycle de vie du dossier %d est déjà commencé", id)}
+		}
+		return medconseil.Internal(err)
+	}
+	now := t.db.Now()
+	for _, p := range l.Plan(lifecycle.Reception, nature, l.ApresDepot, recue, recue, dep) {
+		if err := t.insertEcheance(ctx, id, p, now); err != nil {
+			return err
+		}
+	}
+	if _, err := t.Exec(ctx, `UPDATE dossier SET etat = ?, echeance = (SELECT MIN(limite) FROM echeance WHERE dossier_id = ? AND statut = 'attente') WHERE id = ?`,
+		string(l.ApresDepot), id, id); err != nil {
+		return medconseil.Internal(err)
+	}
+	return nil
+}
+
+func (t *Tx) insertEcheance(ctx context.Context, id int64, p lifecycle.Planned, now time.Time) error {
+	_, err := t.Exec(ctx, `INSERT INTO echeance (dossier_id, nom, depuis, limite, due, cree_le) VALUES (?, ?, ?, ?, ?, ?)`,
+		id, p.Echeance.Nom, p.Depuis, p.Limite, p.Due, ts(now))
+	if isUniqueViolation(err) {
+		return nil // already planned from the same start: scheduling is idempotent
+	}
+	if err != nil {
+		return medconseil.Internal(err)
+	}
+	return nil
+}
+
+// LifecycleEvent records in t that dossier id, of type typ, went through event ev
+// (a transition of its lifecycle file: "avis", "demander_pieces"…) and is now in
+// state etat: the pending deadlines that do not run in etat, or that ev cancels,
+// are cancelled; the deadlines ev starts are written; the dossier's echeance is
+// recomputed. The caller has already changed the state. GiveAvis calls it with
+// "avis", so an avis given before the tacit date cancels the accord tacite.
+func (t *Tx) LifecycleEvent(ctx context.Context, id int64, typ medconseil.TypeDossier, ev string, etat medconseil.Etat) error {
+	l, ok := t.db.Lifecycle.Get(typ)
+	if !ok {
+		return medconseil.Internal(fmt.Errorf("no lifecycle for dossier type %q", typ))
+	}
+	now := t.db.Now()
+	if err := t.cancelEcheances(ctx, l, id, etat, ev, now); err != nil {
+		return err
+	}
+	var nature, dep string
+	var recue medconseil.Date
+	err := t.QueryRow(ctx, `SELECT c.nature, c.recue, d.departement FROM cycle c JOIN dossier d ON d.id = c.dossier_id WHERE c.dossier_id = ?`, id).Scan(&nature, &recue, &dep)
+	if errors.Is(err, sql.ErrNoRows) {
+		// A dossier filed before lifecycles were kept: nothing to plan from.
+		return t.refreshEcheance(ctx, id)
+	}
+	if err != nil {
+		return medconseil.Internal(err)
+	}
+	for _, p := range l.Plan(ev, nature, etat, recue, medconseil.DateOf(now), dep) {
+		if err := t.insertEcheance(ctx, id, p, now); err != nil {
+			return err
+		}
+	}
+	return t.refreshEcheance(ctx, id)
+}
+
+// cancelEcheances cancels the pending deadlines of dossier id that do not run in
+// state etat or that event ev cancels.
+func (t *Tx) cancelEcheances(ctx context.Context, l *lifecycle.Lifecycle, id int64, etat medconseil.Etat, ev string, now time.Time) error {
+	rows, err := t.Query(ctx, `SELECT id, nom FROM echeance WHERE dossier_id = ? AND statut = 'attente'`, id)
+	if err != nil {
+		return medconseil.Internal(err)
+	}
+	type cancel struct {
+		id    int64
+		motif string
+	}
+	var cancels []cancel
+	for rows.Next() {
+		var eid int64
+		var nom string
+		if err := rows.Scan(&eid, &nom); err != nil {
+			rows.Close()
+			return medconseil.Internal(err)
+		}
+		e, ok := l.Echeance(nom)
+		switch {
+		case !ok:
+			cancels = append(cancels, cancel{eid, fmt.Sprintf("échéance %q absente du cycle de vie %s", nom, l.Fichier)})
+		case ev != "" && slices.Contains(e.AnnuleePar, ev):
+			cancels = append(cancels, cancel{eid, "événement " + ev})
+		case !e.RunsIn(etat):
+			cancels = append(cancels, cancel{eid, "état " + string(etat)})
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return medconseil.Internal(err)
+	}
+	for _, c := range cancels {
+		if _, err := t.Exec(ctx, `UPDATE echeance SET statut = 'annulee', motif = ?, traite_le = ? WHERE id = ? AND statut = 'attente'`, c.motif, ts(now), c.id); err != nil {
+			return medconseil.Internal(err)
+		}
+	}
+	return nil
+}
+
+func (t *Tx) refreshEcheance(ctx context.Context, id int64) error {
+	if _, err := t.Exec(ctx, `UPDATE dossier SET echeance = (SELECT MIN(limite) FROM echeance WHERE dossier_id = ? AND statut = 'attente') WHERE id = ?`, id, id); err != nil {
+		return medconseil.Internal(err)
+	}
+	return nil
+}
+
+// Transition moves dossier id, read by a at version, through event ev of its
+// lifecycle (convoquer, demander_pieces, pieces_recues, notifier, ouvrir_enquete…):
+// the policy must let a see the dossier (ENOTFOUND otherwise, journaled) and the
+// lifecycle file must list one of a's roles for the transition (EFORBIDDEN); the
+// dossier must be in one of the transition's starting states and at version
+// (ECONFLICT). The state change, the deadlines it cancels or starts and the
+// journal entry are one transaction. The avis itself goes through GiveAvis.
+func (db *DB) Transition(ctx context.Context, a *medconseil.Acteur, id int64, version int, ev string, m Meta) (newVersion int, err error) {
+	var refusal error
+	err = db.Write(ctx, func(tx *Tx) error {
+		objet := fmt.Sprintf("dossier:%d", id)
+		action := "dossier." + ev
+		r, err := scanDossier(tx.QueryRow(ctx, `SELECT `+dossierCols+` FROM dossier d WHERE d.id = ?`, id))
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && db.Policy.Classes(a, r.scope()) == 0) {
+			refusal = medconseil.NotFound("Dossier")
+			return tx.journal(ctx, a, action, objet, 0, m, ResultRefused)
+		}
+		if err != nil {
+			return medconseil.Internal(err)
+		}
+		if ev == "avis" {
+			return &medconseil.Error{Code: medconseil.EINVALID, Field: "evenement", Message: "un avis se rend par POST /api/v1/dossiers/{id}/avis"}
+		}
+		l, ok := db.Lifecycle.Get(r.Type)
+		if !ok {
+			return medconseil.Internal(fmt.Errorf("no lifecycle for dossier type %q", r.Type))
+		}
+		tr, ok := l.Transition(ev, r.Etat)
+		if !ok {
+			return &medconseil.Error{Code: medconseil.ECONFLICT, Field: "evenement", Message: fmt.Sprintf("« %s » est impossible pour un dossier %s à l'état « %s »", ev, strings.ToLower(r.Type.Label()), r.Etat.Label())}
+		}
+		// Only the habilitations whose role the lifecycle file lists for the
+		// transition count, and one of them must cover the dossier's territory.
+		allowed := *a
+		allowed.Habilitations = nil
+		for _, h := range a.Habilitations {
+			if tr.Allows([]medconseil.Role{h.Role}) {
+				allowed.Habilitations = append(allowed.Habilitations, h)
+			}
+		}
+		if len(allowed.Habilitations) == 0 || db.Policy.Classes(&allowed, r.scope()) == 0 {
+			refusal = &medconseil.Error{Code: medconseil.EFORBIDDEN, Message: fmt.Sprintf("« %s » est réservé à : %s", tr.Libelle, strings.Join(tr.Par, ", "))}
+			return tx.journal(ctx, a, action, objet, 0, m, ResultRefused)
+		}
+		if r.Version != version {
+			return &medconseil.Error{Code: medconseil.ECONFLICT, Field: "version", Message: fmt.Sprintf("le dossier a été modifié depuis que vous l'avez ouvert (version %d, vous aviez la version %d)", r.Version, version)}
+		}
+		etat := r.Etat
+		if tr.Vers != "" {
+			etat = tr.Vers
+		}
+		newVersion = r.Version + 1
+		res, err := tx.Exec(ctx, `UPDATE dossier SET etat = ?, version = ?, maj_le = ? WHERE id = ? AND version = ?`, string(etat), newVersion, ts(db.Now()), id, r.Version)
+		if err != nil {
+			return medconseil.Internal(err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return &medconseil.Error{Code: medconseil.ECONFLICT, Field: "version", Message: "le dossier a été modifié en même temps : rouvrez-le"}
+		}
+		if err := tx.LifecycleEvent(ctx, id, r.Type, ev, etat); err != nil {
+			return err
+		}
+		return tx.journal(ctx, a, action, objet, medconseil.FieldSet(0).With(medconseil.Administratif), m, ResultOK)
+	})
+	if err == nil && refusal != nil {
+		return 0, refusal
+	}
+	return newVersion, err
+}
+
+// SweepResult counts what a sweep did.
+type SweepResult struct {
+	Fired     int // deadlines fired (state changed or reminder recorded), each journaled
+	Cancelled int // pending deadlines found no longer running (the dossier had moved on)
+	Failed    int // firings that failed: recorded on the row, retried later
+	Busy      int // dossiers locked by a concurrent transaction (PostgreSQL): left for the next sweep
+}
+
+func (r *SweepResult) add(o SweepResult) {
+	r.Fired += o.Fired
+	r.Cancelled += o.Cancelled
+	r.Failed += o.Failed
+	r.Busy += o.Busy
+}
+
+// sweepBatch is the number of deadlines fired per transaction: large enough to
+// amortise the commit, small enough that a sweep holds the writer briefly and that
+// cancelling it loses little.
+const sweepBatch = 512
+
+// retryDelay is how long a failed firing waits before the next attempt: one minute,
+// doubled at each failure, at most a day.
+func retryDelay(attempts int) time.Duration {
+	d := time.Minute
+	for i := 1; i < attempts && d < 24*time.Hour; i++ {
+		d *= 2
+	}
+	return min(d, 24*time.Hour)
+}
+
+// FireDeadlines fires every pending deadline due on or before until, in due order,
+// sweepBatch per transaction. Each firing claims its row (attente → declenchee),
+// checks the dossier is still in a state where the deadline runs (else cancels it),
+// applies the effect (state change, e.g. accord_tacite; a reminder changes nothing),
+// cancels the dossier's other deadlines that no longer run, and journals the firing
+// with its legal source — all in one savepoint, so one failing deadline is rolled
+// back alone, recorded with its error and retried later while the others fire.
+// Concurrent sweeps (another server, the deadlines command) never fire a deadline
+// twice. When ctx ends, the batch in progress is rolled back and FireDeadlines
+// returns what was committed before, with ctx's error.
+func (db *DB) FireDeadlines(ctx context.Context, until medconseil.Date) (SweepResult, error) {
+	var total SweepResult
+	cursor := struct {
+		due medconseil.Date
+		id  int64
+	}{}
+	for {
+		if err := ctx.Err(); err != nil {
+			return total, err
+		}
+		var res SweepResult
+		var n int
+		var last struct {
+			due medconseil.Date
+			id  int64
+		}
+		err := db.Write(ctx, func(tx *Tx) error {
+			res, n = SweepResult{}, 0
+			now := db.Now()
+			q := `SELECT e.id, e.dossier_id, e.nom, e.due, e.tentatives, d.type FROM echeance e JOIN dossier d ON d.id = e.dossier_id
+				WHERE e.statut = 'attente' AND e.due <= ? AND (e.due > ? OR (e.due = ? AND e.id > ?)) AND e.reessai_le <= ?
+				ORDER BY e.due, e.id LIMIT ?`
+			if db.dialect == Postgres {
+				// Another sweep's rows are skipped, not waited for.
+				q += ` FOR UPDATE OF e SKIP LOCKED`
+			}
+			lo := cursor.due
+			if lo.IsZero() {
+				lo = medconseil.NewDate(1, 1, 1)
+			}
+			rows, err := tx.Query(ctx, q, until, lo, lo, cursor.id, ts(now), sweepBatch)
+			if err != nil {
+				return medconseil.Internal(err)
+			}
+			var due []dueEcheance
+			for rows.Next() {
+				var e dueEcheance
+				var typ string
+				if err := rows.Scan(&e.id, &e.dossier, &e.nom, &e.due, &e.tentatives, &typ); err != nil {
+					rows.Close()
+					return medconseil.Internal(err)
+				}
+				e.typ = medconseil.TypeDossier(typ)
+				due = append(due, e)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return medconseil.Internal(err)
+			}
+			n = len(due)
+			for _, e := range due {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				out, err := tx.fireOne(ctx, e, now)
+				switch {
+				case err != nil:
+					res.Failed++
+					if rerr := tx.recordFailure(ctx, e, err, now); rerr != nil {
+						return rerr
+					}
+				case out == fireBusy:
+					res.Busy++
+				case out == fireCancelled:
+					res.Cancelled++
+				case out == fireDone:
+					res.Fired++
+				}
+				last.due, last.id = e.due, e.id
+			}
+			return nil
+		})
+		if err != nil {
+			return total, err
+		}
+		total.add(res)
+		cursor.due, cursor.id = last.due, last.id
+		if n < sweepBatch {
+			return total, nil
+		}
+	}
+}
+
+type dueEcheance struct {
+	id, dossier int64
+	nom         string
+	due         medconseil.Date
+	tentatives  int
+	typ         medconseil.TypeDossier
+}
+
+type fireOutcome int
+
+const (
+	fireNone fireOutcome = iota
+	fireDone
+	fireCancelled
+	fireBusy
+)
+
+// errBusy: the dossier is locked by another transaction (PostgreSQL NOWAIT).
+var errBusy = errors.New("dossier locked")
+
+// fireOne fires one deadline inside its own savepoint.
+func (t *Tx) fireOne(ctx context.Context, e dueEcheance, now time.Time) (out fireOutcome, err error) {
+	if _, err := t.tx.ExecContext(ctx, "SAVEPOINT echeance"); err != nil {
+		return fireNone, medconseil.Internal(err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			err = medconseil.Internal(fmt.Errorf("panic firing deadline %d: %v", e.id, p))
+		}
+		if err != nil || out == fireBusy {
+			if _, rerr := t.tx.ExecContext(context.Background(), "ROLLBACK TO SAVEPOINT echeance"); rerr != nil {
+				err = errors.Join(err, rerr)
+			}
+		}
+		if _, rerr := t.tx.ExecContext(context.Background(), "RELEASE SAVEPOINT echeance"); rerr != nil && err == nil {
+			err = medconseil.Internal(rerr)
+		}
+	}()
+	out, err = t.fire(ctx, e, now)
+	if errors.Is(err, errBusy) {
+		return fireBusy, nil
+	}
+	return out, err
+}
+
+func (t *Tx) fire(ctx context.Context, e dueEcheance, now time.Time) (fireOutcome, error) {
+	// Lock order: the dossier first, as every user transaction does, then the
+	// deadline row. On PostgreSQL a dossier being changed right now is left for the
+	// next sweep rather than waited for.
+	q := `SELECT etat FROM dossier WHERE id = ?`
+	if t.db.dialect == Postgres {
+		q += ` FOR UPDATE NOWAIT`
+	}
+	var etatS string
+	if err := t.QueryRow(ctx, q, e.dossier).Scan(&etatS); err != nil {
+		if strings.Contains(err.Error(), "SQLSTATE 55P03") {
+			return fireNone, errBusy
+		}
+		return fireNone, medconseil.Internal(err)
+	}
+	etat := medconseil.Etat(etatS)
+	l, ok := t.db.Lifecycle.Get(e.typ)
+	if !ok {
+		return fireNone, medconseil.Internal(fmt.Errorf("aucun cycle de vie pour le type %q", e.typ))
+	}
+	def, ok := l.Echeance(e.nom)
+	if !ok {
+		return fireNone, medconseil.Internal(fmt.Errorf("échéance %q absente du cycle de vie %s", e.nom, l.Fichier))
+	}
+	if !def.RunsIn(etat) {
+		res, err := t.Exec(ctx, `UPDATE echeance SET statut = 'annulee', motif = ?, traite_le = ? WHERE id = ? AND statut = 'attente'`, "état "+string(etat), ts(now), e.id)
+		if err != nil {
+			return fireNone, medconseil.Internal(err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fireNone, nil
+		}
+		return fireCancelled, t.refreshEcheance(ctx, e.dossier)
+	}
+	// The claim: exactly one transaction turns the row from attente to declenchee.
+	res, err := t.Exec(ctx, `UPDATE echeance SET statut = 'declenchee', traite_le = ?, erreur = '' WHERE id = ? AND statut = 'attente'`, ts(now), e.id)
+	if err != nil {
+		return fireNone, medconseil.Internal(err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fireNone, nil // fired or cancelled by someone else meanwhile
+	}
+	if def.Vers != "" {
+		if _, err := t.Exec(ctx, `UPDATE dossier SET etat = ?, version = version + 1, maj_le = ? WHERE id = ?`, string(def.Vers), ts(now), e.dossier); err != nil {
+			return fireNone, medconseil.Internal(err)
+		}
+		if err := t.cancelEcheances(ctx, l, e.dossier, def.Vers, "", now); err != nil {
+			return fireNone, err
+		}
+		if err := t.refreshEcheance(ctx, e.dossier); err != nil {
+			return fireNone, err
+		}
+	}
+	finalite := fmt.Sprintf("échéance %s du %s : %s", def.Nom, e.due.Francais(), def.Sources[0].Title)
+	entry := AuditEntry{Le: now, Login: systemLogin, Action: "echeance." + string(def.Effet), Objet: fmt.Sprintf("dossier:%d", e.dossier),
+		Classes: medconseil.FieldSet(0).With(medconseil.Administratif).String(), Finalite: finalite, Resultat: ResultOK}
+	if err := t.appendAudit(ctx, &entry); err != nil {
+		return fireNone, err
+	}
+	return fireDone, nil
+}
+
+// recordFailure keeps a failed firing pending, with its error and the time of the
+// next attempt, and journals the failure.
+func (t *Tx) recordFailure(ctx context.Context, e dueEcheance, cause error, now time.Time) error {
+	msg := cause.Error()
+	var me *medconseil.Error
+	if errors.As(cause, &me) && me.Err != nil {
+		msg = me.Err.Error()
+	}
+	if len(msg) > 500 {
+		msg = msg[:500]
+	}
+	next := now.Add(retryDelay(e.tentatives + 1))
+	if _, err := t.Exec(ctx, `UPDATE echeance SET tentatives = tentatives + 1, erreur = ?, reessai_le = ? WHERE id = ? AND statut = 'attente'`,
+		msg, ts(next), e.id); err != nil {
+		return medconseil.Internal(err)
+	}
+	entry := AuditEntry{Le: now, Login: systemLogin, Action: "echeance.echec", Objet: fmt.Sprintf("dossier:%d", e.dossier),
+		Finalite: fmt.Sprintf("échéance %s du %s : %s", e.nom, e.due.Francais(), msg), Resultat: ResultFailed}
+	return t.appendAudit(ctx, &entry)
+}
+
+// Echeance is one deadline of a dossier as stored.
+type Echeance struct {
+	ID         int64           `json:"id"`
+	DossierID  int64           `json:"dossier_id"`
+	Nom        string          `json:"nom"`
+	Depuis     medconseil.Date `json:"depuis"`
+	Limite     medconseil.Date `json:"limite"`
+	Due        medconseil.Date `json:"due"`
+	Statut     string          `json:"statut"`
+	Tentatives int             `json:"tentatives"`
+	Erreur     string          `json:"erreur,omitempty"`
+	Motif      string          `json:"motif,omitempty"`
+}
+
+// Echeances lists the deadlines of dossier id, for operators and tests. It is not a
+// disclosure path for users: deadlines hold no clinical content, but callers
+// serving users must check the dossier's visibility first (Dossier).
+func (db *DB) Echeances(ctx context.Context, id int64) ([]Echeance, error) {
+	var out []Echeance
+	err := db.Read(ctx, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, `SELECT id, dossier_id, nom, depuis, limite, due, statut, tentatives, erreur, motif FROM echeance WHERE dossier_id = ? ORDER BY due, id`, id)
+		if err != nil {
+			return medconseil.Internal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var e Echeance
+			if err := rows.Scan(&e.ID, &e.DossierID, &e.Nom, &e.Depuis, &e.Limite, &e.Due, &e.Statut, &e.Tentatives, &e.Erreur, &e.Motif); err != nil {
+				return medconseil.Internal(err)
+			}
+			out = append(out, e)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// PendingDeadlines counts the pending deadlines due on or before until.
+func (db *DB) PendingDeadlines(ctx context.Context, until medconseil.Date) (int, error) {
+	var n int
+	err := db.Read(ctx, func(tx *Tx) error {
+		return tx.QueryRow(ctx, `SELECT COUNT(*) FROM echeance WHERE statut = 'attente' AND due <= ?`, until).Scan(&n)
+	})
+	if err != nil {
+		return 0, medconseil.Internal(err)
+	}
+	return n, nil
+}
