@@ -550,3 +550,15 @@ func (db *DB) PendingDeadlines(ctx context.Context, until medconseil.Date) (int,
 	}
 	return n, nil
 }
+
+// OpenAgain opens a second, independent handle on the same database, with the same
+// clock, keys, policy and lifecycles — what a second server process or a
+// "medconseil deadlines" run beside the server is (tests of concurrent sweeps).
+func (db *DB) OpenAgain(ctx context.Context) (*DB, error) {
+	other, err := Open(ctx, db.dsn)
+	if err != nil {
+		return nil, err
+	}
+	other.Now, other.Keys, other.Policy, other.Lifecycle = db.Now, db.Keys, db.Policy, db.Lifecycle
+	return other, nil
+}
