@@ -167,7 +167,6 @@ func TestTransportAccordTacite(t *testing.T) {
 	})
 }
 
-
 func TestAvisCancelsAccordTacite(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		as := actors(t, db)
@@ -251,7 +250,9 @@ func TestATMPInvestigationReplacesDeadline(t *testing.T) {
 			t.Errorf("after enquête: %s %s, want a_instruire 2027-02-01 (90 jf from the reception)", etat, ech)
 		}
 		// A nature is required for AT/MP.
-		err := db.Write(ctx, func(tx *sqldb.Tx) error { return tx.StartLifecycle(ctx, id, medconseil.TypeATMP, "entorse", day(t, "2026-11-02")) })
+		err := db.Write(ctx, func(tx *sqldb.Tx) error {
+			return tx.StartLifecycle(ctx, id, medconseil.TypeATMP, "entorse", day(t, "2026-11-02"))
+		})
 		if medconseil.ErrorCode(err) != medconseil.EINVALID {
 			t.Errorf("unknown nature: %v", err)
 		}
