@@ -281,93 +281,89 @@ func retryDelay(attempts int) time.Duration {
 	return min(d, 24*time.Hour)
 }
 
+// errCareful asks for a batch to be run again deadline by deadline, each in its own
+// savepoint, because one of its firings failed.
+var errCareful = errors.New("a firing failed: rerun the batch with one savepoint per deadline")
+
 // FireDeadlines fires every pending deadline due on or before until, in due order,
 // sweepBatch per transaction. Each firing claims its row (attente → declenchee),
 // checks the dossier is still in a state where the deadline runs (else cancels it),
 // applies the effect (state change, e.g. accord_tacite; a reminder changes nothing),
 // cancels the dossier's other deadlines that no longer run, and journals the firing
-// with its legal source — all in one savepoint, so one failing deadline is rolled
-// back alone, recorded with its error and retried later while the others fire.
-// Concurrent sweeps (another server, the deadlines command) never fire a deadline
-// twice. When ctx ends, the batch in progress is rolled back and FireDeadlines
-// returns what was committed before, with ctx's error.
+// with its legal source, in the transaction of the batch. A batch first runs
+// without savepoints; if one firing fails the batch is rolled back and run again
+// with one savepoint per deadline, so the failing one is rolled back alone,
+// recorded with its error and retried later while the others fire. Concurrent
+// sweeps (another server, the deadlines command) never fire a deadline twice.
+// When ctx ends, the batch in progress is rolled back and FireDeadlines returns
+// what was committed before, with ctx's error.
 func (db *DB) FireDeadlines(ctx context.Context, until medconseil.Date) (SweepResult, error) {
 	var total SweepResult
-	cursor := struct {
-		due medconseil.Date
-		id  int64
-	}{}
+	var cursor dueEcheance
 	for {
 		if err := ctx.Err(); err != nil {
 			return total, err
 		}
 		var res SweepResult
 		var n int
-		var last struct {
-			due medconseil.Date
-			id  int64
-		}
-		err := db.Write(ctx, func(tx *Tx) error {
-			res, n = SweepResult{}, 0
-			now := db.Now()
-			q := `SELECT e.id, e.dossier_id, e.nom, e.due, e.tentatives, d.type FROM echeance e JOIN dossier d ON d.id = e.dossier_id
-				WHERE e.statut = 'attente' AND e.due <= ? AND (e.due > ? OR (e.due = ? AND e.id > ?)) AND e.reessai_le <= ?
-				ORDER BY e.due, e.id LIMIT ?`
-			if db.dialect == Postgres {
-				// Another sweep's rows are skipped, not waited for.
-				q += ` FOR UPDATE OF e SKIP LOCKED`
-			}
-			lo := cursor.due
-			if lo.IsZero() {
-				lo = medconseil.NewDate(1, 1, 1)
-			}
-			rows, err := tx.Query(ctx, q, until, lo, lo, cursor.id, ts(now), sweepBatch)
-			if err != nil {
-				return medconseil.Internal(err)
-			}
-			var due []dueEcheance
-			for rows.Next() {
-				var e dueEcheance
-				var typ string
-				if err := rows.Scan(&e.id, &e.dossier, &e.nom, &e.due, &e.tentatives, &typ); err != nil {
-					rows.Close()
-					return medconseil.Internal(err)
-				}
-				e.typ = medconseil.TypeDossier(typ)
-				due = append(due, e)
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return medconseil.Internal(err)
-			}
-			n = len(due)
-			for _, e := range due {
-				if err := ctx.Err(); err != nil {
+		var last dueEcheance
+		batch := func(careful bool) func(tx *Tx) error {
+			return func(tx *Tx) error {
+				res, n = SweepResult{}, 0
+				now := db.Now()
+				due, err := tx.dueEcheances(ctx, until, cursor, now)
+				if err != nil {
 					return err
 				}
-				out, err := tx.fireOne(ctx, e, now)
-				switch {
-				case err != nil:
-					res.Failed++
-					if rerr := tx.recordFailure(ctx, e, err, now); rerr != nil {
-						return rerr
-					}
-				case out == fireBusy:
-					res.Busy++
-				case out == fireCancelled:
-					res.Cancelled++
-				case out == fireDone:
-					res.Fired++
+				n = len(due)
+				chain, err := tx.auditChain(ctx)
+				if err != nil {
+					return err
 				}
-				last.due, last.id = e.due, e.id
+				changed := map[int64]bool{} // dossiers changed earlier in this batch
+				for _, e := range due {
+					if err := ctx.Err(); err != nil {
+						return err
+					}
+					if changed[e.dossier] {
+						e.etat = "" // read it again
+					}
+					var out fireOutcome
+					if careful {
+						out, err = tx.fireOne(ctx, e, now, chain)
+					} else {
+						out, err = tx.fire(ctx, e, now, chain)
+					}
+					switch {
+					case err != nil && !careful:
+						return fmt.Errorf("%w: %w", errCareful, err)
+					case err != nil:
+						res.Failed++
+						if rerr := tx.recordFailure(ctx, e, err, now, chain); rerr != nil {
+							return rerr
+						}
+					case out == fireBusy:
+						res.Busy++
+					case out == fireCancelled:
+						res.Cancelled++
+					case out == fireDone:
+						res.Fired++
+						changed[e.dossier] = true
+					}
+					last = e
+				}
+				return chain.save(ctx, tx)
 			}
-			return nil
-		})
+		}
+		err := db.Write(ctx, batch(false))
+		if errors.Is(err, errCareful) {
+			err = db.Write(ctx, batch(true))
+		}
 		if err != nil {
 			return total, err
 		}
 		total.add(res)
-		cursor.due, cursor.id = last.due, last.id
+		cursor = last
 		if n < sweepBatch {
 			return total, nil
 		}
@@ -380,6 +376,45 @@ type dueEcheance struct {
 	due         medconseil.Date
 	tentatives  int
 	typ         medconseil.TypeDossier
+	etat        medconseil.Etat // as read with the batch; "" to read again
+}
+
+// dueEcheances selects the next batch of pending deadlines due on or before until,
+// after cursor in (due, id) order, whose retry time has come. On PostgreSQL the
+// rows are locked, and rows another sweep holds are skipped rather than waited for.
+func (t *Tx) dueEcheances(ctx context.Context, until medconseil.Date, cursor dueEcheance, now time.Time) ([]dueEcheance, error) {
+	q := `SELECT e.id, e.dossier_id, e.nom, e.due, e.tentatives, d.type, d.etat FROM echeance e JOIN dossier d ON d.id = e.dossier_id
+		WHERE e.statut = 'attente' AND e.due <= ? AND (e.due > ? OR (e.due = ? AND e.id > ?)) AND e.reessai_le <= ?
+		ORDER BY e.due, e.id LIMIT ?`
+	if t.db.dialect == Postgres {
+		q += ` FOR UPDATE OF e SKIP LOCKED`
+	}
+	lo := cursor.due
+	if lo.IsZero() {
+		lo = medconseil.NewDate(1, 1, 1)
+	}
+	rows, err := t.Query(ctx, q, until, lo, lo, cursor.id, ts(now), sweepBatch)
+	if err != nil {
+		return nil, medconseil.Internal(err)
+	}
+	defer rows.Close()
+	var due []dueEcheance
+	for rows.Next() {
+		var e dueEcheance
+		var typ, etat string
+		if err := rows.Scan(&e.id, &e.dossier, &e.nom, &e.due, &e.tentatives, &typ, &etat); err != nil {
+			return nil, medconseil.Internal(err)
+		}
+		e.typ, e.etat = medconseil.TypeDossier(typ), medconseil.Etat(etat)
+		if t.db.dialect == Postgres {
+			e.etat = "" // read again under the dossier's row lock
+		}
+		due = append(due, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, medconseil.Internal(err)
+	}
+	return due, nil
 }
 
 type fireOutcome int
@@ -394,47 +429,49 @@ const (
 // errBusy: the dossier is locked by another transaction (PostgreSQL NOWAIT).
 var errBusy = errors.New("dossier locked")
 
-// fireOne fires one deadline inside its own savepoint.
-func (t *Tx) fireOne(ctx context.Context, e dueEcheance, now time.Time) (out fireOutcome, err error) {
-	if _, err := t.tx.ExecContext(ctx, "SAVEPOINT echeance"); err != nil {
+// fireOne fires one deadline inside its own savepoint; the audit chain is restored
+// with the savepoint when the firing is rolled back.
+func (t *Tx) fireOne(ctx context.Context, e dueEcheance, now time.Time, chain *chainHead) (out fireOutcome, err error) {
+	if _, err := t.Exec(ctx, "SAVEPOINT echeance"); err != nil {
 		return fireNone, medconseil.Internal(err)
 	}
+	saved := *chain
 	defer func() {
 		if p := recover(); p != nil {
 			err = medconseil.Internal(fmt.Errorf("panic firing deadline %d: %v", e.id, p))
 		}
 		if err != nil || out == fireBusy {
-			if _, rerr := t.tx.ExecContext(context.Background(), "ROLLBACK TO SAVEPOINT echeance"); rerr != nil {
+			*chain = saved
+			if _, rerr := t.Exec(context.Background(), "ROLLBACK TO SAVEPOINT echeance"); rerr != nil {
 				err = errors.Join(err, rerr)
 			}
 		}
-		if _, rerr := t.tx.ExecContext(context.Background(), "RELEASE SAVEPOINT echeance"); rerr != nil && err == nil {
+		if _, rerr := t.Exec(context.Background(), "RELEASE SAVEPOINT echeance"); rerr != nil && err == nil {
 			err = medconseil.Internal(rerr)
 		}
 	}()
-	out, err = t.fire(ctx, e, now)
-	if errors.Is(err, errBusy) {
-		return fireBusy, nil
-	}
-	return out, err
+	return t.fire(ctx, e, now, chain)
 }
 
-func (t *Tx) fire(ctx context.Context, e dueEcheance, now time.Time) (fireOutcome, error) {
-	// Lock order: the dossier first, as every user transaction does, then the
-	// deadline row. On PostgreSQL a dossier being changed right now is left for the
-	// next sweep rather than waited for.
-	q := `SELECT etat FROM dossier WHERE id = ?`
-	if t.db.dialect == Postgres {
-		q += ` FOR UPDATE NOWAIT`
-	}
-	var etatS string
-	if err := t.QueryRow(ctx, q, e.dossier).Scan(&etatS); err != nil {
-		if strings.Contains(err.Error(), "SQLSTATE 55P03") {
-			return fireNone, errBusy
+func (t *Tx) fire(ctx context.Context, e dueEcheance, now time.Time, chain *chainHead) (fireOutcome, error) {
+	etat := e.etat
+	if etat == "" {
+		// Lock order: the dossier first, as every user transaction does, then the
+		// deadline row. On PostgreSQL a dossier being changed right now is left for
+		// the next sweep rather than waited for. (SQLite: the writer is exclusive.)
+		q := `SELECT etat FROM dossier WHERE id = ?`
+		if t.db.dialect == Postgres {
+			q += ` FOR UPDATE NOWAIT`
 		}
-		return fireNone, medconseil.Internal(err)
+		var s string
+		if err := t.QueryRow(ctx, q, e.dossier).Scan(&s); err != nil {
+			if strings.Contains(err.Error(), "SQLSTATE 55P03") {
+				return fireBusy, nil
+			}
+			return fireNone, medconseil.Internal(err)
+		}
+		etat = medconseil.Etat(s)
 	}
-	etat := medconseil.Etat(etatS)
 	l, ok := t.db.Lifecycle.Get(e.typ)
 	if !ok {
 		return fireNone, medconseil.Internal(fmt.Errorf("aucun cycle de vie pour le type %q", e.typ))
@@ -462,20 +499,19 @@ func (t *Tx) fire(ctx context.Context, e dueEcheance, now time.Time) (fireOutcom
 		return fireNone, nil // fired or cancelled by someone else meanwhile
 	}
 	if def.Vers != "" {
-		if _, err := t.Exec(ctx, `UPDATE dossier SET etat = ?, version = version + 1, maj_le = ? WHERE id = ?`, string(def.Vers), ts(now), e.dossier); err != nil {
-			return fireNone, medconseil.Internal(err)
-		}
 		if err := t.cancelEcheances(ctx, l, e.dossier, def.Vers, "", now); err != nil {
 			return fireNone, err
 		}
-		if err := t.refreshEcheance(ctx, e.dossier); err != nil {
-			return fireNone, err
+		if _, err := t.Exec(ctx, `UPDATE dossier SET etat = ?, version = version + 1, maj_le = ?,
+			echeance = (SELECT MIN(limite) FROM echeance WHERE dossier_id = ? AND statut = 'attente') WHERE id = ?`,
+			string(def.Vers), ts(now), e.dossier, e.dossier); err != nil {
+			return fireNone, medconseil.Internal(err)
 		}
 	}
-	finalite := fmt.Sprintf("échéance %s du %s : %s", def.Nom, e.due.Francais(), def.Sources[0].Title)
 	entry := AuditEntry{Le: now, Login: systemLogin, Action: "echeance." + string(def.Effet), Objet: fmt.Sprintf("dossier:%d", e.dossier),
-		Classes: medconseil.FieldSet(0).With(medconseil.Administratif).String(), Finalite: finalite, Resultat: ResultOK}
-	if err := t.appendAudit(ctx, &entry); err != nil {
+		Classes:  medconseil.FieldSet(0).With(medconseil.Administratif).String(),
+		Finalite: fmt.Sprintf("échéance %s du %s : %s", def.Nom, e.due.Francais(), def.Sources[0].Title), Resultat: ResultOK}
+	if err := chain.append(ctx, t, &entry); err != nil {
 		return fireNone, err
 	}
 	return fireDone, nil
@@ -483,7 +519,7 @@ func (t *Tx) fire(ctx context.Context, e dueEcheance, now time.Time) (fireOutcom
 
 // recordFailure keeps a failed firing pending, with its error and the time of the
 // next attempt, and journals the failure.
-func (t *Tx) recordFailure(ctx context.Context, e dueEcheance, cause error, now time.Time) error {
+func (t *Tx) recordFailure(ctx context.Context, e dueEcheance, cause error, now time.Time, chain *chainHead) error {
 	msg := cause.Error()
 	var me *medconseil.Error
 	if errors.As(cause, &me) && me.Err != nil {
@@ -499,7 +535,48 @@ func (t *Tx) recordFailure(ctx context.Context, e dueEcheance, cause error, now 
 	}
 	entry := AuditEntry{Le: now, Login: systemLogin, Action: "echeance.echec", Objet: fmt.Sprintf("dossier:%d", e.dossier),
 		Finalite: fmt.Sprintf("échéance %s du %s : %s", e.nom, e.due.Francais(), msg), Resultat: ResultFailed}
-	return t.appendAudit(ctx, &entry)
+	return chain.append(ctx, t, &entry)
+}
+
+// chainHead appends journal entries for a whole batch with one read and one
+// write of audit_head (instead of two statements per entry, appendAudit): the
+// chain is the same, entry by entry. On PostgreSQL reading the head through an
+// UPDATE takes its row lock, which serialises journal appends until the commit
+// exactly as appendAudit does.
+type chainHead struct {
+	seq     int64
+	hash    string
+	changed bool
+}
+
+func (t *Tx) auditChain(ctx context.Context) (*chainHead, error) {
+	c := &chainHead{}
+	if err := t.QueryRow(ctx, `UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash`).Scan(&c.seq, &c.hash); err != nil {
+		return nil, medconseil.Internal(fmt.Errorf("audit head: %w", err))
+	}
+	return c, nil
+}
+
+func (c *chainHead) append(ctx context.Context, t *Tx, e *AuditEntry) error {
+	e.Seq, e.PrevHash = c.seq+1, c.hash
+	e.Hash = e.digest()
+	if _, err := t.Exec(ctx, `INSERT INTO audit (seq, le, acteur_id, login, roles, action, objet, classes, finalite, adresse, resultat, prev_hash, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.Seq, ts(e.Le), nullInt(e.ActeurID), e.Login, e.Roles, e.Action, e.Objet, e.Classes, e.Finalite, e.Adresse, e.Resultat, e.PrevHash, e.Hash); err != nil {
+		return medconseil.Internal(fmt.Errorf("audit insert: %w", err))
+	}
+	c.seq, c.hash, c.changed = e.Seq, e.Hash, true
+	return nil
+}
+
+func (c *chainHead) save(ctx context.Context, t *Tx) error {
+	if !c.changed {
+		return nil
+	}
+	if _, err := t.Exec(ctx, `UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1`, c.seq, c.hash); err != nil {
+		return medconseil.Internal(fmt.Errorf("audit head: %w", err))
+	}
+	return nil
 }
 
 // Echeance is one deadline of a dossier as stored.
