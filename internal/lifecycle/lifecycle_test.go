@@ -1,6 +1,7 @@
 package lifecycle_test
 
 import (
+	"flag"
 	"os"
 	"strings"
 	"testing"
@@ -238,4 +239,24 @@ func itoa(n int) string {
 		n /= 10
 	}
 	return s
+}
+
+var update = flag.Bool("update", false, "rewrite docs/lifecycle.md")
+
+// TestDocIsCurrent keeps docs/lifecycle.md equal to what the lifecycle files say.
+func TestDocIsCurrent(t *testing.T) {
+	want := lifecycle.Markdown(load(t))
+	path := "../../docs/lifecycle.md"
+	if *update {
+		if err := os.WriteFile(path, []byte(want), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != want {
+		t.Errorf("docs/lifecycle.md is stale: go test ./internal/lifecycle -run TestDocIsCurrent -update")
+	}
 }
