@@ -167,9 +167,13 @@ func seedDeadlineBench(ctx context.Context, db *sqldb.DB, n, dues, runs int, fir
 		if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM dossier`).Scan(&base); err != nil {
 			return err
 		}
+		args := []any{n, nir, now, now} // the series' bound comes first in SQLite, last in PostgreSQL
+		if db.Dialect() == sqldb.Postgres {
+			args = []any{nir, now, now, n}
+		}
 		if _, err := tx.Exec(ctx, series+`INSERT INTO dossier (type, etat, version, departement, nir, recue_le, maj_le)
 			SELECT CASE i % 4 WHEN 0 THEN 'transport' WHEN 1 THEN 'atmp' WHEN 2 THEN 'lpp' ELSE 'kine' END, 'a_instruire', 1, '67', ?, ?, ? FROM `+from,
-			n, nir, now, now); err != nil {
+			args...); err != nil {
 			return fmt.Errorf("dossiers : %w", err)
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO cycle (dossier_id, nature, recue)
