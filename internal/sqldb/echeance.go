@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -290,10 +291,11 @@ var errCareful = errors.New("a firing failed: rerun the batch with one savepoint
 // checks the dossier is still in a state where the deadline runs (else cancels it),
 // applies the effect (state change, e.g. accord_tacite; a reminder changes nothing),
 // cancels the dossier's other deadlines that no longer run, and journals the firing
-// with its legal source, in the transaction of the batch. A batch first runs
-// without savepoints; if one firing fails the batch is rolled back and run again
-// with one savepoint per deadline, so the failing one is rolled back alone,
-// recorded with its error and retried later while the others fire. Concurrent
+// with its legal source, in the transaction of the batch. A batch first runs set
+// by set (fireSet: a dozen statements for the whole batch); if anything in it
+// fails, the batch is rolled back and run again deadline by deadline, each in its
+// own savepoint, so the failing one is rolled back alone, recorded with its error
+// and retried later while the others fire. Concurrent
 // sweeps (another server, the deadlines command) never fire a deadline twice.
 // When ctx ends, the batch in progress is rolled back and FireDeadlines returns
 // what was committed before, with ctx's error.
@@ -320,6 +322,18 @@ func (db *DB) FireDeadlines(ctx context.Context, until medconseil.Date) (SweepRe
 				if err != nil {
 					return err
 				}
+				if !careful {
+					if len(due) > 0 {
+						last = due[len(due)-1]
+					}
+					if res, err = tx.fireSet(ctx, due, now, chain); err != nil {
+						if ctx.Err() != nil {
+							return ctx.Err()
+						}
+						return fmt.Errorf("%w: %w", errCareful, err)
+					}
+					return chain.save(ctx, tx)
+				}
 				changed := map[int64]bool{} // dossiers changed earlier in this batch
 				for _, e := range due {
 					if err := ctx.Err(); err != nil {
@@ -328,15 +342,8 @@ func (db *DB) FireDeadlines(ctx context.Context, until medconseil.Date) (SweepRe
 					if changed[e.dossier] {
 						e.etat = "" // read it again
 					}
-					var out fireOutcome
-					if careful {
-						out, err = tx.fireOne(ctx, e, now, chain)
-					} else {
-						out, err = tx.fire(ctx, e, now, chain)
-					}
+					out, err := tx.fireOne(ctx, e, now, chain)
 					switch {
-					case err != nil && !careful:
-						return fmt.Errorf("%w: %w", errCareful, err)
 					case err != nil:
 						res.Failed++
 						if rerr := tx.recordFailure(ctx, e, err, now, chain); rerr != nil {
@@ -368,6 +375,182 @@ func (db *DB) FireDeadlines(ctx context.Context, until medconseil.Date) (SweepRe
 			return total, nil
 		}
 	}
+}
+
+// inIDs returns the condition "col is one of a list of ids" and its one argument:
+// a JSON array read by json_each on SQLite, an array on PostgreSQL. The statement
+// text does not depend on the list's length, so it is prepared once.
+func (t *Tx) inIDs(col string, ids []int64) (string, any) {
+	if t.db.dialect == Postgres {
+		// Not "= ANY(?)": with the partial indexes of echeance the planner may scan
+		// every pending row checking the array; unnest joins on the primary key.
+		return col + ` IN (SELECT unnest(?::bigint[]))`, ids
+	}
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatInt(id, 10))
+	}
+	b.WriteByte(']')
+	return col + ` IN (SELECT value FROM json_each(?))`, b.String()
+}
+
+// fireSet fires a batch with set-based statements: it locks and reads the
+// dossiers' states, decides in Go deadline by deadline in due order (exactly as
+// fire would, one after the other), then claims, cancels, changes the dossiers and
+// journals with a few statements per batch. Any error or surprise (a row claimed
+// by someone else) makes the caller run the batch again deadline by deadline.
+func (t *Tx) fireSet(ctx context.Context, due []dueEcheance, now time.Time, chain *chainHead) (SweepResult, error) {
+	var res SweepResult
+	if len(due) == 0 {
+		return res, nil
+	}
+	var dossiers []int64
+	seen := map[int64]bool{}
+	for _, e := range due {
+		if !seen[e.dossier] {
+			seen[e.dossier] = true
+			dossiers = append(dossiers, e.dossier)
+		}
+	}
+	// Lock order: dossiers first, as every user transaction does. On PostgreSQL a
+	// dossier being changed right now is skipped (left for the next sweep).
+	cond, arg := t.inIDs("id", dossiers)
+	q := `SELECT id, etat FROM dossier WHERE ` + cond
+	if t.db.dialect == Postgres {
+		q += ` ORDER BY id FOR UPDATE SKIP LOCKED`
+	}
+	rows, err := t.Query(ctx, q, arg)
+	if err != nil {
+		return res, medconseil.Internal(err)
+	}
+	etat := map[int64]medconseil.Etat{}
+	for rows.Next() {
+		var id int64
+		var s string
+		if err := rows.Scan(&id, &s); err != nil {
+			rows.Close()
+			return res, medconseil.Internal(err)
+		}
+		etat[id] = medconseil.Etat(s)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return res, medconseil.Internal(err)
+	}
+	type cancel struct {
+		id    int64
+		motif string
+	}
+	var fire []int64
+	var cancels []cancel
+	var entries []*AuditEntry
+	changed := map[int64]medconseil.Etat{} // dossier → its new state
+	touched := map[int64]bool{}            // dossiers whose echeance must be recomputed
+	lifecycles := map[int64]*lifecycle.Lifecycle{}
+	for _, e := range due {
+		cur, ok := etat[e.dossier]
+		if !ok {
+			res.Busy++
+			continue
+		}
+		l, ok := t.db.Lifecycle.Get(e.typ)
+		if !ok {
+			return res, medconseil.Internal(fmt.Errorf("aucun cycle de vie pour le type %q", e.typ))
+		}
+		def, ok := l.Echeance(e.nom)
+		if !ok {
+			return res, medconseil.Internal(fmt.Errorf("échéance %q absente du cycle de vie %s", e.nom, l.Fichier))
+		}
+		if !def.RunsIn(cur) {
+			cancels = append(cancels, cancel{e.id, "état " + string(cur)})
+			touched[e.dossier] = true
+			res.Cancelled++
+			continue
+		}
+		fire = append(fire, e.id)
+		if def.Vers != "" {
+			etat[e.dossier], changed[e.dossier] = def.Vers, def.Vers
+			touched[e.dossier], lifecycles[e.dossier] = true, l
+		}
+		entries = append(entries, &AuditEntry{Le: now, Login: systemLogin, Action: "echeance." + string(def.Effet), Objet: fmt.Sprintf("dossier:%d", e.dossier),
+			Classes:  medconseil.FieldSet(0).With(medconseil.Administratif).String(),
+			Finalite: fmt.Sprintf("échéance %s du %s : %s", def.Nom, e.due.Francais(), def.Sources[0].Title), Resultat: ResultOK})
+		res.Fired++
+	}
+	// The claim: exactly one transaction turns each row from attente to declenchee.
+	if len(fire) > 0 {
+		cond, arg := t.inIDs("id", fire)
+		r, err := t.Exec(ctx, `UPDATE echeance SET statut = 'declenchee', traite_le = ?, erreur = '' WHERE statut = 'attente' AND `+cond, ts(now), arg)
+		if err != nil {
+			return res, medconseil.Internal(err)
+		}
+		if n, _ := r.RowsAffected(); n != int64(len(fire)) {
+			return res, fmt.Errorf("claimed %d of %d deadlines: another sweep took some", n, len(fire))
+		}
+	}
+	// The other pending deadlines of the dossiers that changed state.
+	if len(changed) > 0 {
+		ids := make([]int64, 0, len(changed))
+		for id := range changed {
+			ids = append(ids, id)
+		}
+		cond, arg := t.inIDs("dossier_id", ids)
+		rows, err := t.Query(ctx, `SELECT id, dossier_id, nom FROM echeance WHERE statut = 'attente' AND `+cond, arg)
+		if err != nil {
+			return res, medconseil.Internal(err)
+		}
+		for rows.Next() {
+			var id, dossier int64
+			var nom string
+			if err := rows.Scan(&id, &dossier, &nom); err != nil {
+				rows.Close()
+				return res, medconseil.Internal(err)
+			}
+			l, st := lifecycles[dossier], changed[dossier]
+			if def, ok := l.Echeance(nom); !ok || !def.RunsIn(st) {
+				cancels = append(cancels, cancel{id, "état " + string(st)})
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return res, medconseil.Internal(err)
+		}
+	}
+	byMotif := map[string][]int64{}
+	for _, c := range cancels {
+		byMotif[c.motif] = append(byMotif[c.motif], c.id)
+	}
+	for motif, ids := range byMotif {
+		cond, arg := t.inIDs("id", ids)
+		if _, err := t.Exec(ctx, `UPDATE echeance SET statut = 'annulee', motif = ?, traite_le = ? WHERE statut = 'attente' AND `+cond, motif, ts(now), arg); err != nil {
+			return res, medconseil.Internal(err)
+		}
+	}
+	byEtat := map[medconseil.Etat][]int64{}
+	for id, e := range changed {
+		byEtat[e] = append(byEtat[e], id)
+	}
+	for e, ids := range byEtat {
+		cond, arg := t.inIDs("id", ids)
+		if _, err := t.Exec(ctx, `UPDATE dossier SET etat = ?, version = version + 1, maj_le = ? WHERE `+cond, string(e), ts(now), arg); err != nil {
+			return res, medconseil.Internal(err)
+		}
+	}
+	if len(touched) > 0 {
+		ids := make([]int64, 0, len(touched))
+		for id := range touched {
+			ids = append(ids, id)
+		}
+		cond, arg := t.inIDs("d.id", ids)
+		if _, err := t.Exec(ctx, `UPDATE dossier AS d SET echeance = (SELECT MIN(e.limite) FROM echeance e WHERE e.dossier_id = d.id AND e.statut = 'attente') WHERE `+cond, arg); err != nil {
+			return res, medconseil.Internal(err)
+		}
+	}
+	return res, chain.appendAll(ctx, t, entries)
 }
 
 type dueEcheance struct {
@@ -566,6 +749,35 @@ func (c *chainHead) append(ctx context.Context, t *Tx, e *AuditEntry) error {
 		return medconseil.Internal(fmt.Errorf("audit insert: %w", err))
 	}
 	c.seq, c.hash, c.changed = e.Seq, e.Hash, true
+	return nil
+}
+
+// auditRows is the number of journal entries per INSERT of appendAll.
+const auditRows = 128
+
+// appendAll appends entries in order, auditRows per statement.
+func (c *chainHead) appendAll(ctx context.Context, t *Tx, entries []*AuditEntry) error {
+	const cols = `INSERT INTO audit (seq, le, acteur_id, login, roles, action, objet, classes, finalite, adresse, resultat, prev_hash, hash) VALUES `
+	for len(entries) > 0 {
+		chunk := entries[:min(auditRows, len(entries))]
+		entries = entries[len(chunk):]
+		var b strings.Builder
+		b.WriteString(cols)
+		args := make([]any, 0, 13*len(chunk))
+		for i, e := range chunk {
+			e.Seq, e.PrevHash = c.seq+1, c.hash
+			e.Hash = e.digest()
+			c.seq, c.hash, c.changed = e.Seq, e.Hash, true
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			args = append(args, e.Seq, ts(e.Le), nullInt(e.ActeurID), e.Login, e.Roles, e.Action, e.Objet, e.Classes, e.Finalite, e.Adresse, e.Resultat, e.PrevHash, e.Hash)
+		}
+		if _, err := t.Exec(ctx, b.String(), args...); err != nil {
+			return medconseil.Internal(fmt.Errorf("audit insert: %w", err))
+		}
+	}
 	return nil
 }
 
