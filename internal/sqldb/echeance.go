@@ -24,13 +24,6 @@ import (
 // exactly once whatever the number of sweeps running, and one that fell due while
 // the server was down fires at the next sweep.
 
-// Statuses of a deadline row.
-const (
-	echeanceAttente    = "attente"
-	echeanceDeclenchee = "declenchee"
-	echeanceAnnulee    = "annulee"
-)
-
 // systemLogin is the login journaled for what the scheduler does.
 const systemLogin = "systeme:echeances"
 
@@ -137,7 +130,16 @@ func (t *Tx) LifecycleEvent(ctx context.Context, id int64, typ medconseil.TypeDo
 // cancelEcheances cancels the pending deadlines of dossier id that do not run in
 // state etat or that event ev cancels.
 func (t *Tx) cancelEcheances(ctx context.Context, l *lifecycle.Lifecycle, id int64, etat medconseil.Etat, ev string, now time.Time) error {
-	rows, err := t.Query(ctx, `SELECT id, nom FROM echeance WHERE dossier_id = ? AND statut = 'attente'`, id)
+	// On PostgreSQL a row a sweep holds is skipped, never waited for: the sweep
+	// locks deadlines before dossiers, a user transaction dossiers before
+	// deadlines, so waiting here could deadlock. The sweep then finds the dossier
+	// changed (its update is conditional on the state it read) and cancels the
+	// deadline itself.
+	q := `SELECT id, nom FROM echeance WHERE dossier_id = ? AND statut = 'attente'`
+	if t.db.dialect == Postgres {
+		q += ` FOR UPDATE SKIP LOCKED`
+	}
+	rows, err := t.Query(ctx, q, id)
 	if err != nil {
 		return medconseil.Internal(err)
 	}
@@ -334,13 +336,9 @@ func (db *DB) FireDeadlines(ctx context.Context, until medconseil.Date) (SweepRe
 					}
 					return chain.save(ctx, tx)
 				}
-				changed := map[int64]bool{} // dossiers changed earlier in this batch
 				for _, e := range due {
 					if err := ctx.Err(); err != nil {
 						return err
-					}
-					if changed[e.dossier] {
-						e.etat = "" // read it again
 					}
 					out, err := tx.fireOne(ctx, e, now, chain)
 					switch {
@@ -355,7 +353,6 @@ func (db *DB) FireDeadlines(ctx context.Context, until medconseil.Date) (SweepRe
 						res.Cancelled++
 					case out == fireDone:
 						res.Fired++
-						changed[e.dossier] = true
 					}
 					last = e
 				}
@@ -416,26 +413,25 @@ func (t *Tx) fireSet(ctx context.Context, due []dueEcheance, now time.Time, chai
 			dossiers = append(dossiers, e.dossier)
 		}
 	}
-	// Lock order: dossiers first, as every user transaction does. On PostgreSQL a
-	// dossier being changed right now is skipped (left for the next sweep).
+	// The dossiers are read without a lock: their update below is conditional on
+	// the state read here, and a dossier changed meanwhile by a user sends the
+	// batch to the careful path, which locks each dossier.
 	cond, arg := t.inIDs("id", dossiers)
-	q := `SELECT id, etat FROM dossier WHERE ` + cond
-	if t.db.dialect == Postgres {
-		q += ` ORDER BY id FOR UPDATE SKIP LOCKED`
-	}
-	rows, err := t.Query(ctx, q, arg)
+	rows, err := t.Query(ctx, `SELECT id, type, etat FROM dossier WHERE `+cond, arg)
 	if err != nil {
 		return res, medconseil.Internal(err)
 	}
-	etat := map[int64]medconseil.Etat{}
+	etat := map[int64]medconseil.Etat{} // as the firings leave it
+	orig := map[int64]medconseil.Etat{} // as read
+	typ := map[int64]medconseil.TypeDossier{}
 	for rows.Next() {
 		var id int64
-		var s string
-		if err := rows.Scan(&id, &s); err != nil {
+		var ty, s string
+		if err := rows.Scan(&id, &ty, &s); err != nil {
 			rows.Close()
 			return res, medconseil.Internal(err)
 		}
-		etat[id] = medconseil.Etat(s)
+		etat[id], orig[id], typ[id] = medconseil.Etat(s), medconseil.Etat(s), medconseil.TypeDossier(ty)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -457,9 +453,9 @@ func (t *Tx) fireSet(ctx context.Context, due []dueEcheance, now time.Time, chai
 			res.Busy++
 			continue
 		}
-		l, ok := t.db.Lifecycle.Get(e.typ)
+		l, ok := t.db.Lifecycle.Get(typ[e.dossier])
 		if !ok {
-			return res, medconseil.Internal(fmt.Errorf("aucun cycle de vie pour le type %q", e.typ))
+			return res, medconseil.Internal(fmt.Errorf("aucun cycle de vie pour le type %q", typ[e.dossier]))
 		}
 		def, ok := l.Echeance(e.nom)
 		if !ok {
@@ -530,20 +526,34 @@ func (t *Tx) fireSet(ctx context.Context, due []dueEcheance, now time.Time, chai
 			return res, medconseil.Internal(err)
 		}
 	}
-	byEtat := map[medconseil.Etat][]int64{}
-	for id, e := range changed {
-		byEtat[e] = append(byEtat[e], id)
+	// One update per dossier that changed state, conditional on the state read.
+	type move struct{ from, to medconseil.Etat }
+	byMove := map[move][]int64{}
+	for id, to := range changed {
+		m := move{orig[id], to}
+		byMove[m] = append(byMove[m], id)
 	}
-	for e, ids := range byEtat {
+	for m, ids := range byMove {
 		cond, arg := t.inIDs("id", ids)
-		if _, err := t.Exec(ctx, `UPDATE dossier SET etat = ?, version = version + 1, maj_le = ? WHERE `+cond, string(e), ts(now), arg); err != nil {
+		r, err := t.Exec(ctx, `UPDATE dossier SET etat = ?, version = version + 1, maj_le = ?,
+			echeance = (SELECT MIN(e.limite) FROM echeance e WHERE e.dossier_id = dossier.id AND e.statut = 'attente')
+			WHERE etat = ? AND `+cond, string(m.to), ts(now), string(m.from), arg)
+		if err != nil {
 			return res, medconseil.Internal(err)
+		}
+		if n, _ := r.RowsAffected(); n != int64(len(ids)) {
+			return res, fmt.Errorf("%d of %d dossiers changed state meanwhile", int64(len(ids))-n, len(ids))
 		}
 	}
 	if len(touched) > 0 {
 		ids := make([]int64, 0, len(touched))
 		for id := range touched {
-			ids = append(ids, id)
+			if _, done := changed[id]; !done {
+				ids = append(ids, id)
+			}
+		}
+		if len(ids) == 0 {
+			return res, chain.appendAll(ctx, t, entries)
 		}
 		cond, arg := t.inIDs("d.id", ids)
 		if _, err := t.Exec(ctx, `UPDATE dossier AS d SET echeance = (SELECT MIN(e.limite) FROM echeance e WHERE e.dossier_id = d.id AND e.statut = 'attente') WHERE `+cond, arg); err != nil {
@@ -558,25 +568,26 @@ type dueEcheance struct {
 	nom         string
 	due         medconseil.Date
 	tentatives  int
-	typ         medconseil.TypeDossier
-	etat        medconseil.Etat // as read with the batch; "" to read again
 }
 
 // dueEcheances selects the next batch of pending deadlines due on or before until,
-// after cursor in (due, id) order, whose retry time has come. On PostgreSQL the
-// rows are locked, and rows another sweep holds are skipped rather than waited for.
+// after cursor in (due, id) order, whose retry time has come. The row-value
+// comparison lets the partial index (due, id) start right after the cursor rather
+// than skip every row fired earlier. On PostgreSQL the rows are locked, and rows
+// another sweep holds are skipped rather than waited for. The dossiers are read
+// (and locked) afterwards, in dossier order.
 func (t *Tx) dueEcheances(ctx context.Context, until medconseil.Date, cursor dueEcheance, now time.Time) ([]dueEcheance, error) {
-	q := `SELECT e.id, e.dossier_id, e.nom, e.due, e.tentatives, d.type, d.etat FROM echeance e JOIN dossier d ON d.id = e.dossier_id
-		WHERE e.statut = 'attente' AND e.due <= ? AND (e.due > ? OR (e.due = ? AND e.id > ?)) AND e.reessai_le <= ?
-		ORDER BY e.due, e.id LIMIT ?`
+	q := `SELECT id, dossier_id, nom, due, tentatives FROM echeance
+		WHERE statut = 'attente' AND due <= ? AND (due, id) > (?, ?) AND reessai_le <= ?
+		ORDER BY due, id LIMIT ?`
 	if t.db.dialect == Postgres {
-		q += ` FOR UPDATE OF e SKIP LOCKED`
+		q += ` FOR UPDATE SKIP LOCKED`
 	}
 	lo := cursor.due
 	if lo.IsZero() {
 		lo = medconseil.NewDate(1, 1, 1)
 	}
-	rows, err := t.Query(ctx, q, until, lo, lo, cursor.id, ts(now), sweepBatch)
+	rows, err := t.Query(ctx, q, until, lo, cursor.id, ts(now), sweepBatch)
 	if err != nil {
 		return nil, medconseil.Internal(err)
 	}
@@ -584,13 +595,8 @@ func (t *Tx) dueEcheances(ctx context.Context, until medconseil.Date, cursor due
 	var due []dueEcheance
 	for rows.Next() {
 		var e dueEcheance
-		var typ, etat string
-		if err := rows.Scan(&e.id, &e.dossier, &e.nom, &e.due, &e.tentatives, &typ, &etat); err != nil {
+		if err := rows.Scan(&e.id, &e.dossier, &e.nom, &e.due, &e.tentatives); err != nil {
 			return nil, medconseil.Internal(err)
-		}
-		e.typ, e.etat = medconseil.TypeDossier(typ), medconseil.Etat(etat)
-		if t.db.dialect == Postgres {
-			e.etat = "" // read again under the dossier's row lock
 		}
 		due = append(due, e)
 	}
@@ -608,9 +614,6 @@ const (
 	fireCancelled
 	fireBusy
 )
-
-// errBusy: the dossier is locked by another transaction (PostgreSQL NOWAIT).
-var errBusy = errors.New("dossier locked")
 
 // fireOne fires one deadline inside its own savepoint; the audit chain is restored
 // with the savepoint when the firing is rolled back.
@@ -637,27 +640,23 @@ func (t *Tx) fireOne(ctx context.Context, e dueEcheance, now time.Time, chain *c
 }
 
 func (t *Tx) fire(ctx context.Context, e dueEcheance, now time.Time, chain *chainHead) (fireOutcome, error) {
-	etat := e.etat
-	if etat == "" {
-		// Lock order: the dossier first, as every user transaction does, then the
-		// deadline row. On PostgreSQL a dossier being changed right now is left for
-		// the next sweep rather than waited for. (SQLite: the writer is exclusive.)
-		q := `SELECT etat FROM dossier WHERE id = ?`
-		if t.db.dialect == Postgres {
-			q += ` FOR UPDATE NOWAIT`
-		}
-		var s string
-		if err := t.QueryRow(ctx, q, e.dossier).Scan(&s); err != nil {
-			if strings.Contains(err.Error(), "SQLSTATE 55P03") {
-				return fireBusy, nil
-			}
-			return fireNone, medconseil.Internal(err)
-		}
-		etat = medconseil.Etat(s)
+	// On PostgreSQL a dossier being changed right now is left for the next sweep
+	// rather than waited for. (SQLite: the writer is exclusive.)
+	q := `SELECT type, etat FROM dossier WHERE id = ?`
+	if t.db.dialect == Postgres {
+		q += ` FOR UPDATE NOWAIT`
 	}
-	l, ok := t.db.Lifecycle.Get(e.typ)
+	var typ, s string
+	if err := t.QueryRow(ctx, q, e.dossier).Scan(&typ, &s); err != nil {
+		if strings.Contains(err.Error(), "SQLSTATE 55P03") {
+			return fireBusy, nil
+		}
+		return fireNone, medconseil.Internal(err)
+	}
+	etat := medconseil.Etat(s)
+	l, ok := t.db.Lifecycle.Get(medconseil.TypeDossier(typ))
 	if !ok {
-		return fireNone, medconseil.Internal(fmt.Errorf("aucun cycle de vie pour le type %q", e.typ))
+		return fireNone, medconseil.Internal(fmt.Errorf("aucun cycle de vie pour le type %q", typ))
 	}
 	def, ok := l.Echeance(e.nom)
 	if !ok {
@@ -729,18 +728,32 @@ func (t *Tx) recordFailure(ctx context.Context, e dueEcheance, cause error, now 
 type chainHead struct {
 	seq     int64
 	hash    string
+	loaded  bool
 	changed bool
 }
 
+// auditChain returns the batch's journal head, read at the first append: on
+// PostgreSQL its row lock is taken last, after the dossiers', in the same order as
+// a user transaction (dossier, then journal), so the two cannot deadlock.
 func (t *Tx) auditChain(ctx context.Context) (*chainHead, error) {
-	c := &chainHead{}
-	if err := t.QueryRow(ctx, `UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash`).Scan(&c.seq, &c.hash); err != nil {
-		return nil, medconseil.Internal(fmt.Errorf("audit head: %w", err))
+	return &chainHead{}, nil
+}
+
+func (c *chainHead) load(ctx context.Context, t *Tx) error {
+	if c.loaded {
+		return nil
 	}
-	return c, nil
+	if err := t.QueryRow(ctx, `UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash`).Scan(&c.seq, &c.hash); err != nil {
+		return medconseil.Internal(fmt.Errorf("audit head: %w", err))
+	}
+	c.loaded = true
+	return nil
 }
 
 func (c *chainHead) append(ctx context.Context, t *Tx, e *AuditEntry) error {
+	if err := c.load(ctx, t); err != nil {
+		return err
+	}
 	e.Seq, e.PrevHash = c.seq+1, c.hash
 	e.Hash = e.digest()
 	if _, err := t.Exec(ctx, `INSERT INTO audit (seq, le, acteur_id, login, roles, action, objet, classes, finalite, adresse, resultat, prev_hash, hash)
@@ -758,6 +771,12 @@ const auditRows = 128
 // appendAll appends entries in order, auditRows per statement.
 func (c *chainHead) appendAll(ctx context.Context, t *Tx, entries []*AuditEntry) error {
 	const cols = `INSERT INTO audit (seq, le, acteur_id, login, roles, action, objet, classes, finalite, adresse, resultat, prev_hash, hash) VALUES `
+	if len(entries) == 0 {
+		return nil
+	}
+	if err := c.load(ctx, t); err != nil {
+		return err
+	}
 	for len(entries) > 0 {
 		chunk := entries[:min(auditRows, len(entries))]
 		entries = entries[len(chunk):]

@@ -491,3 +491,77 @@ func TestSweepCancellation(t *testing.T) {
 		}
 	})
 }
+
+// TestAvisRacingSweep gives avis while a sweep fires the same dossiers' accords
+// tacites: each dossier ends either with the avis (its deadline cancelled, never
+// fired) or with the accord tacite (fired once, the avis refused as a conflict).
+func TestAvisRacingSweep(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		as := actors(t, db)
+		const n = 600
+		var ids []int64
+		err := db.Write(ctx, func(tx *sqldb.Tx) error {
+			if _, err := tx.Exec(ctx, `INSERT INTO assure (nir, residence, cree_le) VALUES (?, '67482', '2026-01-01T00:00:00.000000000Z')`, nir1); err != nil {
+				return err
+			}
+			for i := 0; i < n; i++ {
+				var id int64
+				if err := tx.QueryRow(ctx, `INSERT INTO dossier (type, etat, departement, nir, recue_le, maj_le) VALUES ('transport', 'recue', '67', ?, '2026-11-02T09:00:00.000000000Z', '2026-11-02T09:00:00.000000000Z') RETURNING id`, nir1).Scan(&id); err != nil {
+					return err
+				}
+				ids = append(ids, id)
+				if err := tx.StartLifecycle(ctx, id, medconseil.TypeTransport, "", day(t, "2026-11-02")); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sweeper, err := db.OpenAgain(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer sweeper.Close()
+		var wg sync.WaitGroup
+		var sweepErr error
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 3 && sweepErr == nil; i++ {
+				_, sweepErr = sweeper.FireDeadlines(ctx, day(t, "2026-11-18"))
+			}
+		}()
+		given := map[int64]bool{}
+		for i := len(ids) - 1; i >= 0; i -= 2 {
+			_, err := db.GiveAvis(ctx, as["praticien.67"], ids[i], 1, medconseil.Avis{Sens: medconseil.SensJustifie}, sqldb.Meta{})
+			switch medconseil.ErrorCode(err) {
+			case "":
+				given[ids[i]] = true
+			case medconseil.ECONFLICT:
+			default:
+				t.Fatalf("avis on %d: %v", ids[i], err)
+			}
+		}
+		wg.Wait()
+		if sweepErr != nil {
+			t.Fatal(sweepErr)
+		}
+		sweep(t, db, "2026-11-18")
+		for _, id := range ids {
+			etat, _, _ := etatOf(t, db, id)
+			f := firings(t, db, id)
+			switch {
+			case given[id] && (etat != medconseil.EtatAvisRendu || f != 0):
+				t.Errorf("dossier %d: avis given but %s with %d firings", id, etat, f)
+			case !given[id] && (etat != medconseil.EtatAccordTacite || f != 1):
+				t.Errorf("dossier %d: no avis but %s with %d firings", id, etat, f)
+			}
+		}
+		if _, prob, err := db.VerifyAudit(ctx); err != nil || prob != nil {
+			t.Errorf("audit chain: %+v %v", prob, err)
+		}
+		t.Logf("%d avis given before the sweep reached their dossier, %d accords tacites", len(given), n-len(given))
+	})
+}
