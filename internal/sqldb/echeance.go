@@ -70,24 +70,29 @@ func (t *Tx) StartLifecycle(ctx context.Context, id int64, typ medconseil.TypeDo
 		return medconseil.Internal(err)
 	}
 	now := t.db.Now()
+	var echeance medconseil.Date // the nearest last day: the new dossier has no other deadline
 	for _, p := range l.Plan(lifecycle.Reception, nature, l.ApresDepot, recue, recue, dep) {
 		if err := t.insertEcheance(ctx, id, p, now); err != nil {
 			return err
 		}
+		if echeance.IsZero() || p.Limite.Before(echeance) {
+			echeance = p.Limite
+		}
 	}
-	if _, err := t.Exec(ctx, `UPDATE dossier SET etat = ?, echeance = (SELECT MIN(limite) FROM echeance WHERE dossier_id = ? AND statut = 'attente') WHERE id = ?`,
-		string(l.ApresDepot), id, id); err != nil {
+	if _, err := t.Exec(ctx, `UPDATE dossier SET etat = ?, echeance = ? WHERE id = ?`, string(l.ApresDepot), echeance, id); err != nil {
 		return medconseil.Internal(err)
 	}
 	return nil
 }
 
 func (t *Tx) insertEcheance(ctx context.Context, id int64, p lifecycle.Planned, now time.Time) error {
-	_, err := t.Exec(ctx, `INSERT INTO echeance (dossier_id, nom, depuis, limite, due, cree_le) VALUES (?, ?, ?, ?, ?, ?)`,
+	// The same deadline started again from the same day (documents asked for and
+	// received twice in a day) re-arms its cancelled row; a fired one stays fired:
+	// a deadline never fires twice.
+	_, err := t.Exec(ctx, `INSERT INTO echeance (dossier_id, nom, depuis, limite, due, cree_le) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (dossier_id, nom, depuis) DO UPDATE SET statut = 'attente', limite = excluded.limite, due = excluded.due,
+			motif = '', traite_le = '', tentatives = 0, erreur = '', reessai_le = '' WHERE echeance.statut = 'annulee'`,
 		id, p.Echeance.Nom, p.Depuis, p.Limite, p.Due, ts(now))
-	if isUniqueViolation(err) {
-		return nil // already planned from the same start: scheduling is idempotent
-	}
 	if err != nil {
 		return medconseil.Internal(err)
 	}

@@ -565,3 +565,26 @@ func TestAvisRacingSweep(t *testing.T) {
 		t.Logf("%d avis given before the sweep reached their dossier, %d accords tacites", len(given), n-len(given))
 	})
 }
+
+// TestDocumentsTwiceInADay: a deadline restarted from the same day re-arms its
+// cancelled row (one row per dossier, deadline and start) on both engines.
+func TestDocumentsTwiceInADay(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		as := actors(t, db)
+		id := fileDossier(t, db, medconseil.TypeTransport, "", "2026-11-02")
+		db.Now = func() time.Time { return time.Date(2026, 11, 5, 10, 0, 0, 0, time.Local) }
+		v := 1
+		for _, ev := range []string{"demander_pieces", "pieces_recues", "demander_pieces", "pieces_recues"} {
+			var err error
+			if v, err = db.Transition(ctx, as["agent.67"], id, v, ev, sqldb.Meta{}); err != nil {
+				t.Fatalf("%s: %v", ev, err)
+			}
+		}
+		if got := statuts(t, db, id); got["accord_tacite_apres_pieces"] != "attente" || got["accord_tacite"] != "annulee" {
+			t.Errorf("deadlines: %v", got)
+		}
+		if res := sweep(t, db, "2026-11-21"); res.Fired != 1 {
+			t.Errorf("fired %+v, want 1", res)
+		}
+	})
+}
