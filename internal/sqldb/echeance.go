@@ -218,7 +218,22 @@ func (db *DB) Transition(ctx context.Context, a *medconseil.Acteur, id int64, ve
 		}
 		tr, ok := l.Transition(ev, r.Etat)
 		if !ok {
-			return &medconseil.Error{Code: medconseil.ECONFLICT, Field: "evenement", Message: fmt.Sprintf("« %s » est impossible pour un dossier %s à l'état « %s »", ev, strings.ToLower(r.Type.Label()), r.Etat.Label())}
+			var possible, known []string
+			for _, t := range l.Transitions {
+				if t.Evenement != "avis" && slices.Contains(t.De, r.Etat) {
+					possible = append(possible, t.Evenement)
+				}
+				if t.Evenement == ev {
+					known = append(known, t.Evenement)
+				}
+			}
+			if len(possible) == 0 {
+				possible = []string{"aucun"}
+			}
+			if len(known) == 0 {
+				return medconseil.FieldErrorf("evenement", "événement « %s » inconnu pour un dossier %s ; possibles à l'état « %s » : %s", ev, strings.ToLower(r.Type.Label()), r.Etat.Label(), strings.Join(possible, ", "))
+			}
+			return &medconseil.Error{Code: medconseil.ECONFLICT, Field: "evenement", Message: fmt.Sprintf("« %s » est impossible pour un dossier %s à l'état « %s » ; possibles : %s", ev, strings.ToLower(r.Type.Label()), r.Etat.Label(), strings.Join(possible, ", "))}
 		}
 		// Only the habilitations whose role the lifecycle file lists for the
 		// transition count, and one of them must cover the dossier's territory.

@@ -38,7 +38,7 @@ func TestEvenementRoute(t *testing.T) {
 		if res, b := e.do("POST", path, agent, map[string]any{"evenement": "pieces_recues", "version": 1}, nil); res.StatusCode != 409 {
 			t.Errorf("stale version: %d %s, want 409", res.StatusCode, b)
 		}
-		if res, b := e.do("POST", path, agent, map[string]any{"evenement": "envoler", "version": 2}, nil); res.StatusCode != 409 || !strings.Contains(b, "impossible") {
+		if res, b := e.do("POST", path, agent, map[string]any{"evenement": "envoler", "version": 2}, nil); res.StatusCode != 422 || !strings.Contains(b, "inconnu") || !strings.Contains(b, "pieces_recues") {
 			t.Errorf("unknown event: %d %s", res.StatusCode, b)
 		}
 		res, b = e.do("GET", fmt.Sprintf("/api/v1/dossiers/%d", created.ID), agent, nil, nil)
