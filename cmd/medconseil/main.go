@@ -46,6 +46,7 @@ func commands() map[string]command {
 		"synth":     {"génère une région synthétique (SNDS Parquet)", runSynth},
 		"bench":     {"bancs d'essai : intake (débit de dépôt des arrêts)", runBench},
 		"version":   {"affiche la version", runVersion},
+		"deadlines": {"échéances légales : déclenche celles dues (--until), bench", runDeadlines},
 	}
 }
 

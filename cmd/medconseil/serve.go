@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"medconseil/internal/keyring"
+	"medconseil/internal/scheduler"
 	"medconseil/internal/sqldb"
 	"medconseil/internal/web"
 )
@@ -26,6 +27,9 @@ type serveFlags struct {
 	tlsKey    string
 	logFormat string
 	tokenDays int
+	// deadlinesInterval is the period of the deadline sweep (internal/scheduler);
+	// 0 leaves the deadlines to "medconseil deadlines".
+	deadlinesInterval time.Duration
 }
 
 func (s *serveFlags) register(fs *flag.FlagSet, e *env) {
@@ -38,6 +42,13 @@ func (s *serveFlags) register(fs *flag.FlagSet, e *env) {
 	fs.StringVar(&s.tlsKey, "tls-key", e.getenv("MEDCONSEIL_TLS_KEY"), "clé privée TLS (PEM)")
 	fs.StringVar(&s.logFormat, "log-format", e.getenv("MEDCONSEIL_LOG_FORMAT"), "journaux techniques : text ou json (défaut : text sur un terminal, json sinon)")
 	fs.IntVar(&s.tokenDays, "token-days", tokenDaysDefault(e), "durée de validité des jetons d'API, en jours (env MEDCONSEIL_TOKEN_DAYS)")
+	interval := time.Minute
+	if v := e.getenv("MEDCONSEIL_DEADLINES_INTERVAL"); v != "" {
+		if d, err := time.ParseDuration(v); err == nil {
+			interval = d
+		}
+	}
+	fs.DurationVar(&s.deadlinesInterval, "deadlines-interval", interval, "période du balayage des échéances légales (accords tacites, reconnaissances implicites…) ; 0 : aucun balayage (env MEDCONSEIL_DEADLINES_INTERVAL)")
 }
 
 func newLogger(w io.Writer, format string) (*slog.Logger, error) {
@@ -131,6 +142,17 @@ func serve(ctx context.Context, e *env, db *sqldb.DB, log *slog.Logger, ln net.L
 	url := fmt.Sprintf("%s://%s", scheme, ln.Addr())
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
+	// The deadline sweep: at once (catch-up of what fell due while stopped), then
+	// periodically; stopped and waited for before the store closes.
+	if vf.deadlinesInterval > 0 {
+		sctx, stopSweep := context.WithCancel(ctx)
+		swept := make(chan struct{})
+		go func() {
+			defer close(swept)
+			_ = scheduler.New(db, vf.deadlinesInterval, log).Run(sctx)
+		}()
+		defer func() { stopSweep(); <-swept }()
+	}
 	log.Info("medconseil à l'écoute", "url", url, "base", string(db.Dialect()))
 	if ready != nil {
 		ready(url)

@@ -24,6 +24,7 @@ import (
 	"medconseil"
 	"medconseil/internal/authz"
 	"medconseil/internal/keyring"
+	"medconseil/internal/lifecycle"
 )
 
 // Dialect names the SQL engine behind a DB.
@@ -57,12 +58,19 @@ type DB struct {
 	Keys *keyring.Keyring
 	// Policy decides what each acteur may see and do.
 	Policy *authz.Policy
+	// Lifecycle holds the states, transitions and legal deadlines of every dossier
+	// type (internal/lifecycle), loaded and checked by Open (echeance.go).
+	Lifecycle *lifecycle.Set
 }
 
 // Open connects to dsn: a postgres:// or postgresql:// URL, or else the path of an
 // SQLite file (created if absent). It does not migrate; call Migrate.
 func Open(ctx context.Context, dsn string) (*DB, error) {
-	db := &DB{dsn: dsn, Now: time.Now, Policy: authz.Default()}
+	cycles, err := lifecycle.Default()
+	if err != nil {
+		return nil, err
+	}
+	db := &DB{dsn: dsn, Now: time.Now, Policy: authz.Default(), Lifecycle: cycles}
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		db.dialect = Postgres
 		p, err := sql.Open("pgx", dsn)
@@ -82,7 +90,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 			}
 		}
 		// synchronous FULL: an acknowledged commit survives a power cut, not only a crash.
-		common := "_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=synchronous(FULL)&_pragma=journal_mode(WAL)&_time_format=sqlite"
+		common := "_pragma=foreign_keys(1)&_pragma=cache_size(-65536)&_pragma=temp_store(2)&_pragma=busy_timeout(10000)&_pragma=synchronous(FULL)&_pragma=journal_mode(WAL)&_time_format=sqlite"
 		w, err := sql.Open("sqlite", "file:"+escapePath(path)+"?"+common+"&_txlock=immediate")
 		if err != nil {
 			return nil, fmt.Errorf("ouverture SQLite %s : %w", path, err)

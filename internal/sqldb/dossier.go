@@ -389,6 +389,10 @@ func (db *DB) GiveAvis(ctx context.Context, a *medconseil.Acteur, id int64, vers
 		if n, _ := res.RowsAffected(); n != 1 {
 			return &medconseil.Error{Code: medconseil.ECONFLICT, Field: "version", Message: "le dossier a été modifié en même temps : rouvrez-le"}
 		}
+		// The avis cancels the pending deadlines (accord tacite…) and starts its own (echeance.go).
+		if err := tx.LifecycleEvent(ctx, id, r.Type, "avis", medconseil.EtatAvisRendu); err != nil {
+			return err
+		}
 		if err := tx.idemSave(ctx, a, m, route, 200, fmt.Sprintf(`{"version":%d}`, newVersion)); err != nil {
 			return err
 		}

@@ -246,7 +246,7 @@ func (in *Intake) fileOnce(ctx context.Context, a *medconseil.Acteur, f *filing,
 				return err
 			}
 		}
-		if err := tx.onFiled(ctx, id, f.typ, recue); err != nil {
+		if err := tx.onFiled(ctx, id, f.typ, recue, f.demande); err != nil {
 			return err
 		}
 		if err := tx.idemSave(ctx, a, m, f.route, 201, fmt.Sprintf(`{"id":%d}`, id)); err != nil {

@@ -155,6 +155,7 @@ func (s *Server) routes() {
 	s.auditRoutes()
 	s.referentielRoutes()
 	s.legislationRoutes()
+	s.lifecycleRoutes()
 
 	m.HandleFunc("GET /api/v1/openapi.json", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")

@@ -1,0 +1,202 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"sort"
+	"syscall"
+	"time"
+
+	"medconseil"
+	"medconseil/internal/sqldb"
+)
+
+const deadlinesUsage = "deadlines --db DSN [--until AAAA-MM-JJ]  |  deadlines bench [--db DSN] [--dossiers 1000000] [--dues 10000] [--runs 5]"
+
+// runDeadlines fires every pending deadline due on or before --until (default:
+// today): what an operator runs after an outage, or a test to move the clock.
+// Each deadline fires once, whatever else sweeps the same database.
+func runDeadlines(ctx context.Context, e *env, args []string) error {
+	if len(args) > 0 && args[0] == "bench" {
+		return runDeadlinesBench(ctx, e, args[1:])
+	}
+	fs := newFlagSet(e, "deadlines", deadlinesUsage)
+	var sf storeFlags
+	sf.register(fs, e, "")
+	until := fs.String("until", "", "déclenche les échéances dues jusqu'à cette date incluse (AAAA-MM-JJ ; défaut : aujourd'hui)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError(fmt.Sprintf("argument %q inattendu : %s", fs.Arg(0), deadlinesUsage))
+	}
+	day := medconseil.DateOf(time.Now())
+	if *until != "" {
+		d, err := medconseil.ParseDate(*until)
+		if err != nil {
+			return usageError("--until : " + message(err))
+		}
+		day = d
+	}
+	// Firing reads and writes no clinical field: no key is needed.
+	db, err := sf.open(ctx, e, false)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	start := time.Now()
+	res, err := db.FireDeadlines(ctx, day)
+	fmt.Fprintf(e.stdout, "Échéances dues jusqu'au %s : %d déclenchée(s), %d annulée(s) (dossier déjà passé à un autre état), %d en échec, %d à reprendre (dossier verrouillé) — %s\n",
+		day.Francais(), res.Fired, res.Cancelled, res.Failed, res.Busy, time.Since(start).Round(time.Millisecond))
+	if err != nil {
+		return err
+	}
+	if res.Failed > 0 {
+		return fmt.Errorf("%d échéance(s) en échec : l'erreur est enregistrée sur chacune (table echeance, colonne erreur) et elles seront retentées", res.Failed)
+	}
+	return nil
+}
+
+// runDeadlinesBench measures the deadline sweep over a large number of open
+// dossiers: it files --dossiers open dossiers (transport, AT/MP, LPP, kiné mixed),
+// each with one pending legal deadline; --dues of them fall due on each of --runs
+// consecutive days and the others later. Each run sweeps one more day through the
+// real FireDeadlines (claim, state change, cancellations, journal entry per
+// firing) and reports its duration; a last sweep with nothing due measures the
+// cost of looking.
+func runDeadlinesBench(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "deadlines bench", "deadlines bench [--db DSN] [--dossiers 1000000] [--dues 10000] [--runs 5]")
+	var sf storeFlags
+	sf.register(fs, e, "")
+	n := fs.Int("dossiers", 1_000_000, "dossiers ouverts, chacun avec une échéance en attente")
+	dues := fs.Int("dues", 10_000, "échéances dues chaque jour balayé")
+	runs := fs.Int("runs", 5, "balayages mesurés (un jour de plus chacun)")
+	cpuProfile := fs.String("cpuprofile", "", "écrit un profil CPU des balayages dans ce fichier")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *n <= 0 || *dues < 0 || *runs <= 0 || *dues**runs > *n {
+		return usageError("--dossiers > 0, --runs > 0 et --dues × --runs ≤ --dossiers")
+	}
+	if sf.db == "" {
+		dir, err := os.MkdirTemp("", "medconseil-bench-echeances-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		sf.db = filepath.Join(dir, "bench.db")
+	}
+	db, err := sf.open(ctx, e, false)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	first := medconseil.NewDate(2027, 3, 1)
+	t0 := time.Now()
+	if err := seedDeadlineBench(ctx, db, *n, *dues, *runs, first); err != nil {
+		return err
+	}
+	open, err := db.PendingDeadlines(ctx, medconseil.NewDate(9999, 12, 31))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "base %s (%s) : %d dossiers ouverts avec une échéance en attente, préparés en %s ; %d processeurs\n",
+		db.Dialect(), sf.db, open, time.Since(t0).Round(time.Second), runtime.NumCPU())
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	var times, cpus []time.Duration
+	for i := 0; i < *runs; i++ {
+		day := first.AddDays(i)
+		start, cpu0 := time.Now(), cpuTime()
+		res, err := db.FireDeadlines(ctx, day)
+		if err != nil {
+			return err
+		}
+		d, cpu := time.Since(start), cpuTime()-cpu0
+		times, cpus = append(times, d), append(cpus, cpu)
+		if res.Fired != *dues || res.Failed != 0 {
+			return fmt.Errorf("balayage du %s : %d déclenchées, %d en échec ; %d attendues", day.Francais(), res.Fired, res.Failed, *dues)
+		}
+		fmt.Fprintf(e.stdout, "balayage %d (jusqu'au %s) : %d échéances déclenchées en %s (%.0f /s), temps processeur du processus %s\n",
+			i+1, day.Francais(), res.Fired, d.Round(time.Millisecond), float64(res.Fired)/d.Seconds(), cpu.Round(time.Millisecond))
+	}
+	start := time.Now()
+	res, err := db.FireDeadlines(ctx, first.AddDays(*runs-1))
+	if err != nil {
+		return err
+	}
+	idle := time.Since(start)
+	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
+	sort.Slice(cpus, func(i, j int) bool { return cpus[i] < cpus[j] })
+	fmt.Fprintf(e.stdout, "médiane : %s (processeur %s) pour %d échéances dues parmi %d dossiers ouverts ; balayage sans échéance due : %s (%d déclenchée)\n",
+		times[len(times)/2].Round(time.Millisecond), cpus[len(cpus)/2].Round(time.Millisecond), *dues, open, idle.Round(time.Millisecond), res.Fired)
+	return nil
+}
+
+// seedDeadlineBench files the benchmark's dossiers and deadlines with set-based SQL
+// (a million rows in seconds); the rows are what StartLifecycle writes.
+func seedDeadlineBench(ctx context.Context, db *sqldb.DB, n, dues, runs int, first medconseil.Date) error {
+	const nir = "185056748212337"
+	now := time.Now().UTC().Format("2006-01-02T15:04:05.000000000Z")
+	series := `WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < ?) `
+	from := `s`
+	dueExpr := `date(?, '+' || (CASE WHEN k <= ? THEN (k - 1) / ? ELSE ? + k % 60 END) || ' days')`
+	if db.Dialect() == sqldb.Postgres {
+		series = ``
+		from = `generate_series(1, ?) AS s(i)`
+		dueExpr = `((?::date) + (CASE WHEN k <= ? THEN (k - 1) / ? ELSE ? + k % 60 END)::int)::text`
+	}
+	return db.Write(ctx, func(tx *sqldb.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO assure (nir, residence, cree_le) VALUES (?, '67482', ?) ON CONFLICT (nir) DO NOTHING`, nir, now); err != nil {
+			return err
+		}
+		var base int64
+		if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM dossier`).Scan(&base); err != nil {
+			return err
+		}
+		args := []any{n, nir, now, now} // the series' bound comes first in SQLite, last in PostgreSQL
+		if db.Dialect() == sqldb.Postgres {
+			args = []any{nir, now, now, n}
+		}
+		if _, err := tx.Exec(ctx, series+`INSERT INTO dossier (type, etat, version, departement, nir, recue_le, maj_le)
+			SELECT CASE i % 4 WHEN 0 THEN 'transport' WHEN 1 THEN 'atmp' WHEN 2 THEN 'lpp' ELSE 'kine' END, 'a_instruire', 1, '67', ?, ?, ? FROM `+from,
+			args...); err != nil {
+			return fmt.Errorf("dossiers : %w", err)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO cycle (dossier_id, nature, recue)
+			SELECT id, CASE type WHEN 'atmp' THEN 'accident' WHEN 'lpp' THEN 'dispositif' ELSE '' END, ? FROM dossier WHERE id > ?`,
+			first.AddDays(-40), base); err != nil {
+			return fmt.Errorf("cycles : %w", err)
+		}
+		q := `INSERT INTO echeance (dossier_id, nom, depuis, limite, due, cree_le)
+			SELECT id, CASE type WHEN 'atmp' THEN 'decision_at' ELSE 'accord_tacite' END, ?, due, due, ?
+			FROM (SELECT id, type, ` + dueExpr + ` AS due FROM (SELECT id, type, id - ? AS k FROM dossier WHERE id > ?) x) y`
+		if _, err := tx.Exec(ctx, q, first.AddDays(-40), now, first, dues*runs, max(dues, 1), runs, base, base); err != nil {
+			return fmt.Errorf("échéances : %w", err)
+		}
+		return nil
+	})
+}
+
+// cpuTime returns the CPU time (user + system) the process has used: on a loaded
+// machine it tells the sweep's own cost apart from the wait for a processor.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}

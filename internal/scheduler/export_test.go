@@ -1,0 +1,13 @@
+package scheduler
+
+import (
+	"context"
+
+	"medconseil"
+	"medconseil/internal/sqldb"
+)
+
+// SetSweep replaces the sweep function (tests only).
+func (r *Runner) SetSweep(f func(ctx context.Context, until medconseil.Date) (sqldb.SweepResult, error)) {
+	r.sweep = f
+}

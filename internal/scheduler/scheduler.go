@@ -1,0 +1,70 @@
+// Package scheduler runs the durable deadlines of the dossiers: it sweeps the
+// store's pending deadlines (sqldb.FireDeadlines) at start — catching up what fell
+// due while the server was down — and then at a fixed interval, until its context
+// ends. The deadlines themselves, and the guarantee that each fires exactly once,
+// live in the database; the scheduler holds no state of its own, so any number of
+// servers and "medconseil deadlines" runs may sweep the same database.
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"medconseil"
+	"medconseil/internal/sqldb"
+)
+
+// Runner sweeps the deadlines of a store periodically.
+type Runner struct {
+	DB       *sqldb.DB
+	Interval time.Duration
+	Log      *slog.Logger
+
+	// sweep is db.FireDeadlines; tests replace it to make a sweep fail.
+	sweep func(ctx context.Context, until medconseil.Date) (sqldb.SweepResult, error)
+}
+
+// New returns a runner sweeping db every interval.
+func New(db *sqldb.DB, interval time.Duration, log *slog.Logger) *Runner {
+	return &Runner{DB: db, Interval: interval, Log: log, sweep: db.FireDeadlines}
+}
+
+// Run sweeps at once, then every Interval, firing the deadlines due on or before
+// the store's current date. A failed sweep is logged and the next one runs at the
+// next tick (the failed deadlines themselves are recorded and retried by the
+// store). Run returns nil when ctx ends: a sweep in progress stops at once, its
+// current batch rolled back, nothing half written.
+func (r *Runner) Run(ctx context.Context) error {
+	if r.Interval <= 0 {
+		return errors.New("scheduler: interval must be positive")
+	}
+	t := time.NewTicker(r.Interval)
+	defer t.Stop()
+	for {
+		r.Once(ctx)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// Once runs one sweep up to the store's current date and logs its outcome.
+func (r *Runner) Once(ctx context.Context) (sqldb.SweepResult, error) {
+	until := medconseil.DateOf(r.DB.Now())
+	start := time.Now()
+	res, err := r.sweep(ctx, until)
+	switch {
+	case err != nil && ctx.Err() != nil:
+		r.Log.Info("échéances : balayage interrompu par l'arrêt", "declenchees", res.Fired)
+	case err != nil:
+		r.Log.Error("échéances : balayage en échec", "erreur", err, "declenchees", res.Fired)
+	case res.Fired+res.Cancelled+res.Failed+res.Busy > 0:
+		r.Log.Info("échéances : balayage", "jusqu_au", until.String(), "declenchees", res.Fired, "annulees", res.Cancelled,
+			"echecs", res.Failed, "occupees", res.Busy, "duree", time.Since(start).String())
+	}
+	return res, err
+}
