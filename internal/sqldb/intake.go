@@ -349,6 +349,11 @@ func (t *Tx) demande(ctx context.Context, id int64, typ medconseil.TypeDossier, 
 	}
 	var adm, enc string
 	err := t.QueryRow(ctx, `SELECT admin, clinique_enc FROM demande WHERE dossier_id = ?`, id).Scan(&adm, &enc)
+	if errors.Is(err, sql.ErrNoRows) {
+		// A dossier filed without its request's fields (by a tool or before requests
+		// were kept): nothing to disclose.
+		return nil, nil
+	}
 	if err != nil {
 		return nil, medconseil.Internal(err)
 	}

@@ -175,8 +175,8 @@ func TestEveryExampleIsFiledAndPreAnalysed(t *testing.T) {
 			if err := json.Unmarshal([]byte(body), &d); err != nil {
 				t.Fatalf("%s: %v", typ, err)
 			}
-			if d.Type != medconseil.TypeDossier(typ) || d.Etat != medconseil.EtatPreAnalysee {
-				t.Errorf("%s: type %s état %s, want %s preanalysee", typ, d.Type, d.Etat, typ)
+			if d.Type != medconseil.TypeDossier(typ) || d.Etat != medconseil.EtatAInstruire {
+				t.Errorf("%s: type %s état %s, want %s a_instruire (pre-analysed, then oriented: lifecycle apres_depot)", typ, d.Type, d.Etat, typ)
 			}
 			if d.PreAnalyse == nil || d.PreAnalyse.Issue == "" || len(d.PreAnalyse.Motifs) == 0 {
 				t.Fatalf("%s: no decision in the pre-analysis: %s", typ, body)
