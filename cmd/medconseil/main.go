@@ -44,6 +44,8 @@ func commands() map[string]command {
 		"synth":     {"génère une région synthétique (SNDS Parquet)", runSynth},
 		"bench":     {"bancs d'essai : intake (débit de dépôt des arrêts)", runBench},
 		"version":   {"affiche la version", runVersion},
+		"backup":    {"sauvegarde chiffrée en ligne ; keygen : clé de sauvegarde", runBackup},
+		"restore":   {"restaure une sauvegarde dans une base neuve", runRestore},
 	}
 }
 
