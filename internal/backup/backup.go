@@ -119,13 +119,13 @@ type header struct {
 
 // Manifest closes a backup: what it holds and how to check it.
 type Manifest struct {
-	Format     int       `json:"format"`
-	Version    string    `json:"version"` // of the medconseil binary that made it
-	CreeLe     time.Time `json:"cree_le"`
-	Cle        string    `json:"cle"`    // fingerprint of the backup key
-	SHA256     string    `json:"sha256"` // of the dump (plaintext)
-	Octets     int64     `json:"octets"` // size of the dump
-	Duree      string    `json:"duree,omitempty"`
+	Format  int       `json:"format"`
+	Version string    `json:"version"` // of the medconseil binary that made it
+	CreeLe  time.Time `json:"cree_le"`
+	Cle     string    `json:"cle"`    // fingerprint of the backup key
+	SHA256  string    `json:"sha256"` // of the dump (plaintext)
+	Octets  int64     `json:"octets"` // size of the dump
+	Duree   string    `json:"duree,omitempty"`
 	sqldb.DumpInfo
 }
 
