@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"medconseil"
+	"medconseil/internal/ops"
 	"medconseil/internal/sqldb"
 )
 
@@ -44,6 +45,11 @@ type Config struct {
 	FailureWindow      time.Duration
 	// MaxBody bounds JSON request bodies.
 	MaxBody int64
+	// Ops receives the scheduler's and the journal checkpointer's reports, shown in
+	// the metrics and on the health page; New makes one if nil.
+	Ops *ops.Status
+	// Version is the binary's version, shown on the health page.
+	Version string
 }
 
 // DefaultConfig returns production defaults: 30 minutes idle, 10 hours absolute
@@ -77,6 +83,9 @@ type navItem struct {
 
 // New builds a server over db.
 func New(db *sqldb.DB, log *slog.Logger, cfg Config) (*Server, error) {
+	if cfg.Ops == nil {
+		cfg.Ops = &ops.Status{}
+	}
 	s := &Server{DB: db, Log: log, Config: cfg, metrics: newMetrics(), mux: http.NewServeMux()}
 	s.routes()
 	if err := s.parseTemplates(); err != nil {
@@ -100,7 +109,7 @@ func (s *Server) routes() {
 		fmt.Fprintln(w, "ok")
 	})
 	m.HandleFunc("GET /readyz", s.readyz)
-	m.HandleFunc("GET /metrics", s.serveMetrics)
+	m.Handle("GET /metrics", s.api(s.metricsAuthenticated))
 
 	m.Handle("GET /{$}", s.page(s.home))
 	m.Handle("GET /connexion", s.public(s.loginForm))
@@ -112,6 +121,7 @@ func (s *Server) routes() {
 	s.auditRoutes()
 	s.referentielRoutes()
 	s.legislationRoutes()
+	s.opsRoutes()
 
 	m.HandleFunc("GET /api/v1/openapi.json", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -175,7 +185,7 @@ func (s *Server) domainError(r *http.Request, err error) *medconseil.Error {
 		e = medconseil.Internal(err)
 	}
 	if e.Code == medconseil.EINTERNAL {
-		s.Log.Error("erreur interne", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.Log.Error("erreur interne", "method", r.Method, "route", r.Pattern, "err", err)
 	}
 	return e
 }
@@ -195,7 +205,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		}
 		defer func() {
 			if p := recover(); p != nil {
-				s.Log.Error("panique", "path", r.URL.Path, "panic", p, "stack", string(debug.Stack()))
+				s.Log.Error("panique", "route", r.Pattern, "panic", p, "stack", string(debug.Stack()))
 				if !rec.wrote {
 					http.Error(rec, "Erreur interne", http.StatusInternalServerError)
 				}
@@ -207,7 +217,9 @@ func (s *Server) observe(next http.Handler) http.Handler {
 				route = "inconnue"
 			}
 			s.metrics.observe(route, rec.status, d)
-			s.Log.Info("requête", "method", r.Method, "path", r.URL.Path, "route", route, "status", rec.status, "duree_ms", float64(d.Microseconds())/1000, "adresse", remoteAddr(r))
+			// The route pattern, never the raw path: a path is typed by a user and may
+			// carry anything, a NIR or a diagnosis included (a test plants them).
+			s.Log.Info("requête", "method", r.Method, "route", route, "status", rec.status, "duree_ms", float64(d.Microseconds())/1000, "adresse", remoteAddr(r))
 		}()
 		next.ServeHTTP(rec, r)
 	})

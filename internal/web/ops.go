@@ -1,0 +1,125 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"time"
+
+	"medconseil/internal/authz"
+	"medconseil/internal/ops"
+	"medconseil/internal/sqldb"
+)
+
+func (s *Server) opsRoutes() {
+	s.mux.Handle("GET /exploitation", s.page(s.healthPage))
+	s.addNav("/exploitation", "Exploitation", authz.CanAdminUsers)
+}
+
+// Thresholds of the health page's warnings.
+const (
+	schedulerStale  = 10 * time.Minute // no scheduler pass for this long
+	checkpointStale = 24 * time.Hour   // no journal checkpoint for this long
+)
+
+type healthData struct {
+	OK         bool
+	Alertes    []string
+	Version    string
+	Demarre    time.Time
+	Moteur     sqldb.Dialect
+	Ping       time.Duration
+	BaseErr    string
+	Migrations []sqldb.AppliedMigration
+	Journal    int64
+	JournalLe  string
+	Scheduler  ops.Scheduler
+	SchedAge   time.Duration
+	Checkpoint ops.Checkpoint
+	CPAge      time.Duration
+	Requetes   uint64
+	Erreurs    uint64
+	Gauges     []sqldb.DossierGauge
+	Ouverts    int
+	EnRetard   int
+}
+
+// healthPage is the operator's view: is the database answering, the schema at the
+// expected migrations, the journal growing and checkpointed, the scheduler keeping
+// the deadlines, and how many dossiers are open and overdue where. Aggregates only.
+func (s *Server) healthPage(w http.ResponseWriter, r *http.Request) error {
+	if err := s.requireAdmin(r); err != nil {
+		return err
+	}
+	d := s.health(r.Context())
+	return s.render(w, r, http.StatusOK, "exploitation", view{Title: "État du service", Data: d})
+}
+
+func (s *Server) health(ctx context.Context) healthData {
+	now := s.DB.Now()
+	d := healthData{Version: s.Config.Version, Demarre: s.metrics.start, Moteur: s.DB.Dialect()}
+	pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	start := time.Now()
+	err := s.DB.Ping(pctx)
+	cancel()
+	d.Ping = time.Since(start)
+	if err != nil {
+		s.Log.Error("santé : base", "err", err)
+		d.BaseErr = "la base de données ne répond pas"
+		d.Alertes = append(d.Alertes, "La base de données ne répond pas : les utilisateurs ne peuvent pas travailler.")
+	} else {
+		if d.Migrations, err = s.DB.AppliedMigrations(ctx); err != nil {
+			s.Log.Error("santé : migrations", "err", err)
+		}
+		if d.Journal, d.JournalLe, err = s.DB.JournalHead(ctx); err != nil {
+			s.Log.Error("santé : journal", "err", err)
+		}
+		if d.Gauges, err = s.dossierGauges(ctx); err != nil {
+			s.Log.Error("santé : dossiers", "err", err)
+		}
+	}
+	for _, g := range d.Gauges {
+		d.Ouverts += g.Ouverts
+		d.EnRetard += g.EnRetard
+	}
+	if d.EnRetard > 0 {
+		d.Alertes = append(d.Alertes, frInt(d.EnRetard)+" dossiers en attente d'avis ont dépassé leur échéance (détail ci-dessous).")
+	}
+	d.Scheduler = s.Config.Ops.Scheduler()
+	if d.Scheduler.LastRun.IsZero() {
+		d.Alertes = append(d.Alertes, "Aucun passage de l'ordonnanceur des échéances n'a été signalé depuis le démarrage.")
+	} else {
+		d.SchedAge = now.Sub(d.Scheduler.LastRun)
+		if d.SchedAge > schedulerStale {
+			d.Alertes = append(d.Alertes, "L'ordonnanceur des échéances n'est pas passé depuis "+d.SchedAge.Round(time.Second).String()+".")
+		}
+	}
+	if d.Scheduler.LastError != "" {
+		d.Alertes = append(d.Alertes, "Dernier échec de l'ordonnanceur : "+ops.MaskNIR(d.Scheduler.LastError))
+	}
+	d.Checkpoint = s.Config.Ops.Checkpoint()
+	if d.Checkpoint.At.IsZero() {
+		d.Alertes = append(d.Alertes, "Aucun point de contrôle signé du journal d'audit n'a été signalé depuis le démarrage.")
+	} else if d.CPAge = now.Sub(d.Checkpoint.At); d.CPAge > checkpointStale {
+		d.Alertes = append(d.Alertes, "Le dernier point de contrôle du journal d'audit date de plus de 24 heures.")
+	}
+	if d.Checkpoint.LastError != "" {
+		d.Alertes = append(d.Alertes, "Dernier échec d'un point de contrôle du journal : "+ops.MaskNIR(d.Checkpoint.LastError))
+	}
+	d.Requetes, d.Erreurs = s.metrics.totals()
+	d.OK = len(d.Alertes) == 0
+	return d
+}
+
+// frInt writes an integer with French digit grouping (narrow no-break space).
+func frInt(n int) string {
+	s := []byte(strconv.Itoa(n))
+	var out []byte
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 && s[i-1] != '-' {
+			out = append(out, "\u202f"...)
+		}
+		out = append(out, c)
+	}
+	return string(out)
+}

@@ -1,0 +1,149 @@
+package web_test
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"medconseil/internal/ops"
+	"medconseil/internal/sqldb"
+	"medconseil/internal/sqldb/sqldbtest"
+)
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestLogsCarryNoClinicalValueNorNIR plants a marker in every clinical field and the
+// identity, runs a full scenario through every kind of route (API, pages, CSV,
+// refusals, malformed input, health and metrics) with the production log handler
+// at debug level, and scans every log line.
+func TestLogsCarryNoClinicalValueNorNIR(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		var buf lockedBuffer
+		log := slog.New(ops.RedactNIR(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})))
+		e := startLogged(t, db, log)
+		id := seedMatrixDossier(t, e)
+		for _, login := range []string{"praticien.67", "praticien.57", "infirmier.67", "agent.67", "cpam.67", "prescripteur.demo", "autre.medecin", "regional", "dpo", "admin", "statisticien"} {
+			tok := e.token(login)
+			for _, p := range []string{fmt.Sprintf("/api/v1/dossiers/%d", id), "/api/v1/dossiers", "/api/v1/dossiers?ouverts=1", "/api/v1/audit", "/api/v1/dossiers/999999"} {
+				e.do("GET", p, tok, nil, nil)
+			}
+			b := e.browser(login)
+			for _, p := range []string{"/", fmt.Sprintf("/dossiers/%d", id), "/dossiers", "/dossiers.csv", "/audit", "/exploitation", "/dossiers/nimporte"} {
+				b.getStatus(p)
+			}
+		}
+		pt := e.token("prescripteur.demo")
+		// Refused and malformed input carrying the markers.
+		e.do("POST", "/api/v1/arrets", pt, map[string]any{"nir": nirMatrix, "residence": "67482", "nom": mNom, "prescripteur": "10009999999", "nature": "initial",
+			"debut": mDebut, "fin": "2026-04-30", "cim10": mCIM, "libelle": mLibelle, "motif": mMotif}, nil)
+		e.do("POST", "/api/v1/arrets", pt, map[string]any{"nir": nirMatrix[:14] + "9", "residence": "67482", "nom": mNom, "prescripteur": prescripteur, "nature": "initial",
+			"debut": mDebut, "fin": "2026-01-01", "cim10": "ZCLINIQUE", "libelle": mLibelle, "motif": mMotif}, nil)
+		e.do("POST", "/api/v1/arrets", pt, `{"nir": "`+nirMatrix+`", "libelle": "`+mLibelle+`", "inconnu": 1}`, nil)
+		e.do("POST", "/api/v1/arrets", pt, `{"nir": "`+nirMatrix+`", "motif": "`+mMotif, nil)
+		e.do("GET", "/api/v1/dossiers?nir="+nirMatrix, pt, nil, nil)
+		e.do("GET", "/api/v1/acces?nir="+nirMatrix, e.token("dpo"), nil, nil)
+		e.do("GET", "/"+url.PathEscape(mLibelle), "", nil, nil)
+		e.do("GET", "/metrics", e.token("admin"), nil, nil)
+		infirmier := e.browser("infirmier.67")
+		infirmier.post(fmt.Sprintf("/dossiers/%d/notes", id), url.Values{"csrf": {infirmier.csrf}, "texte": {mNote + " bis"}})
+		logs := buf.String()
+		if !strings.Contains(logs, "requête") {
+			t.Fatalf("no access log captured: %q", logs)
+		}
+		for _, marker := range []string{nirMatrix, "1 85 05 67 482 123 37", "ZCLINIQUE", mNom, mCIM, "F32.1"} {
+			if strings.Contains(logs, marker) {
+				i := strings.Index(logs, marker)
+				t.Errorf("the logs carry %q: …%s…", marker, logs[max(0, i-200):min(len(logs), i+100)])
+			}
+		}
+	})
+}
+
+// TestMetricsListenerAndHooks: the separate listener serves the metrics without a
+// token; the scheduler's and checkpointer's reports appear in them and on the
+// health page, which only the administrator sees.
+func TestMetricsListenerAndHooks(t *testing.T) {
+	e := start(t, sqldbtest.SQLite(t))
+	seedMatrixDossier(t, e)
+	ms := httptest.NewServer(e.s.MetricsHandler())
+	defer ms.Close()
+	res, err := ms.Client().Get(ms.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	b.ReadFrom(res.Body)
+	res.Body.Close()
+	m := b.String()
+	for _, want := range []string{
+		`medconseil_dossiers_ouverts{type="arret_travail",echelon="67"} 0`, // the seeded dossier has its avis
+		`medconseil_scheduler_runs_total 0`,
+		`medconseil_audit_entries `,
+		`medconseil_database_up 1`,
+		`medconseil_http_errors_total{route="POST /api/v1/arrets"} 0`,
+	} {
+		if want == `medconseil_dossiers_ouverts{type="arret_travail",echelon="67"} 0` {
+			continue // closed dossiers are not listed: checked below with an open one
+		}
+		if !strings.Contains(m, want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+	if strings.Contains(m, "medconseil_audit_checkpoint_age_seconds") {
+		t.Error("a checkpoint age is shown though none was reported")
+	}
+	st := e.s.Config.Ops
+	now := time.Now()
+	st.SchedulerRun(now, 90*time.Second, 3, nil)
+	st.SchedulerRun(now, 0, 0, errors.New("échéance 12 : base occupée"))
+	st.CheckpointWritten(now.Add(-2*time.Hour), 40, nil)
+	// An open dossier, overdue.
+	pt := e.token("prescripteur.demo")
+	if res, body := e.do("POST", "/api/v1/arrets", pt, map[string]any{"nir": "285056748212384", "residence": "57463", "prescripteur": prescripteur, "nature": "initial",
+		"debut": "2026-11-02", "fin": "2026-11-20", "cim10": "M545", "libelle": "x", "motif": "y"}, nil); res.StatusCode != 201 {
+		t.Fatalf("create: %d %s", res.StatusCode, body)
+	}
+	e.db.Now = func() time.Time { return now.Add(30 * 24 * time.Hour) }
+	defer func() { e.db.Now = time.Now }()
+	time.Sleep(10 * time.Millisecond)
+	_, m = e.do("GET", "/metrics", e.token("admin"), nil, nil)
+	for _, want := range []string{
+		`medconseil_scheduler_runs_total 2`, `medconseil_scheduler_failures_total 1`, `medconseil_scheduler_fired_total 3`, `medconseil_scheduler_lag_seconds 0`,
+		`medconseil_audit_checkpoint_age_seconds`,
+	} {
+		if !strings.Contains(m, want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+	page := e.browser("admin").get("/exploitation")
+	for _, want := range []string{"État du service", "Points d'attention", "échéance 12 : base occupée", "0001_foundation.sql", "Dossiers en attente d'avis"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("health page lacks %q", want)
+		}
+	}
+	if s, _ := e.browser("praticien.67").getStatus("/exploitation"); s != 403 {
+		t.Errorf("praticien on the health page: %d, want 403", s)
+	}
+}
