@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"medconseil"
 	"medconseil/internal/authz"
 	"medconseil/internal/ops"
 	"medconseil/internal/sqldb"
@@ -14,6 +15,26 @@ import (
 func (s *Server) opsRoutes() {
 	s.mux.Handle("GET /exploitation", s.page(s.healthPage))
 	s.addNav("/exploitation", "Exploitation", authz.CanAdminUsers)
+	s.mux.Handle("GET /api/v1/acces", s.api(s.apiAcces))
+}
+
+// apiAcces answers the assuré's right of access for its traceability part: who
+// accessed the data of one NIR, when, for which finalité (auditeur / DPO only).
+func (s *Server) apiAcces(w http.ResponseWriter, r *http.Request) error {
+	raw := r.URL.Query().Get("nir")
+	if raw == "" {
+		return medconseil.FieldErrorf("nir", "paramètre « nir » manquant : le NIR de l'assuré (15 chiffres, clé comprise)")
+	}
+	nir, err := medconseil.ParseNIR(raw)
+	if err != nil {
+		return medconseil.Prefix("nir", err)
+	}
+	acc, err := s.DB.AccessesOf(r.Context(), acteurOf(r), nir, meta(r, "droit d'accès de l'assuré"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, acc)
+	return nil
 }
 
 // Thresholds of the health page's warnings.

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -146,4 +147,62 @@ func TestMetricsListenerAndHooks(t *testing.T) {
 	if s, _ := e.browser("praticien.67").getStatus("/exploitation"); s != 403 {
 		t.Errorf("praticien on the health page: %d, want 403", s)
 	}
+}
+
+// TestAccesList: the DPO lists who accessed one assuré's data, from the journal;
+// nobody else may; the consultation is itself journaled; another assuré's accesses
+// are not in the list.
+func TestAccesList(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		e := start(t, db)
+		id := seedMatrixDossier(t, e)
+		e.do("GET", fmt.Sprintf("/api/v1/dossiers/%d", id), e.token("praticien.67"), nil, nil)
+		e.do("GET", fmt.Sprintf("/api/v1/dossiers/%d", id), e.token("praticien.57"), nil, nil) // refused, journaled
+		pt := e.token("prescripteur.demo")
+		if res, body := e.do("POST", "/api/v1/arrets", pt, map[string]any{"nir": "285056748212384", "residence": "67482", "prescripteur": prescripteur, "nature": "initial",
+			"debut": "2026-11-02", "fin": "2026-11-20", "cim10": "M545", "libelle": "x", "motif": "y"}, nil); res.StatusCode != 201 {
+			t.Fatalf("create: %d %s", res.StatusCode, body)
+		}
+		dpo := e.token("dpo")
+		res, body := e.do("GET", "/api/v1/acces?nir="+nirMatrix, dpo, nil, nil)
+		if res.StatusCode != 200 {
+			t.Fatalf("acces: %d %s", res.StatusCode, body)
+		}
+		var acc struct {
+			NIR      string
+			Dossiers []int64
+			Entrees  []struct{ Login, Action, Objet, Finalite, Resultat string }
+		}
+		if err := json.Unmarshal([]byte(body), &acc); err != nil {
+			t.Fatal(err)
+		}
+		if acc.NIR != nirMatrix || len(acc.Dossiers) != 1 || acc.Dossiers[0] != id {
+			t.Fatalf("acces = %+v", acc)
+		}
+		seen := map[string]bool{}
+		for _, en := range acc.Entrees {
+			if en.Objet != fmt.Sprintf("dossier:%d", id) && en.Objet != "assure:"+nirMatrix {
+				t.Errorf("entry about another object: %+v", en)
+			}
+			seen[en.Login+" "+en.Action+" "+en.Resultat] = true
+		}
+		for _, want := range []string{"prescripteur.demo arret.depot ok", "infirmier.67 note.saisie ok", "praticien.67 avis.saisie ok", "praticien.67 dossier.lecture ok", "praticien.57 dossier.lecture refus"} {
+			if !seen[want] {
+				t.Errorf("the list lacks %q: %v", want, seen)
+			}
+		}
+		_, body = e.do("GET", "/api/v1/acces?nir="+nirMatrix, dpo, nil, nil)
+		if !strings.Contains(body, `"action":"acces.consultation"`) || !strings.Contains(body, "droit d'accès de l'assuré") {
+			t.Errorf("the DPO's consultation is not journaled with its finalité: %s", body)
+		}
+		for _, login := range []string{"praticien.67", "admin", "cpam.67"} {
+			if res, _ := e.do("GET", "/api/v1/acces?nir="+nirMatrix, e.token(login), nil, nil); res.StatusCode != 403 {
+				t.Errorf("%s on /api/v1/acces: %d, want 403", login, res.StatusCode)
+			}
+		}
+		res, body = e.do("GET", "/api/v1/acces?nir=185056748212399", dpo, nil, nil)
+		if res.StatusCode != 422 || !strings.Contains(body, `"field":"nir"`) {
+			t.Errorf("bad NIR: %d %s", res.StatusCode, body)
+		}
+	})
 }
