@@ -46,6 +46,7 @@ func commands() map[string]command {
 		"version":   {"affiche la version", runVersion},
 		"backup":    {"sauvegarde chiffrée en ligne ; keygen : clé de sauvegarde", runBackup},
 		"restore":   {"restaure une sauvegarde dans une base neuve", runRestore},
+		"purge":     {"supprime les dossiers dont la durée de conservation est échue", runPurge},
 	}
 }
 

@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"medconseil"
+	"medconseil/internal/rules"
 )
 
 func TestRedactNIR(t *testing.T) {
@@ -42,5 +45,28 @@ func TestStatus(t *testing.T) {
 	c := s.Checkpoint()
 	if !c.At.Equal(now) || c.Seq != 42 || c.Failures != 1 || c.LastError != "disque plein" {
 		t.Errorf("Checkpoint() = %+v", c)
+	}
+}
+
+func TestRetentionPolicyFromParameters(t *testing.T) {
+	set, err := rules.LoadEmbedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
+	pol, vals, err := RetentionPolicy(set, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !pol.Avant.Equal(time.Date(2006, 12, 2, 10, 0, 0, 0, time.UTC)) {
+		t.Errorf("Avant = %v, want 20 years before", pol.Avant)
+	}
+	if len(pol.TypesExclus) != 1 || pol.TypesExclus[0] != medconseil.TypeATMP {
+		t.Errorf("TypesExclus = %v, want AT/MP", pol.TypesExclus)
+	}
+	for _, v := range vals {
+		if !v.Verify || len(v.References) == 0 {
+			t.Errorf("%s: verify %v, %d references; REGULATIONS.md §17 marks retention « verify »", v.Name, v.Verify, len(v.References))
+		}
 	}
 }
