@@ -95,3 +95,41 @@ func (db *DB) AccessesOf(ctx context.Context, a *medconseil.Acteur, nir medconse
 	}
 	return out, nil
 }
+
+// DossiersOf returns the dossiers of nir that a may see, each read through the
+// store's gate (policy, journal entry with m's finalité); those a may not see are
+// left out, exactly as absent. For the communicable file of the right of access.
+func (db *DB) DossiersOf(ctx context.Context, a *medconseil.Acteur, nir medconseil.NIR, m Meta) ([]*medconseil.Dossier, error) {
+	var ids []int64
+	err := db.Read(ctx, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, `SELECT id FROM dossier WHERE nir = ? ORDER BY id`, string(nir))
+		if err != nil {
+			return medconseil.Internal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return medconseil.Internal(err)
+			}
+			ids = append(ids, id)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := []*medconseil.Dossier{}
+	for _, id := range ids {
+		d, err := db.Dossier(ctx, a, id, m)
+		if medconseil.ErrorCode(err) == medconseil.ENOTFOUND {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		d.Historique = nil
+		out = append(out, d)
+	}
+	return out, nil
+}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"strconv"
@@ -16,6 +17,46 @@ func (s *Server) opsRoutes() {
 	s.mux.Handle("GET /exploitation", s.page(s.healthPage))
 	s.addNav("/exploitation", "Exploitation", authz.CanAdminUsers)
 	s.mux.Handle("GET /api/v1/acces", s.api(s.apiAcces))
+	s.mux.Handle("GET /api/v1/acces/dossier-communicable", s.api(s.apiCommunicable))
+}
+
+// apiCommunicable produces the communicable file of one assuré as a PDF: the
+// dossiers as far as the requester may see them (a praticien-conseil of the
+// territory: with the medical reasons), and for the auditor / DPO the list of
+// accesses. Only the service médical's medical roles and the auditor may ask.
+func (s *Server) apiCommunicable(w http.ResponseWriter, r *http.Request) error {
+	a := acteurOf(r)
+	if !authz.CanAudit(a) && !a.Has(medconseil.RolePraticienConseil) && !a.Has(medconseil.RoleMedecinChef) && !a.Has(medconseil.RoleMedecinRegional) {
+		return &medconseil.Error{Code: medconseil.EFORBIDDEN, Message: "le dossier communicable est établi par un praticien-conseil ou par l'auditeur / DPO"}
+	}
+	raw := r.URL.Query().Get("nir")
+	if raw == "" {
+		return medconseil.FieldErrorf("nir", "paramètre « nir » manquant : le NIR de l'assuré (15 chiffres, clé comprise)")
+	}
+	nir, err := medconseil.ParseNIR(raw)
+	if err != nil {
+		return medconseil.Prefix("nir", err)
+	}
+	m := meta(r, "communication du dossier à l'assuré (L1111-7 CSP)")
+	c := &ops.Communicable{NIR: nir, Le: s.DB.Now(), Par: a.Login, Paris: paris}
+	if c.Dossiers, err = s.DB.DossiersOf(r.Context(), a, nir, m); err != nil {
+		return err
+	}
+	if authz.CanAudit(a) {
+		if c.Acces, err = s.DB.AccessesOf(r.Context(), a, nir, m); err != nil {
+			return err
+		}
+	}
+	var buf bytes.Buffer
+	if err := c.WritePDF(&buf); err != nil {
+		return medconseil.Internal(err)
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/pdf")
+	h.Set("Content-Disposition", `attachment; filename="dossier-communicable.pdf"`)
+	h.Set("Cache-Control", "no-store")
+	_, err = buf.WriteTo(w)
+	return err
 }
 
 // apiAcces answers the assuré's right of access for its traceability part: who

@@ -206,3 +206,44 @@ func TestAccesList(t *testing.T) {
 		}
 	})
 }
+
+// TestCommunicablePDF: the praticien-conseil of the territory gets the file with the
+// medical reasons; one of another échelon gets no dossier; the DPO gets the access
+// list and no clinical text; a prescriber may not ask; each production is journaled.
+func TestCommunicablePDF(t *testing.T) {
+	e := start(t, sqldbtest.SQLite(t))
+	seedMatrixDossier(t, e)
+	get := func(login string) (int, string) {
+		res, body := e.do("GET", "/api/v1/acces/dossier-communicable?nir="+nirMatrix, e.token(login), nil, nil)
+		if res.StatusCode == 200 && (res.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(body, "%PDF-")) {
+			t.Fatalf("%s: not a PDF (%s)", login, res.Header.Get("Content-Type"))
+		}
+		return res.StatusCode, body
+	}
+	st, pdf := get("praticien.67")
+	if st != 200 {
+		t.Fatalf("praticien.67: %d %s", st, pdf)
+	}
+	for _, want := range []string{"ZCLINIQUE motif harc", "ZCLINIQUE avis motif", "ZCLINIQUE note examen", "ZIDENTITENOM", "Dossier communicable"} {
+		if !strings.Contains(pdf, want) {
+			t.Errorf("the praticien's file lacks %q", want)
+		}
+	}
+	st, pdf = get("praticien.57")
+	if st != 200 || strings.Contains(pdf, "ZCLINIQUE") || strings.Contains(pdf, "ZIDENTITENOM") {
+		t.Errorf("praticien.57 (other échelon): %d, clinical or identity text present: %v", st, strings.Contains(pdf, "ZCLINIQUE"))
+	}
+	st, pdf = get("dpo")
+	if st != 200 || strings.Contains(pdf, "ZCLINIQUE") || !strings.Contains(pdf, "praticien.67") || !strings.Contains(pdf, "dossier.lecture") {
+		t.Errorf("DPO's file: %d; clinical %v; access list %v", st, strings.Contains(pdf, "ZCLINIQUE"), strings.Contains(pdf, "praticien.67"))
+	}
+	for _, login := range []string{"prescripteur.demo", "cpam.67", "agent.67", "admin"} {
+		if st, _ := get(login); st != 403 {
+			t.Errorf("%s: %d, want 403", login, st)
+		}
+	}
+	_, body := e.do("GET", "/api/v1/acces?nir="+nirMatrix, e.token("dpo"), nil, nil)
+	if !strings.Contains(body, "communication du dossier") {
+		t.Error("the production of the file is not journaled with its finalité")
+	}
+}
