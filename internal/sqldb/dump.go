@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -17,22 +16,25 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"modernc.org/sqlite"
 )
 
-// The dump is a logical copy of every table of one consistent snapshot, in a format
+// The dump is a copy of one consistent snapshot of the whole database, in a format
 // of our own (the backup command encrypts it; it is never written in clear):
 //
 //	"MCDUMP1\n"
 //	then records: one kind byte, a uvarint length, the payload
 //	'H' header (JSON DumpHeader): engine, migrations applied, time of the snapshot
-//	'T' start of a table (JSON dumpTable): name and columns
-//	'R' one SQLite row: per value a tag (0 NULL, 1 integer, 2 real, 3 text, 4 blob) and its bytes
-//	'C' a chunk of PostgreSQL COPY text data (the format pg_dump uses)
-//	'E' end of the table: uvarint count of rows
+//	SQLite: 'F' chunks of the database file, copied page by page by SQLite's
+//	        online backup API (one step, so one read transaction: a snapshot)
+//	PostgreSQL, per table: 'T' (JSON dumpTable: name and columns), 'C' chunks of
+//	        COPY text data (the format pg_dump uses), 'E' uvarint count of rows
 //	'Z' trailer (JSON DumpInfo): per-table counts and the last journal entry
 //
-// It is engine-specific: a dump restores into the engine it was made from, whose
-// schema it rebuilds by running the same embedded migrations, then every later one.
+// It is engine-specific: a dump restores into the engine it was made from. On
+// PostgreSQL the schema is rebuilt by the same embedded migrations the dump was made
+// with; the SQLite file carries its schema. Either way the migrations that came
+// after the dump then apply (an upgrade).
 const dumpMagic = "MCDUMP1\n"
 
 // maxRecord bounds one record, so a corrupted length cannot make restore allocate
@@ -106,9 +108,9 @@ func (rw *recordWriter) json(kind byte, v any) error {
 }
 
 // Dump writes a consistent snapshot of the whole database to w, while the server
-// keeps running: on SQLite one read transaction (WAL gives it a stable snapshot
-// while writers commit), on PostgreSQL one REPEATABLE READ READ ONLY transaction
-// with COPY, as pg_dump does. Nothing acknowledged before Dump starts is missing,
+// keeps running: on SQLite a page copy by the online backup API in one step (one
+// read transaction; WAL lets writers commit meanwhile), on PostgreSQL one
+// REPEATABLE READ READ ONLY transaction with COPY, as pg_dump does. Nothing acknowledged before Dump starts is missing,
 // and no write is half in it.
 func (db *DB) Dump(ctx context.Context, w io.Writer) (*DumpInfo, error) {
 	rw := &recordWriter{w: bufio.NewWriterSize(w, 1<<20)}
@@ -134,73 +136,108 @@ func (db *DB) Dump(ctx context.Context, w io.Writer) (*DumpInfo, error) {
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
 func (db *DB) dumpSQLite(ctx context.Context, rw *recordWriter) (*DumpInfo, error) {
-	info := &DumpInfo{DumpHeader: DumpHeader{Engine: SQLite, Le: db.Now().UTC()}}
-	err := db.Read(ctx, func(tx *Tx) error {
-		// The first read fixes the snapshot: everything below sees the same state.
-		var err error
-		if info.Migrations, err = appliedIn(ctx, tx); err != nil {
-			return err
+	path := strings.TrimPrefix(db.dsn, "file:")
+	// The page copy is written beside the database (same file system, same
+	// protection), read, and removed.
+	dir, err := os.MkdirTemp(filepath.Dir(path), ".sauvegarde-")
+	if err != nil {
+		return nil, fmt.Errorf("sauvegarde : %w", err)
+	}
+	defer os.RemoveAll(dir)
+	copyPath := filepath.Join(dir, "copie.db")
+	le := db.Now().UTC()
+	conn, err := db.r.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("sauvegarde : %w", err)
+	}
+	// One backup step over all pages holds one read transaction: the copy is the
+	// database as it was when the step began, whatever commits meanwhile (WAL).
+	err = conn.Raw(func(dc any) error {
+		src, ok := dc.(interface {
+			NewBackup(string) (*sqlite.Backup, error)
+		})
+		if !ok {
+			return errors.New("pilote SQLite sans API de sauvegarde")
 		}
-		if err := rw.json('H', info.DumpHeader); err != nil {
-			return err
-		}
-		// Virtual tables (full-text indexes) and their shadow tables are left out:
-		// none exists, and an index is rebuilt from the tables it indexes.
-		tables, err := strings1(ctx, tx, `SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'schema_migration' ORDER BY name`)
+		b, err := src.NewBackup(copyPath)
 		if err != nil {
 			return err
 		}
-		var row []byte
-		for _, t := range tables {
-			cols, err := strings1(ctx, tx, `SELECT name FROM pragma_table_info(?) ORDER BY cid`, t)
-			if err != nil {
-				return err
-			}
-			if err := rw.json('T', dumpTable{Name: t, Columns: cols}); err != nil {
-				return err
-			}
-			qc := make([]string, len(cols))
-			for i, c := range cols {
-				qc[i] = quoteIdent(c)
-			}
-			rows, err := tx.tx.QueryContext(ctx, `SELECT `+strings.Join(qc, ", ")+` FROM `+quoteIdent(t))
-			if err != nil {
-				return fmt.Errorf("sauvegarde de la table %s : %w", t, err)
-			}
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			var n int64
-			for rows.Next() {
-				if err := rows.Scan(ptrs...); err != nil {
-					rows.Close()
-					return err
-				}
-				row = encodeRow(row[:0], vals)
-				if err := rw.record('R', row); err != nil {
-					rows.Close()
-					return err
-				}
-				n++
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return fmt.Errorf("sauvegarde de la table %s : %w", t, err)
-			}
-			if err := rw.record('E', binary.AppendUvarint(nil, uint64(n))); err != nil {
-				return err
-			}
-			info.Tables = append(info.Tables, TableCount{Name: t, Rows: n})
+		if _, err := b.Step(-1); err != nil {
+			b.Finish()
+			return err
 		}
-		return lastAudit(ctx, tx.tx.QueryRowContext, &info.LastAudit)
+		return b.Finish()
 	})
-	return info, err
+	conn.Close()
+	if err != nil {
+		return nil, fmt.Errorf("sauvegarde SQLite : %w", err)
+	}
+	info, err := describeSQLite(ctx, copyPath)
+	if err != nil {
+		return nil, err
+	}
+	info.Le = le
+	if err := rw.json('H', info.DumpHeader); err != nil {
+		return nil, err
+	}
+	f, err := os.Open(copyPath)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	buf := make([]byte, 1<<20)
+	for {
+		n, err := f.Read(buf)
+		if n > 0 {
+			if err := rw.record('F', buf[:n]); err != nil {
+				return nil, err
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return info, nil
+}
+
+// describeSQLite reads the migrations, the row count of every table and the last
+// journal entry of an SQLite file.
+func describeSQLite(ctx context.Context, path string) (*DumpInfo, error) {
+	raw, err := sql.Open("sqlite", "file:"+escapePath(path)+"?mode=ro&_pragma=query_only(1)")
+	if err != nil {
+		return nil, err
+	}
+	defer raw.Close()
+	info := &DumpInfo{DumpHeader: DumpHeader{Engine: SQLite}}
+	tx, err := raw.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	t := &Tx{tx: tx}
+	if info.Migrations, err = appliedIn(ctx, t); err != nil {
+		return nil, err
+	}
+	tables, err := strings1(ctx, t, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'schema_migration' ORDER BY name`)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range tables {
+		var n int64
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+quoteIdent(name)).Scan(&n); err != nil {
+			return nil, fmt.Errorf("table %s : %w", name, err)
+		}
+		info.Tables = append(info.Tables, TableCount{Name: name, Rows: n})
+	}
+	return info, lastAudit(ctx, tx.QueryRowContext, &info.LastAudit)
 }
 
 func appliedIn(ctx context.Context, tx *Tx) ([]AppliedMigration, error) {
-	rows, err := tx.Query(ctx, `SELECT name, sha256, applied_at FROM schema_migration ORDER BY name`)
+	rows, err := tx.tx.QueryContext(ctx, `SELECT name, sha256, applied_at FROM schema_migration ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("sauvegarde : %w", err)
 	}
@@ -241,100 +278,7 @@ func lastAudit[R interface{ Scan(...any) error }](ctx context.Context, queryRow 
 	return err
 }
 
-// Value tags of an SQLite row.
-const (
-	tagNull byte = iota
-	tagInt
-	tagReal
-	tagText
-	tagBlob
-)
-
-func encodeRow(b []byte, vals []any) []byte {
-	for _, v := range vals {
-		switch x := v.(type) {
-		case nil:
-			b = append(b, tagNull)
-		case int64:
-			b = append(b, tagInt)
-			b = binary.AppendVarint(b, x)
-		case float64:
-			b = append(b, tagReal)
-			b = binary.BigEndian.AppendUint64(b, math.Float64bits(x))
-		case string:
-			b = append(b, tagText)
-			b = binary.AppendUvarint(b, uint64(len(x)))
-			b = append(b, x...)
-		case []byte:
-			b = append(b, tagBlob)
-			b = binary.AppendUvarint(b, uint64(len(x)))
-			b = append(b, x...)
-		case bool:
-			b = append(b, tagInt)
-			if x {
-				b = binary.AppendVarint(b, 1)
-			} else {
-				b = binary.AppendVarint(b, 0)
-			}
-		case time.Time:
-			b = append(b, tagText)
-			s := x.UTC().Format(time.RFC3339Nano)
-			b = binary.AppendUvarint(b, uint64(len(s)))
-			b = append(b, s...)
-		default:
-			s := fmt.Sprint(x)
-			b = append(b, tagText)
-			b = binary.AppendUvarint(b, uint64(len(s)))
-			b = append(b, s...)
-		}
-	}
-	return b
-}
-
 var errCorrupt = errors.New("sauvegarde illisible : contenu incohérent")
-
-func decodeRow(b []byte, vals []any) error {
-	for i := range vals {
-		if len(b) == 0 {
-			return errCorrupt
-		}
-		tag := b[0]
-		b = b[1:]
-		switch tag {
-		case tagNull:
-			vals[i] = nil
-		case tagInt:
-			v, n := binary.Varint(b)
-			if n <= 0 {
-				return errCorrupt
-			}
-			vals[i], b = v, b[n:]
-		case tagReal:
-			if len(b) < 8 {
-				return errCorrupt
-			}
-			vals[i], b = math.Float64frombits(binary.BigEndian.Uint64(b)), b[8:]
-		case tagText, tagBlob:
-			l, n := binary.Uvarint(b)
-			if n <= 0 || uint64(len(b)-n) < l {
-				return errCorrupt
-			}
-			s := b[n : n+int(l)]
-			if tag == tagText {
-				vals[i] = string(s)
-			} else {
-				vals[i] = append([]byte(nil), s...)
-			}
-			b = b[n+int(l):]
-		default:
-			return errCorrupt
-		}
-	}
-	if len(b) != 0 {
-		return errCorrupt
-	}
-	return nil
-}
 
 func (db *DB) dumpPostgres(ctx context.Context, rw *recordWriter) (*DumpInfo, error) {
 	info := &DumpInfo{DumpHeader: DumpHeader{Engine: Postgres, Le: db.Now().UTC()}}
@@ -544,11 +488,11 @@ func DialectOf(dsn string) Dialect {
 
 // Load restores a dump read from r into the database dsn, which must be new: an
 // SQLite file that does not exist yet, or a PostgreSQL database (schema) without any
-// table. In one transaction it rebuilds the schema with the migrations the dump was
-// made with (they must be those embedded in this binary, checksums included), loads
-// every table and checks each count against the dump; nothing is left half written:
-// on SQLite the database is built beside the target and renamed only once complete,
-// on PostgreSQL the transaction rolls back. The caller then opens the database and
+// table. The dump's migrations must be those embedded in this binary, checksums
+// included. On PostgreSQL, one transaction rebuilds the schema with them, loads
+// every table by COPY and checks each count; on SQLite the file is written beside
+// the target, checked (quick_check, migrations, every count, last journal entry)
+// and renamed only then. Nothing is left half written. The caller then opens the database and
 // runs Migrate for the migrations that came after the dump (an upgrade).
 func Load(ctx context.Context, dsn string, r io.Reader) (*DumpInfo, error) {
 	rr := &recordReader{r: bufio.NewReaderSize(r, 1<<20)}
@@ -575,7 +519,7 @@ func Load(ctx context.Context, dsn string, r io.Reader) (*DumpInfo, error) {
 	if engine == Postgres {
 		info, err = loadPostgres(ctx, dsn, h, migs, rr)
 	} else {
-		info, err = loadSQLite(ctx, dsn, h, migs, rr)
+		info, err = loadSQLite(ctx, dsn, h, rr)
 	}
 	if err != nil {
 		return nil, err
@@ -604,15 +548,14 @@ func migrationsOf(h DumpHeader) ([]Migration, error) {
 	return all[:len(h.Migrations)], nil
 }
 
-// tableLoader receives the rows of one table.
+// tableLoader receives the COPY data of one table, consuming 'C' records up to 'E'.
 type tableLoader interface {
-	row(vals []any) error
-	copyData(rr *recordReader) (int64, error) // PostgreSQL: consumes 'C' records up to 'E'
+	copyData(rr *recordReader) (int64, error)
 }
 
 // readTables reads the table sections up to the trailer, calling begin for each
 // table, and checks every count; it returns the trailer.
-func readTables(rr *recordReader, h DumpHeader, begin func(t dumpTable) (tableLoader, error)) (*DumpInfo, error) {
+func readTables(rr *recordReader, begin func(t dumpTable) (tableLoader, error)) (*DumpInfo, error) {
 	var seen []TableCount
 	for {
 		kind, p, err := rr.next()
@@ -649,36 +592,9 @@ func readTables(rr *recordReader, h DumpHeader, begin func(t dumpTable) (tableLo
 			if err != nil {
 				return nil, err
 			}
-			var n int64
-			if h.Engine == Postgres {
-				if n, err = l.copyData(rr); err != nil {
-					return nil, fmt.Errorf("restauration de la table %s : %w", t.Name, err)
-				}
-			} else {
-				vals := make([]any, len(t.Columns))
-				for {
-					k, p, err := rr.next()
-					if err != nil {
-						return nil, err
-					}
-					if k == 'E' {
-						want, m := binary.Uvarint(p)
-						if m <= 0 || int64(want) != n {
-							return nil, refuse("sauvegarde incohérente : table %s, %d lignes lues, %d annoncées", t.Name, n, want)
-						}
-						break
-					}
-					if k != 'R' {
-						return nil, errCorrupt
-					}
-					if err := decodeRow(p, vals); err != nil {
-						return nil, err
-					}
-					if err := l.row(vals); err != nil {
-						return nil, fmt.Errorf("restauration de la table %s : %w", t.Name, err)
-					}
-					n++
-				}
+			n, err := l.copyData(rr)
+			if err != nil {
+				return nil, fmt.Errorf("restauration de la table %s : %w", t.Name, err)
 			}
 			seen = append(seen, TableCount{Name: t.Name, Rows: n})
 		default:
@@ -687,19 +603,7 @@ func readTables(rr *recordReader, h DumpHeader, begin func(t dumpTable) (tableLo
 	}
 }
 
-type sqliteTable struct {
-	ctx  context.Context
-	stmt *sql.Stmt
-}
-
-func (s *sqliteTable) row(vals []any) error {
-	_, err := s.stmt.ExecContext(s.ctx, vals...)
-	return err
-}
-
-func (s *sqliteTable) copyData(*recordReader) (int64, error) { return 0, errCorrupt }
-
-func loadSQLite(ctx context.Context, dsn string, h DumpHeader, migs []Migration, rr *recordReader) (*DumpInfo, error) {
+func loadSQLite(ctx context.Context, dsn string, h DumpHeader, rr *recordReader) (*DumpInfo, error) {
 	path := strings.TrimPrefix(dsn, "file:")
 	if st, err := os.Stat(path); err == nil && st.Size() > 0 {
 		return nil, refuse("la base cible %s existe déjà : la restauration ne se fait que dans une base neuve", path)
@@ -709,6 +613,7 @@ func loadSQLite(ctx context.Context, dsn string, h DumpHeader, migs []Migration,
 			return nil, err
 		}
 	}
+	// Built beside the target and renamed only once complete and checked.
 	tmp := path + ".restauration-en-cours"
 	for _, f := range []string{tmp, tmp + "-journal", tmp + "-wal", tmp + "-shm"} {
 		_ = os.Remove(f)
@@ -716,72 +621,54 @@ func loadSQLite(ctx context.Context, dsn string, h DumpHeader, migs []Migration,
 	ok := false
 	defer func() {
 		if !ok {
-			_ = os.Remove(tmp)
+			for _, f := range []string{tmp, tmp + "-wal", tmp + "-shm"} {
+				_ = os.Remove(f)
+			}
 		}
 	}()
-	// The database is private until renamed: no journal, no sync until the end,
-	// foreign keys checked once over the whole load, and a 256 MiB page cache so
-	// that index pages stay in memory while rows arrive in key order.
-	raw, err := sql.Open("sqlite", "file:"+escapePath(tmp)+"?_pragma=journal_mode(OFF)&_pragma=synchronous(OFF)&_pragma=foreign_keys(0)&_pragma=cache_size(-262144)&_pragma=temp_store(MEMORY)&_time_format=sqlite")
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return nil, err
 	}
-	defer raw.Close()
-	raw.SetMaxOpenConns(1)
-	tx, err := raw.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	if err := applySchema(ctx, tx.ExecContext, h, migs, "?"); err != nil {
-		return nil, err
-	}
-	var stmts []*sql.Stmt
-	defer func() {
-		for _, s := range stmts {
-			s.Close()
-		}
-	}()
-	info, err := readTables(rr, h, func(t dumpTable) (tableLoader, error) {
-		qc := make([]string, len(t.Columns))
-		ph := make([]string, len(t.Columns))
-		for i, c := range t.Columns {
-			qc[i], ph[i] = quoteIdent(c), "?"
-		}
-		// The migrations insert seed rows (audit_head's single row): the dump's rows
-		// replace them.
-		if _, err := tx.ExecContext(ctx, `DELETE FROM `+quoteIdent(t.Name)); err != nil {
-			return nil, refuse("la table %s de la sauvegarde n'existe pas dans le schéma reconstruit : %v", t.Name, err)
-		}
-		st, err := tx.PrepareContext(ctx, `INSERT INTO `+quoteIdent(t.Name)+` (`+strings.Join(qc, ", ")+`) VALUES (`+strings.Join(ph, ", ")+`)`)
+	var info DumpInfo
+	for done := false; !done; {
+		kind, p, err := rr.next()
 		if err != nil {
-			return nil, refuse("la table %s de la sauvegarde ne correspond pas au schéma reconstruit : %v", t.Name, err)
+			f.Close()
+			return nil, err
 		}
-		stmts = append(stmts, st)
-		return &sqliteTable{ctx: ctx, stmt: st}, nil
-	})
-	if err != nil {
+		switch kind {
+		case 'F':
+			if _, err := f.Write(p); err != nil {
+				f.Close()
+				return nil, err
+			}
+		case 'Z':
+			if err := json.Unmarshal(p, &info); err != nil {
+				f.Close()
+				return nil, errCorrupt
+			}
+			done = true
+		default:
+			f.Close()
+			return nil, errCorrupt
+		}
+	}
+	if _, err := rr.r.ReadByte(); !errors.Is(err, io.EOF) {
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
+		return nil, refuse("sauvegarde illisible : données après la fin du contenu")
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
 		return nil, err
 	}
-	rows, err := tx.QueryContext(ctx, `PRAGMA foreign_key_check`)
-	if err != nil {
+	if err := f.Close(); err != nil {
 		return nil, err
 	}
-	bad := rows.Next()
-	rows.Close()
-	if bad {
-		return nil, refuse("sauvegarde incohérente : des références entre tables ne sont pas satisfaites")
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, err
-	}
-	if _, err := raw.ExecContext(ctx, `PRAGMA journal_mode = WAL`); err != nil {
-		return nil, err
-	}
-	if err := raw.Close(); err != nil {
-		return nil, err
-	}
-	if err := syncFile(tmp); err != nil {
+	if err := checkSQLite(ctx, tmp, h, &info); err != nil {
 		return nil, err
 	}
 	if st, err := os.Stat(path); err == nil && st.Size() > 0 {
@@ -791,16 +678,47 @@ func loadSQLite(ctx context.Context, dsn string, h DumpHeader, migs []Migration,
 		return nil, err
 	}
 	ok = true
-	return info, syncDir(filepath.Dir(path))
+	return &info, syncDir(filepath.Dir(path))
 }
 
-func syncFile(path string) error {
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
+// checkSQLite verifies a restored file before it takes the target's name: SQLite's
+// own structural check, then the migrations, the row counts and the last journal
+// entry against the dump's header and trailer.
+func checkSQLite(ctx context.Context, path string, h DumpHeader, want *DumpInfo) error {
+	raw, err := sql.Open("sqlite", "file:"+escapePath(path)+"?_pragma=query_only(1)")
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	return f.Sync()
+	var check string
+	err = raw.QueryRowContext(ctx, `PRAGMA quick_check`).Scan(&check)
+	raw.Close()
+	if err != nil || check != "ok" {
+		return refuse("sauvegarde incohérente : la base restaurée ne passe pas le contrôle de SQLite (%v %s)", err, check)
+	}
+	got, err := describeSQLite(ctx, path)
+	if err != nil {
+		return refuse("sauvegarde incohérente : %v", err)
+	}
+	if len(got.Migrations) != len(h.Migrations) {
+		return refuse("sauvegarde incohérente : %d migrations dans la base, %d annoncées", len(got.Migrations), len(h.Migrations))
+	}
+	for i, m := range got.Migrations {
+		if m.Name != h.Migrations[i].Name || m.SHA256 != h.Migrations[i].SHA256 {
+			return refuse("sauvegarde incohérente : migration %s", m.Name)
+		}
+	}
+	if len(got.Tables) != len(want.Tables) {
+		return refuse("sauvegarde incohérente : %d tables restaurées, %d annoncées", len(got.Tables), len(want.Tables))
+	}
+	for i, t := range got.Tables {
+		if t != want.Tables[i] {
+			return refuse("sauvegarde incohérente : table %s, %d lignes restaurées, %d annoncées", want.Tables[i].Name, t.Rows, want.Tables[i].Rows)
+		}
+	}
+	if got.LastAudit != want.LastAudit {
+		return refuse("sauvegarde incohérente : la dernière entrée du journal n'est pas celle du manifeste")
+	}
+	return nil
 }
 
 func syncDir(dir string) error {
@@ -839,8 +757,6 @@ type pgTable struct {
 	conn *pgx.Conn
 	t    dumpTable
 }
-
-func (p *pgTable) row([]any) error { return errCorrupt }
 
 func (p *pgTable) copyData(rr *recordReader) (int64, error) {
 	src := &copySource{rr: rr}
@@ -926,7 +842,7 @@ func loadPostgres(ctx context.Context, dsn string, h DumpHeader, migs []Migratio
 	if err := applySchema(ctx, exec, h, migs, "$"); err != nil {
 		return nil, err
 	}
-	info, err := readTables(rr, h, func(t dumpTable) (tableLoader, error) {
+	info, err := readTables(rr, func(t dumpTable) (tableLoader, error) {
 		// The dump's rows replace the migrations' seed rows.
 		if _, err := tx.Exec(ctx, `DELETE FROM `+quoteIdent(t.Name)); err != nil {
 			return nil, refuse("la table %s de la sauvegarde n'existe pas dans le schéma reconstruit : %v", t.Name, err)
