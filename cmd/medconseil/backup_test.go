@@ -230,6 +230,9 @@ func TestBackupRestoreUnderLoad(t *testing.T) {
 			if n, p, err := rdb.VerifyAudit(ctx); err != nil || p != nil || n < m.LastAudit.Seq {
 				t.Fatalf("audit verify after restore = %d, %v, %v (manifest: last entry %d)", n, p, err, m.LastAudit.Seq)
 			}
+			if a, b := indexCount(t, db), indexCount(t, rdb); a != b || a < 5 {
+				t.Fatalf("%d indexes in the source, %d after restore", a, b)
+			}
 			// The restored database is a working one: ids resume after the restored ones.
 			if _, _, err := rdb.CreateArret(ctx, ac.prescripteur, drillArret(t, -1), sqldb.Meta{}); err != nil {
 				t.Fatalf("intake on the restored database: %v", err)
@@ -266,4 +269,19 @@ func assertEmpty(t *testing.T, engine, dsn string) {
 	if n != 0 {
 		t.Fatalf("a refused restore left %d relations", n)
 	}
+}
+
+func indexCount(t *testing.T, db *sqldb.DB) int {
+	t.Helper()
+	q := `SELECT COUNT(*) FROM sqlite_master WHERE type = 'index'`
+	if db.Dialect() == sqldb.Postgres {
+		q = `SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema()`
+	}
+	var n int
+	if err := db.Read(context.Background(), func(tx *sqldb.Tx) error {
+		return tx.QueryRow(context.Background(), q).Scan(&n)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

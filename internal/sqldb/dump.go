@@ -842,6 +842,36 @@ func loadPostgres(ctx context.Context, dsn string, h DumpHeader, migs []Migratio
 	if err := applySchema(ctx, exec, h, migs, "$"); err != nil {
 		return nil, err
 	}
+	// Secondary indexes are dropped during the load and rebuilt after it, in the
+	// same transaction: one sorted build is several times cheaper than a million
+	// insertions. Indexes backing a constraint (keys, unique) stay.
+	idx, err := tx.Query(ctx, `SELECT i.indexname::text, i.indexdef FROM pg_indexes i
+		WHERE i.schemaname = current_schema() AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = (quote_ident(i.schemaname) || '.' || quote_ident(i.indexname))::regclass)`)
+	if err != nil {
+		return nil, err
+	}
+	type index struct{ name, def string }
+	var indexes []index
+	for idx.Next() {
+		var x index
+		if err := idx.Scan(&x.name, &x.def); err != nil {
+			idx.Close()
+			return nil, err
+		}
+		indexes = append(indexes, x)
+	}
+	idx.Close()
+	if err := idx.Err(); err != nil {
+		return nil, err
+	}
+	for _, x := range indexes {
+		if _, err := tx.Exec(ctx, `DROP INDEX `+quoteIdent(x.name)); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := tx.Exec(ctx, `SET LOCAL maintenance_work_mem = '256MB'`); err != nil {
+		return nil, err
+	}
 	info, err := readTables(rr, func(t dumpTable) (tableLoader, error) {
 		// The dump's rows replace the migrations' seed rows.
 		if _, err := tx.Exec(ctx, `DELETE FROM `+quoteIdent(t.Name)); err != nil {
@@ -851,6 +881,11 @@ func loadPostgres(ctx context.Context, dsn string, h DumpHeader, migs []Migratio
 	})
 	if err != nil {
 		return nil, err
+	}
+	for _, x := range indexes {
+		if _, err := tx.Exec(ctx, x.def); err != nil {
+			return nil, fmt.Errorf("restauration : index %s : %w", x.name, err)
+		}
 	}
 	// Sequences of serial columns resume after the restored ids.
 	rows, err := tx.Query(ctx, `SELECT table_name::text, column_name::text FROM information_schema.columns
