@@ -27,6 +27,9 @@ import (
 // a loopback port, N concurrent API clients, each request a new sick-leave notice in
 // its own transaction, journaled and with an idempotency key, on SQLite or PostgreSQL.
 func runBench(ctx context.Context, e *env, args []string) error {
+	if len(args) > 0 && args[0] == "backup" {
+		return runBenchBackup(ctx, e, args[1:])
+	}
 	if len(args) == 0 || args[0] != "intake" {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
 			fmt.Fprintln(e.stdout, "Usage : medconseil bench intake [--db DSN] [--clients 32] [--duration 10s] [--types]")

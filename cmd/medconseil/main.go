@@ -47,6 +47,9 @@ func commands() map[string]command {
 		"bench":     {"bancs d'essai : intake (débit de dépôt des arrêts)", runBench},
 		"version":   {"affiche la version", runVersion},
 		"deadlines": {"échéances légales : déclenche celles dues (--until), bench", runDeadlines},
+		"backup":    {"sauvegarde chiffrée en ligne ; keygen : clé de sauvegarde", runBackup},
+		"restore":   {"restaure une sauvegarde dans une base neuve", runRestore},
+		"purge":     {"supprime les dossiers dont la durée de conservation est échue", runPurge},
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"medconseil/internal/keyring"
+	"medconseil/internal/ops"
 	"medconseil/internal/scheduler"
 	"medconseil/internal/sqldb"
 	"medconseil/internal/web"
@@ -30,6 +31,10 @@ type serveFlags struct {
 	// deadlinesInterval is the period of the deadline sweep (internal/scheduler);
 	// 0 leaves the deadlines to "medconseil deadlines".
 	deadlinesInterval time.Duration
+	// metricsAddr, if set, serves /metrics (without authentication) on a listener of
+	// its own, for the monitoring network; /metrics on addr then still needs an
+	// administrator's token.
+	metricsAddr string
 }
 
 func (s *serveFlags) register(fs *flag.FlagSet, e *env) {
@@ -40,6 +45,7 @@ func (s *serveFlags) register(fs *flag.FlagSet, e *env) {
 	fs.StringVar(&s.addr, "addr", def, "adresse d'écoute (env MEDCONSEIL_ADDR)")
 	fs.StringVar(&s.tlsCert, "tls-cert", e.getenv("MEDCONSEIL_TLS_CERT"), "certificat TLS (PEM) ; avec --tls-key, sert en HTTPS")
 	fs.StringVar(&s.tlsKey, "tls-key", e.getenv("MEDCONSEIL_TLS_KEY"), "clé privée TLS (PEM)")
+	fs.StringVar(&s.metricsAddr, "metrics-addr", e.getenv("MEDCONSEIL_METRICS_ADDR"), "adresse d'écoute séparée des métriques Prometheus, sans authentification (env MEDCONSEIL_METRICS_ADDR) ; sinon /metrics exige un jeton d'administrateur")
 	fs.StringVar(&s.logFormat, "log-format", e.getenv("MEDCONSEIL_LOG_FORMAT"), "journaux techniques : text ou json (défaut : text sur un terminal, json sinon)")
 	fs.IntVar(&s.tokenDays, "token-days", tokenDaysDefault(e), "durée de validité des jetons d'API, en jours (env MEDCONSEIL_TOKEN_DAYS)")
 	interval := time.Minute
@@ -60,11 +66,13 @@ func newLogger(w io.Writer, format string) (*slog.Logger, error) {
 			}
 		}
 	}
+	// Every log line goes through the NIR mask (internal/ops): logs leave the
+	// medical secret's perimeter.
 	switch format {
 	case "text":
-		return slog.New(slog.NewTextHandler(w, nil)), nil
+		return slog.New(ops.RedactNIR(slog.NewTextHandler(w, nil))), nil
 	case "json":
-		return slog.New(slog.NewJSONHandler(w, nil)), nil
+		return slog.New(ops.RedactNIR(slog.NewJSONHandler(w, nil))), nil
 	}
 	return nil, usageError(fmt.Sprintf("--log-format %q : text ou json", format))
 }
@@ -113,6 +121,10 @@ func serve(ctx context.Context, e *env, db *sqldb.DB, log *slog.Logger, ln net.L
 	}
 	tlsOn := vf.tlsCert != "" || vf.tlsKey != ""
 	cfg.Secure = tlsOn
+	cfg.Version = binaryVersion()
+	// cfg.Ops is what the lifecycle scheduler and the journal checkpointer report
+	// to (SchedulerRun, CheckpointWritten): hand the same value to them.
+	cfg.Ops = &ops.Status{}
 	srv, err := web.New(db, log, cfg)
 	if err != nil {
 		return err
@@ -140,7 +152,7 @@ func serve(ctx context.Context, e *env, db *sqldb.DB, log *slog.Logger, ln net.L
 		scheme = "https"
 	}
 	url := fmt.Sprintf("%s://%s", scheme, ln.Addr())
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- hs.Serve(ln) }()
 	// The deadline sweep: at once (catch-up of what fell due while stopped), then
 	// periodically; stopped and waited for before the store closes.
@@ -152,6 +164,17 @@ func serve(ctx context.Context, e *env, db *sqldb.DB, log *slog.Logger, ln net.L
 			_ = scheduler.New(db, vf.deadlinesInterval, log).Run(sctx)
 		}()
 		defer func() { stopSweep(); <-swept }()
+	}
+	var ms *http.Server
+	if vf.metricsAddr != "" {
+		mln, err := net.Listen("tcp", vf.metricsAddr)
+		if err != nil {
+			hs.Close()
+			return fail("écoute des métriques sur %s impossible : %w", vf.metricsAddr, err)
+		}
+		ms = &http.Server{Handler: srv.MetricsHandler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: hs.ErrorLog}
+		go func() { errc <- ms.Serve(mln) }()
+		log.Info("métriques à l'écoute", "url", "http://"+mln.Addr().String()+"/metrics")
 	}
 	log.Info("medconseil à l'écoute", "url", url, "base", string(db.Dialect()))
 	if ready != nil {
@@ -165,6 +188,9 @@ func serve(ctx context.Context, e *env, db *sqldb.DB, log *slog.Logger, ln net.L
 	log.Info("arrêt demandé : fin des requêtes en cours")
 	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
+	if ms != nil {
+		_ = ms.Shutdown(sctx)
+	}
 	if err := hs.Shutdown(sctx); err != nil {
 		return err
 	}

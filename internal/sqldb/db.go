@@ -6,8 +6,10 @@ package sqldb
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"embed"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -265,54 +267,205 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx)
 	return nil
 }
 
-// Migrate applies the embedded migrations of the dialect not yet applied, each in its
-// own transaction, in file-name order. It returns the names it applied.
-func (db *DB) Migrate(ctx context.Context) ([]string, error) {
-	dir := "migrations/" + string(db.dialect)
+// Migration is one embedded schema migration of a dialect.
+type Migration struct {
+	Name   string // file name, e.g. 0001_foundation.sql; applied in name order
+	SQL    string
+	SHA256 string // hex SHA-256 of the file, recorded when applied
+}
+
+// Migrations returns the embedded migrations of dialect d in the order they apply.
+func Migrations(d Dialect) ([]Migration, error) {
+	dir := "migrations/" + string(d)
 	entries, err := fs.ReadDir(migrationsFS, dir)
 	if err != nil {
 		return nil, fmt.Errorf("migrations : %w", err)
 	}
-	var names []string
+	var out []Migration
 	for _, e := range entries {
-		if strings.HasSuffix(e.Name(), ".sql") {
-			names = append(names, e.Name())
+		if !strings.HasSuffix(e.Name(), ".sql") {
+			continue
+		}
+		body, err := migrationsFS.ReadFile(dir + "/" + e.Name())
+		if err != nil {
+			return nil, fmt.Errorf("migrations : %w", err)
+		}
+		sum := sha256.Sum256(body)
+		out = append(out, Migration{Name: e.Name(), SQL: string(body), SHA256: hex.EncodeToString(sum[:])})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+// AppliedMigration is a row of schema_migration.
+type AppliedMigration struct {
+	Name      string `json:"name"`
+	SHA256    string `json:"sha256"`
+	AppliedAt string `json:"applied_at,omitempty"`
+}
+
+// MigrationChanged is the refusal to run on a database where an already-applied
+// migration no longer matches the file embedded in this binary: the schema the
+// database has is not the one the code expects, and applying "the rest" could
+// corrupt it. It is also returned for a migration the binary does not know (a
+// database upgraded by a newer release).
+type MigrationChanged struct {
+	Name      string
+	Recorded  string // checksum recorded at application
+	Embedded  string // checksum of the embedded file ("" if absent)
+	Downgrade bool
+}
+
+func (e *MigrationChanged) Error() string {
+	if e.Downgrade {
+		return fmt.Sprintf("migrations : la base a reçu la migration %s, inconnue de ce programme (base mise à jour par une version plus récente) : utilisez la version qui l'a migrée", e.Name)
+	}
+	return fmt.Sprintf("migrations : la migration %s a été modifiée depuis son application (empreinte SHA-256 enregistrée %s, embarquée %s) : une migration appliquée ne se modifie pas, ajoutez-en une nouvelle", e.Name, short(e.Recorded), short(e.Embedded))
+}
+
+func short(h string) string {
+	if len(h) > 12 {
+		return h[:12] + "…"
+	}
+	return h
+}
+
+// ensureMigrationTable creates schema_migration, or adds the checksum column to one
+// made by a release that did not record checksums (before 2026-12).
+func (db *DB) ensureMigrationTable(ctx context.Context) error {
+	if _, err := db.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migration (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL, sha256 TEXT NOT NULL DEFAULT '')`); err != nil {
+		return fmt.Errorf("migrations : %w", err)
+	}
+	q := `SELECT COUNT(*) FROM pragma_table_info('schema_migration') WHERE name = 'sha256'`
+	if db.dialect == Postgres {
+		q = `SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'schema_migration' AND column_name = 'sha256'`
+	}
+	var n int
+	if err := db.w.QueryRowContext(ctx, q).Scan(&n); err != nil {
+		return fmt.Errorf("migrations : %w", err)
+	}
+	if n == 0 {
+		if _, err := db.w.ExecContext(ctx, `ALTER TABLE schema_migration ADD COLUMN sha256 TEXT NOT NULL DEFAULT ''`); err != nil {
+			return fmt.Errorf("migrations : %w", err)
 		}
 	}
-	sort.Strings(names)
-	if _, err := db.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migration (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+	return nil
+}
+
+// AppliedMigrations lists the migrations recorded in the database, in order.
+func (db *DB) AppliedMigrations(ctx context.Context) ([]AppliedMigration, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT name, sha256, applied_at FROM schema_migration ORDER BY name`)
+	if err != nil {
 		return nil, fmt.Errorf("migrations : %w", err)
 	}
-	var applied []string
-	for _, name := range names {
-		body, err := migrationsFS.ReadFile(dir + "/" + name)
-		if err != nil {
-			return applied, err
+	defer rows.Close()
+	var out []AppliedMigration
+	for rows.Next() {
+		var m AppliedMigration
+		if err := rows.Scan(&m.Name, &m.SHA256, &m.AppliedAt); err != nil {
+			return nil, fmt.Errorf("migrations : %w", err)
 		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// Migrate applies the embedded migrations of the dialect not yet applied, each in its
+// own transaction, in file-name order, recording each with its SHA-256. Before
+// applying anything it checks the migrations already applied: one whose file
+// changed since, or one this binary does not know, stops everything
+// (*MigrationChanged). Migrations recorded without a checksum (databases made before
+// checksums were kept) get the embedded file's checksum recorded. It returns the
+// names it applied.
+func (db *DB) Migrate(ctx context.Context) ([]string, error) {
+	return db.migrate(ctx, "")
+}
+
+// MigrateThrough applies the embedded migrations up to and including last (restore
+// rebuilds the schema a backup was made with before loading its rows).
+func (db *DB) MigrateThrough(ctx context.Context, last string) ([]string, error) {
+	if last == "" {
+		return nil, errors.New("migrations : nom de la dernière migration manquant")
+	}
+	return db.migrate(ctx, last)
+}
+
+func (db *DB) migrate(ctx context.Context, last string) ([]string, error) {
+	all, err := Migrations(db.dialect)
+	if err != nil {
+		return nil, err
+	}
+	if last != "" {
+		i := sort.Search(len(all), func(i int) bool { return all[i].Name >= last })
+		if i == len(all) || all[i].Name != last {
+			return nil, fmt.Errorf("migrations : %s inconnue de ce programme", last)
+		}
+		all = all[:i+1]
+	}
+	if err := db.ensureMigrationTable(ctx); err != nil {
+		return nil, err
+	}
+	if err := db.checkApplied(ctx, all, last == ""); err != nil {
+		return nil, err
+	}
+	var applied []string
+	for _, m := range all {
 		done := false
 		err = db.Write(ctx, func(tx *Tx) error {
 			var n int
-			if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM schema_migration WHERE name = ?`, name).Scan(&n); err != nil {
+			if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM schema_migration WHERE name = ?`, m.Name).Scan(&n); err != nil {
 				return err
 			}
 			if n > 0 {
 				done = true
 				return nil
 			}
-			if _, err := tx.tx.ExecContext(ctx, string(body)); err != nil {
-				return fmt.Errorf("migration %s : %w", name, err)
+			if _, err := tx.tx.ExecContext(ctx, m.SQL); err != nil {
+				return fmt.Errorf("migration %s : %w", m.Name, err)
 			}
-			_, err := tx.Exec(ctx, `INSERT INTO schema_migration (name, applied_at) VALUES (?, ?)`, name, db.Now().UTC().Format(time.RFC3339))
+			_, err := tx.Exec(ctx, `INSERT INTO schema_migration (name, applied_at, sha256) VALUES (?, ?, ?)`, m.Name, db.Now().UTC().Format(time.RFC3339), m.SHA256)
 			return err
 		})
 		if err != nil {
 			return applied, err
 		}
 		if !done {
-			applied = append(applied, name)
+			applied = append(applied, m.Name)
 		}
 	}
 	return applied, nil
+}
+
+// checkApplied compares the recorded migrations with the embedded ones, and records
+// the checksum of those applied by a release that did not keep it.
+func (db *DB) checkApplied(ctx context.Context, embedded []Migration, complete bool) error {
+	recorded, err := db.AppliedMigrations(ctx)
+	if err != nil {
+		return err
+	}
+	byName := make(map[string]Migration, len(embedded))
+	for _, m := range embedded {
+		byName[m.Name] = m
+	}
+	for _, r := range recorded {
+		m, ok := byName[r.Name]
+		if !ok {
+			if complete {
+				return &MigrationChanged{Name: r.Name, Recorded: r.SHA256, Downgrade: true}
+			}
+			continue
+		}
+		if r.SHA256 == "" {
+			if _, err := db.w.ExecContext(ctx, db.Rebind(`UPDATE schema_migration SET sha256 = ? WHERE name = ? AND sha256 = ''`), m.SHA256, m.Name); err != nil {
+				return fmt.Errorf("migrations : %w", err)
+			}
+			continue
+		}
+		if r.SHA256 != m.SHA256 {
+			return &MigrationChanged{Name: r.Name, Recorded: r.SHA256, Embedded: m.SHA256}
+		}
+	}
+	return nil
 }
 
 // tsLayout stores times as fixed-width UTC text, which sorts as it reads in both engines.

@@ -21,6 +21,7 @@ import (
 
 	"medconseil"
 	"medconseil/internal/auth"
+	"medconseil/internal/ops"
 	"medconseil/internal/sqldb"
 )
 
@@ -51,6 +52,11 @@ type Config struct {
 	HashQueue      int
 	// MaxBody bounds JSON request bodies.
 	MaxBody int64
+	// Ops receives the scheduler's and the journal checkpointer's reports, shown in
+	// the metrics and on the health page; New makes one if nil.
+	Ops *ops.Status
+	// Version is the binary's version, shown on the health page.
+	Version string
 }
 
 // DefaultConfig returns production defaults: sessions of 30 minutes idle and 10
@@ -113,6 +119,9 @@ type navItem struct {
 
 // New builds a server over db.
 func New(db *sqldb.DB, log *slog.Logger, cfg Config) (*Server, error) {
+	if cfg.Ops == nil {
+		cfg.Ops = &ops.Status{}
+	}
 	s := &Server{DB: db, Log: log, Config: cfg, metrics: newMetrics(), mux: &router{ServeMux: http.NewServeMux()}}
 	s.hasher = auth.NewHasher(cfg.PasswordParams, cfg.HashParallel, cfg.HashQueue)
 	intake, err := newIntake(db)
@@ -142,7 +151,7 @@ func (s *Server) routes() {
 		fmt.Fprintln(w, "ok")
 	})
 	m.HandleFunc("GET /readyz", s.readyz)
-	m.HandleFunc("GET /metrics", s.serveMetrics)
+	m.Handle("GET /metrics", s.api(s.metricsAuthenticated))
 
 	m.Handle("GET /{$}", s.page(s.home))
 	m.Handle("GET /connexion", s.public(s.loginForm))
@@ -156,6 +165,7 @@ func (s *Server) routes() {
 	s.referentielRoutes()
 	s.legislationRoutes()
 	s.lifecycleRoutes()
+	s.opsRoutes()
 
 	m.HandleFunc("GET /api/v1/openapi.json", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -219,7 +229,7 @@ func (s *Server) domainError(r *http.Request, err error) *medconseil.Error {
 		e = medconseil.Internal(err)
 	}
 	if e.Code == medconseil.EINTERNAL {
-		s.Log.Error("erreur interne", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.Log.Error("erreur interne", "method", r.Method, "route", r.Pattern, "err", err)
 	}
 	return e
 }
@@ -239,7 +249,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		}
 		defer func() {
 			if p := recover(); p != nil {
-				s.Log.Error("panique", "path", r.URL.Path, "panic", p, "stack", string(debug.Stack()))
+				s.Log.Error("panique", "route", r.Pattern, "panic", p, "stack", string(debug.Stack()))
 				if !rec.wrote {
 					http.Error(rec, "Erreur interne", http.StatusInternalServerError)
 				}
@@ -251,7 +261,9 @@ func (s *Server) observe(next http.Handler) http.Handler {
 				route = "inconnue"
 			}
 			s.metrics.observe(route, rec.status, d)
-			s.Log.Info("requête", "method", r.Method, "path", r.URL.Path, "route", route, "status", rec.status, "duree_ms", float64(d.Microseconds())/1000, "adresse", remoteAddr(r))
+			// The route pattern, never the raw path: a path is typed by a user and may
+			// carry anything, a NIR or a diagnosis included (a test plants them).
+			s.Log.Info("requête", "method", r.Method, "route", route, "status", rec.status, "duree_ms", float64(d.Microseconds())/1000, "adresse", remoteAddr(r))
 		}()
 		next.ServeHTTP(rec, r)
 	})

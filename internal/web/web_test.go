@@ -33,6 +33,7 @@ type env struct {
 	db  *sqldb.DB
 	srv *httptest.Server
 	app *web.Server
+	s   *web.Server
 }
 
 func start(t *testing.T, db *sqldb.DB) *env {
@@ -40,8 +41,19 @@ func start(t *testing.T, db *sqldb.DB) *env {
 	return startWith(t, db, nil)
 }
 
+// startLogged starts the server with log as its technical log.
+func startLogged(t *testing.T, db *sqldb.DB, log *slog.Logger) *env {
+	t.Helper()
+	return startFull(t, db, log, nil)
+}
+
 // startWith is start with a configuration changed by mod (when not nil).
 func startWith(t *testing.T, db *sqldb.DB, mod func(*web.Config)) *env {
+	t.Helper()
+	return startFull(t, db, slog.New(slog.NewTextHandler(io.Discard, nil)), mod)
+}
+
+func startFull(t *testing.T, db *sqldb.DB, log *slog.Logger, mod func(*web.Config)) *env {
 	t.Helper()
 	ctx := context.Background()
 	if err := db.SeedOrganisation(ctx, medconseil.GrandEst()); err != nil {
@@ -70,13 +82,13 @@ func startWith(t *testing.T, db *sqldb.DB, mod func(*web.Config)) *env {
 	if mod != nil {
 		mod(&cfg)
 	}
-	s, err := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)), cfg)
+	s, err := web.New(db, log, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
-	return &env{t: t, db: db, srv: srv, app: s}
+	return &env{t: t, db: db, srv: srv, app: s, s: s}
 }
 
 // token logs in through the API.
@@ -505,7 +517,13 @@ func TestHealthReadyMetrics(t *testing.T) {
 		}
 	}
 	seedMatrixDossier(t, e)
-	_, m := e.do("GET", "/metrics", "", nil, nil)
+	if res, _ := e.do("GET", "/metrics", "", nil, nil); res.StatusCode != 401 {
+		t.Errorf("/metrics without a token: %d, want 401", res.StatusCode)
+	}
+	if res, _ := e.do("GET", "/metrics", e.token("praticien.67"), nil, nil); res.StatusCode != 403 {
+		t.Errorf("/metrics with a praticien's token: %d, want 403", res.StatusCode)
+	}
+	_, m := e.do("GET", "/metrics", e.token("admin"), nil, nil)
 	for _, want := range []string{`medconseil_http_requests_total{route="POST /api/v1/arrets",status="201"} 1`, `medconseil_dossiers{etat="avis_rendu"} 1`, "medconseil_http_request_duration_seconds_bucket"} {
 		if !strings.Contains(m, want) {
 			t.Errorf("metrics lack %q", want)

@@ -45,9 +45,22 @@ func Postgres(t testing.TB) *sqldb.DB {
 	if dsn == "" {
 		t.Skip(EnvPostgres + " not set: PostgreSQL half skipped (.ci/run sets it)")
 	}
+	dsn, _ = EmptyPostgres(t)
+	return open(t, dsn)
+}
+
+// EmptyPostgres creates a new, empty schema on the test server, dropped at the end
+// of the test, and returns a DSN whose search_path is that schema, and the schema's
+// name. It skips the test when no server is configured.
+func EmptyPostgres(t testing.TB) (dsn, schema string) {
+	t.Helper()
+	dsn = os.Getenv(EnvPostgres)
+	if dsn == "" {
+		t.Skip(EnvPostgres + " not set: PostgreSQL half skipped (.ci/run sets it)")
+	}
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
-	schema := "t_" + hex.EncodeToString(b)
+	schema = "t_" + hex.EncodeToString(b)
 	admin, err := sql.Open("pgx", dsn)
 	if err != nil {
 		t.Fatal(err)
@@ -67,7 +80,7 @@ func Postgres(t testing.TB) *sqldb.DB {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	return open(t, u.String())
+	return u.String(), schema
 }
 
 func open(t testing.TB, dsn string) *sqldb.DB {
