@@ -57,6 +57,13 @@ type DB struct {
 	Keys *keyring.Keyring
 	// Policy decides what each acteur may see and do.
 	Policy *authz.Policy
+	// AuditKey seals the audit journal (HMAC-SHA256); it is kept outside the
+	// database. Nil means journaled operations fail.
+	AuditKey *keyring.MACKey
+	// CheckpointDir holds the signed checkpoints VerifyAudit checks the journal
+	// against; StartCheckpoints sets it and writes them.
+	CheckpointDir string
+	checkpoints   *checkpointer
 }
 
 // Open connects to dsn: a postgres:// or postgresql:// URL, or else the path of an
@@ -116,8 +123,13 @@ func escapePath(p string) string {
 
 // Close releases the connections.
 func (db *DB) Close() error {
+	var cerr error
 	if db.commit != nil {
 		db.commit.close()
+	}
+	if db.checkpoints != nil {
+		cerr = db.checkpoints.close()
+		db.checkpoints = nil
 	}
 	if db.wstmts != nil {
 		db.wstmts.close()
@@ -127,7 +139,7 @@ func (db *DB) Close() error {
 	if db.r != db.w {
 		err = errors.Join(err, db.r.Close())
 	}
-	return err
+	return errors.Join(cerr, err)
 }
 
 // Dialect returns the engine.
@@ -164,6 +176,26 @@ type Tx struct {
 	tx    *sql.Tx
 	db    *DB
 	stmts *stmtCache // SQLite: prepared statements of the pool
+
+	// In a group commit (batch.go): statements run under fixed, never under the
+	// context a job passes, and stop with the job's error once job (the caller's
+	// context) is done; journal entries wait in pending until the group's end.
+	fixed   context.Context
+	job     context.Context
+	pending *[]AuditEntry
+}
+
+// ctx returns the context a statement runs under. In a group, a statement of a job
+// whose caller has gone is given the caller's (ended) context, which database/sql
+// refuses before reaching the connection: the shared connection is never cancelled.
+func (t *Tx) ctx(ctx context.Context) context.Context {
+	if t.fixed == nil {
+		return ctx
+	}
+	if t.job != nil && t.job.Err() != nil {
+		return t.job
+	}
+	return t.fixed
 }
 
 // stmt returns the transaction's view of a cached prepared statement, or nil.
@@ -179,6 +211,7 @@ func (t *Tx) stmt(ctx context.Context, q string) *sql.Stmt {
 
 // Exec runs a statement.
 func (t *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	ctx = t.ctx(ctx)
 	if st := t.stmt(ctx, q); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
@@ -187,6 +220,7 @@ func (t *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error
 
 // Query runs a query.
 func (t *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	ctx = t.ctx(ctx)
 	if st := t.stmt(ctx, q); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
@@ -195,6 +229,7 @@ func (t *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error
 
 // QueryRow runs a query returning at most one row.
 func (t *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	ctx = t.ctx(ctx)
 	if st := t.stmt(ctx, q); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
@@ -291,7 +326,7 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 				done = true
 				return nil
 			}
-			if _, err := tx.tx.ExecContext(ctx, string(body)); err != nil {
+			if _, err := tx.tx.ExecContext(tx.ctx(ctx), string(body)); err != nil {
 				return fmt.Errorf("migration %s : %w", name, err)
 			}
 			_, err := tx.Exec(ctx, `INSERT INTO schema_migration (name, applied_at) VALUES (?, ?)`, name, db.Now().UTC().Format(time.RFC3339))
