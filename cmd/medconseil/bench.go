@@ -62,6 +62,25 @@ func runBench(ctx context.Context, e *env, args []string) error {
 		}
 		defer os.Remove(sf.keyFile)
 	}
+	if sf.auditKeyFile == "" && e.getenv("MEDCONSEIL_AUDIT_KEY") == "" {
+		text, err := newKeyText("bench-audit")
+		if err != nil {
+			return err
+		}
+		sf.auditKeyFile = filepath.Join(os.TempDir(), fmt.Sprintf("medconseil-bench-%d.audit-key", os.Getpid()))
+		if err := writeKeyFile(sf.auditKeyFile, text); err != nil {
+			return err
+		}
+		defer os.Remove(sf.auditKeyFile)
+	}
+	if sf.checkpoints == "" {
+		dir, err := os.MkdirTemp("", "medconseil-bench-points-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		sf.checkpoints = dir
+	}
 	db, err := sf.open(ctx, e, true)
 	if err != nil {
 		return err
