@@ -187,6 +187,33 @@ func (t *Tx) journalShown(ctx context.Context, a *medconseil.Acteur, action, obj
 	return t.flushAudit(ctx, []AuditEntry{e}, &head)
 }
 
+// journalList journals a list read: one entry naming every dossier shown and the
+// union of the classes disclosed. The list is not returned if the entry fails.
+func (db *DB) journalList(ctx context.Context, a *medconseil.Acteur, action string, rows []WorklistRow, m Meta) error {
+	ids := make([]int64, len(rows))
+	var seen medconseil.FieldSet
+	for i, r := range rows {
+		ids[i] = r.ID
+		seen |= r.Visible
+	}
+	return db.Write(ctx, func(tx *Tx) error {
+		return tx.journalShown(ctx, a, action, "liste", ids, seen, m, ResultOK)
+	})
+}
+
+// shownByDossier returns the other dossiers a dossier read disclosed: those of its
+// history, and the initial notice its terminology alerts were computed from.
+func shownByDossier(d *medconseil.Dossier) []int64 {
+	var ids []int64
+	for _, h := range d.Historique {
+		ids = append(ids, h.ID)
+	}
+	if len(d.Alertes) > 0 && d.Arret != nil && d.Arret.InitialID != 0 {
+		ids = append(ids, d.Arret.InitialID)
+	}
+	return ids
+}
+
 // idList writes ids as "1,5,9", sorted and without duplicates.
 func idList(ids []int64) string {
 	if len(ids) == 0 {

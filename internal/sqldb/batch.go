@@ -45,7 +45,7 @@ import (
 const maxBatch = 64
 
 // pgWriters is the number of groups PostgreSQL runs at once.
-const pgWriters = 4
+var pgWriters = 4
 
 // maxRetries bounds the retries of a job hitting a deadlock or serialisation failure.
 const maxRetries = 3

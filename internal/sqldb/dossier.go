@@ -315,7 +315,7 @@ func (db *DB) Dossier(ctx context.Context, a *medconseil.Acteur, id int64, m Met
 		d.Historique = hist
 		seen |= histSeen
 		out = d
-		return tx.journal(ctx, a, "dossier.lecture", objet, seen, m, ResultOK)
+		return tx.journalShown(ctx, a, "dossier.lecture", objet, shownByDossier(d), seen, m, ResultOK)
 	})
 	if err == nil && refusal != nil {
 		return nil, refusal

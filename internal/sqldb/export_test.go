@@ -1,0 +1,14 @@
+package sqldb
+
+// Test hooks of the group committer.
+
+// SetBeforeCommit makes f run just before every group's COMMIT; an error it returns
+// fails the COMMIT.
+func SetBeforeCommit(db *DB, f func() error) { db.commit.beforeCommit = f }
+
+// Queued returns the number of write jobs waiting for a writer.
+func Queued(db *DB) int { return len(db.commit.jobs) }
+
+// SetPGWriters sets the number of PostgreSQL writers of the stores opened next and
+// returns the previous value.
+func SetPGWriters(n int) int { old := pgWriters; pgWriters = n; return old }
