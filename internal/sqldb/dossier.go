@@ -320,7 +320,10 @@ func (db *DB) Dossier(ctx context.Context, a *medconseil.Acteur, id int64, m Met
 	if err == nil && refusal != nil {
 		return nil, refusal
 	}
-	return out, err
+	if err != nil {
+		return nil, err // nothing read is returned without its journal entry
+	}
+	return out, nil
 }
 
 // terminologyAlerts compares a prolongation with its initial notice, when a may
