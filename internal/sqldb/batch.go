@@ -45,7 +45,7 @@ import (
 const maxBatch = 64
 
 // pgWriters is the number of groups PostgreSQL runs at once.
-var pgWriters = 4
+var pgWriters = 8
 
 // maxRetries bounds the retries of a job hitting a deadlock or serialisation failure.
 const maxRetries = 3

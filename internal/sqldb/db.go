@@ -76,8 +76,8 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		if err != nil {
 			return nil, fmt.Errorf("ouverture PostgreSQL : %w", err)
 		}
-		p.SetMaxOpenConns(32)
-		p.SetMaxIdleConns(32)
+		p.SetMaxOpenConns(48)
+		p.SetMaxIdleConns(48)
 		p.SetConnMaxIdleTime(5 * time.Minute)
 		db.w, db.r = p, p
 	} else {
