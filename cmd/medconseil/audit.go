@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"medconseil/internal/keyring"
 	"medconseil/internal/sqldb"
@@ -130,6 +131,13 @@ func (s *storeFlags) registerAudit(fs *flag.FlagSet, e *env) {
 		"clé du journal d'audit, hors de la base (env MEDCONSEIL_AUDIT_KEY_FILE ; MEDCONSEIL_AUDIT_KEY pour la clé elle-même) ; SQLite : par défaut BASE.audit-key, créée au besoin")
 	fs.StringVar(&s.checkpoints, "audit-checkpoints", e.getenv("MEDCONSEIL_AUDIT_CHECKPOINTS"),
 		"dossier des points de contrôle signés du journal, à expédier hors du serveur (env MEDCONSEIL_AUDIT_CHECKPOINTS) ; SQLite : par défaut BASE.audit-points")
+	def := sqldb.DefaultCheckpointInterval
+	if v := e.getenv("MEDCONSEIL_AUDIT_CHECKPOINT_INTERVAL"); v != "" {
+		if d, err := time.ParseDuration(v); err == nil && d > 0 {
+			def = d
+		}
+	}
+	fs.DurationVar(&s.cpInterval, "audit-checkpoint-interval", def, "intervalle entre deux points de contrôle pendant que le journal grandit (env MEDCONSEIL_AUDIT_CHECKPOINT_INTERVAL)")
 }
 
 // auditKey loads the audit key. On SQLite, without one given, it uses the file
@@ -178,5 +186,5 @@ func (s *storeFlags) openAudit(ctx context.Context, e *env, db *sqldb.DB) error 
 		fmt.Fprintln(e.stderr, "Attention : pas de dossier de points de contrôle du journal d'audit (--audit-checkpoints) : une troncature du journal ne serait pas détectée.")
 		return nil
 	}
-	return db.StartCheckpoints(ctx, dir, sqldb.DefaultCheckpointInterval)
+	return db.StartCheckpoints(ctx, dir, s.cpInterval)
 }

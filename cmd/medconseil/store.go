@@ -22,6 +22,7 @@ type storeFlags struct {
 	// The audit journal's key and checkpoints (cmd/medconseil/audit.go).
 	auditKeyFile string
 	checkpoints  string
+	cpInterval   time.Duration
 }
 
 func (s *storeFlags) register(fs *flag.FlagSet, e *env, defaultDB string) {
