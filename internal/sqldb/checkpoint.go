@@ -205,18 +205,14 @@ func readCheckpoints(dir string, key *keyring.MACKey) ([]Checkpoint, *AuditProbl
 			if text == "" {
 				continue
 			}
-			var c Checkpoint
-			if err := json.Unmarshal([]byte(text), &c); err != nil {
-				f.Close()
-				return nil, &AuditProblem{Message: fmt.Sprintf("point de contrôle illisible (%s, ligne %d)", filepath.Base(name), line)}, nil
-			}
 			if key == nil {
 				f.Close()
 				return nil, nil, errors.New("la clé du journal d'audit est nécessaire pour vérifier les points de contrôle (--audit-key-file)")
 			}
-			if c.Cle != key.ID || !keyring.Equal(c.mac(key), c.Sig) {
+			c, p := parseCheckpoint(text, key, fmt.Sprintf("%s, ligne %d", filepath.Base(name), line))
+			if p != nil {
 				f.Close()
-				return nil, &AuditProblem{Seq: c.Seq, Message: fmt.Sprintf("point de contrôle falsifié ou signé d'une autre clé (%s, ligne %d)", filepath.Base(name), line)}, nil
+				return nil, p, nil
 			}
 			out = append(out, c)
 		}
@@ -227,4 +223,17 @@ func readCheckpoints(dir string, key *keyring.MACKey) ([]Checkpoint, *AuditProbl
 		}
 	}
 	return out, nil, nil
+}
+
+// parseCheckpoint reads one checkpoint line and authenticates it; where names the
+// line for the message.
+func parseCheckpoint(text string, key *keyring.MACKey, where string) (Checkpoint, *AuditProblem) {
+	var c Checkpoint
+	if err := json.Unmarshal([]byte(text), &c); err != nil {
+		return c, &AuditProblem{Message: fmt.Sprintf("point de contrôle illisible (%s)", where)}
+	}
+	if c.Cle != key.ID || !keyring.Equal(c.mac(key), c.Sig) {
+		return c, &AuditProblem{Seq: c.Seq, Message: fmt.Sprintf("point de contrôle falsifié ou signé d'une autre clé (%s)", where)}
+	}
+	return c, nil
 }

@@ -1,5 +1,7 @@
 package sqldb
 
+import "medconseil/internal/keyring"
+
 // Test hooks of the group committer.
 
 // SetBeforeCommit makes f run just before every group's COMMIT; an error it returns
@@ -12,3 +14,11 @@ func Queued(db *DB) int { return len(db.commit.jobs) }
 // SetPGWriters sets the number of PostgreSQL writers of the stores opened next and
 // returns the previous value.
 func SetPGWriters(n int) int { old := pgWriters; pgWriters = n; return old }
+
+// ParseCheckpoint exposes the checkpoint line parser to the fuzz target.
+func ParseCheckpoint(text string, key *keyring.MACKey) (Checkpoint, *AuditProblem) {
+	return parseCheckpoint(text, key, "fuzz")
+}
+
+// SignCheckpoint signs c as the checkpointer does.
+func SignCheckpoint(c *Checkpoint, key *keyring.MACKey) { c.Sig = c.mac(key) }
