@@ -307,8 +307,13 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 		}
 	}
 	sort.Strings(names)
-	if _, err := db.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migration (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
-		return nil, fmt.Errorf("migrations : %w", err)
+	// The application role of PostgreSQL may not create tables (docs/postgres-roles.sql):
+	// create the list of migrations only when it is missing.
+	var n int
+	if err := db.w.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migration`).Scan(&n); err != nil {
+		if _, err := db.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migration (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+			return nil, fmt.Errorf("migrations : %w", err)
+		}
 	}
 	var applied []string
 	for _, name := range names {
