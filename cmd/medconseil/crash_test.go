@@ -118,10 +118,6 @@ func crashHarness(t *testing.T, dir, dsn string) {
 	token := strings.TrimSpace(cli("", "user", "token", "--login", "prescripteur.crash"))
 
 	client := &http.Client{Timeout: 10 * time.Second}
-	type result struct {
-		key string
-		id  int64
-	}
 	acked := map[string]int64{} // idempotency key → dossier id acknowledged
 	var unknown []string        // keys sent whose answer was lost in a kill
 	var mu sync.Mutex
