@@ -365,3 +365,33 @@ func TestCommitterConcurrentCancellingClients(t *testing.T) {
 		}
 	})
 }
+
+// A job that breaks the shared transaction itself (here it ends it) fails; the jobs
+// of its group that had succeeded, and those not yet run, are run again in a new
+// transaction and commit.
+func TestCommitterBrokenTransaction(t *testing.T) {
+	oneWriter(t)
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		commitTable(t, db)
+		errs := group(t, db, nil, insertK("a"),
+			func(tx *sqldb.Tx) error {
+				if err := insertK("b")(tx); err != nil {
+					return err
+				}
+				if _, err := tx.Exec(ctx, `ROLLBACK`); err != nil {
+					return err
+				}
+				return errors.New("broke it")
+			},
+			insertK("c"))
+		if errs[0] != nil || errs[2] != nil {
+			t.Fatalf("jobs sharing the broken transaction failed: %v", errs)
+		}
+		if errs[1] == nil {
+			t.Fatal("the job that broke the transaction reported success")
+		}
+		if !present(t, db, "a") || present(t, db, "b") || !present(t, db, "c") {
+			t.Fatal("wrong rows committed")
+		}
+	})
+}
