@@ -287,3 +287,17 @@ func appendFile(path, text string) error {
 	}
 	return f.Close()
 }
+
+// The same downgrade, checked without the checkpoints: the start of the sealed part
+// cannot lie past the end of the journal.
+func TestAuditAttackDowngradeWithoutCheckpoints(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		journaled(t, db)
+		entries := allEntries(t, db)
+		stmts := recomputed(entries, 1, "praticien.57", plainDigest)
+		stmts = append(stmts, `UPDATE audit_head SET scelle_depuis = 1000000 WHERE id = 1`)
+		attack(t, db, stmts...)
+		db.CheckpointDir = ""
+		wantProblem(t, db, "au-delà de la fin du journal")
+	})
+}

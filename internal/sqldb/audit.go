@@ -503,6 +503,10 @@ func (db *DB) VerifyAuditReport(ctx context.Context) (AuditReport, *AuditProblem
 			problem = &AuditProblem{Seq: prevSeq + 1, Message: fmt.Sprintf("le journal s'arrête à l'entrée %d alors que la tête en annonce %d (entrées finales supprimées)", prevSeq, headSeq)}
 			return nil
 		}
+		if sealedFrom > prevSeq+1 {
+			problem = &AuditProblem{Seq: sealedFrom, Message: fmt.Sprintf("le début de la partie scellée (%d) est au-delà de la fin du journal (%d) : entrées recalculées sans la clé", sealedFrom, prevSeq)}
+			return nil
+		}
 		if maxCP != nil && maxCP.Seq > prevSeq {
 			what := "entrées finales supprimées et tête rembobinée"
 			if prevSeq == 0 {
