@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"runtime/pprof"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -20,6 +21,7 @@ import (
 	"medconseil"
 	"medconseil/internal/auth"
 	"medconseil/internal/demo"
+	"medconseil/internal/sqldb"
 	"medconseil/internal/web"
 )
 
@@ -30,12 +32,16 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	if len(args) > 0 && args[0] == "backup" {
 		return runBenchBackup(ctx, e, args[1:])
 	}
-	if len(args) == 0 || args[0] != "intake" {
+	const usage = "usage : medconseil bench intake [--db DSN] [--clients 32] [--duration 10s] [--types]\n        medconseil bench soak [--db DSN] [--clients 8] [--duration 30m] [--sample 1m]\n        medconseil bench backup [--dossiers N] [--runs 3]"
+	if len(args) == 0 || (args[0] != "intake" && args[0] != "soak") {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			fmt.Fprintln(e.stdout, "Usage : medconseil bench intake [--db DSN] [--clients 32] [--duration 10s] [--types]")
+			fmt.Fprintln(e.stdout, strings.Replace(usage, "usage :", "Usage :", 1))
 			return nil
 		}
-		return usageError("usage : medconseil bench intake [--db DSN] [--clients 32] [--duration 10s] [--types]")
+		return usageError(usage)
+	}
+	if args[0] == "soak" {
+		return runSoak(ctx, e, args[1:])
 	}
 	fs := newFlagSet(e, "bench intake", "bench intake [--db DSN] [--clients 32] [--duration 10s]")
 	var sf storeFlags
@@ -47,56 +53,12 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
-	if sf.db == "" {
-		dir, err := os.MkdirTemp("", "medconseil-bench-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-		sf.db = filepath.Join(dir, "bench.db")
-		sf.create = true
-	}
-	if sf.keyFile == "" && e.getenv("MEDCONSEIL_KEYS") == "" {
-		text, err := newKeyText("bench")
-		if err != nil {
-			return err
-		}
-		sf.keyFile = filepath.Join(os.TempDir(), fmt.Sprintf("medconseil-bench-%d.keys", os.Getpid()))
-		if err := writeKeyFile(sf.keyFile, text); err != nil {
-			return err
-		}
-		defer os.Remove(sf.keyFile)
-	}
-	db, err := sf.open(ctx, e, true)
+	b, err := newBenchServer(ctx, e, &sf, *clients)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	if err := db.SeedOrganisation(ctx, medconseil.GrandEst()); err != nil {
-		return err
-	}
-	const pw = "bench-password"
-	if err := demo.SeedAccounts(ctx, db, pw, auth.DefaultParams); err != nil {
-		return err
-	}
-	srv, err := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)), web.DefaultConfig())
-	if err != nil {
-		return err
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	hs := &http.Server{Handler: srv.Handler()}
-	go hs.Serve(ln)
-	defer hs.Close()
-	base := "http://" + ln.Addr().String()
-	tr := &http.Transport{MaxIdleConnsPerHost: *clients, MaxConnsPerHost: *clients}
-	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
-	tok, err := benchToken(client, base, pw)
-	if err != nil {
-		return err
-	}
+	defer b.close()
+	db, client, base, tok := b.db, b.client, b.base, b.tok
 	var seq atomic.Int64
 	seq.Store(time.Now().UnixNano() % 1e6 * 1000)
 	route := "/api/v1/arrets"
@@ -207,4 +169,99 @@ func benchToken(c *http.Client, base, pw string) (string, error) {
 		return "", fmt.Errorf("jeton de banc d'essai : statut %d", res.StatusCode)
 	}
 	return out.Token, nil
+}
+
+// benchServer is the real server on a loopback port over a store seeded with the
+// demo accounts, and an API client with a token.
+type benchServer struct {
+	db       *sqldb.DB
+	client   *http.Client
+	base     string
+	tok      string
+	cleanups []func()
+}
+
+func (b *benchServer) close() {
+	for i := len(b.cleanups) - 1; i >= 0; i-- {
+		b.cleanups[i]()
+	}
+}
+
+func newBenchServer(ctx context.Context, e *env, sf *storeFlags, clients int) (b *benchServer, err error) {
+	b = &benchServer{}
+	defer func() {
+		if err != nil {
+			b.close()
+		}
+	}()
+	if sf.db == "" {
+		dir, err := os.MkdirTemp("", "medconseil-bench-")
+		if err != nil {
+			return nil, err
+		}
+		b.cleanups = append(b.cleanups, func() { os.RemoveAll(dir) })
+		sf.db = filepath.Join(dir, "bench.db")
+		sf.create = true
+	}
+	if sf.keyFile == "" && e.getenv("MEDCONSEIL_KEYS") == "" {
+		text, err := newKeyText("bench")
+		if err != nil {
+			return nil, err
+		}
+		sf.keyFile = filepath.Join(os.TempDir(), fmt.Sprintf("medconseil-bench-%d.keys", os.Getpid()))
+		if err := writeKeyFile(sf.keyFile, text); err != nil {
+			return nil, err
+		}
+		b.cleanups = append(b.cleanups, func() { os.Remove(sf.keyFile) })
+	}
+	if sf.auditKeyFile == "" && e.getenv("MEDCONSEIL_AUDIT_KEY") == "" {
+		text, err := newKeyText("bench-audit")
+		if err != nil {
+			return nil, err
+		}
+		sf.auditKeyFile = filepath.Join(os.TempDir(), fmt.Sprintf("medconseil-bench-%d.audit-key", os.Getpid()))
+		if err := writeKeyFile(sf.auditKeyFile, text); err != nil {
+			return nil, err
+		}
+		b.cleanups = append(b.cleanups, func() { os.Remove(sf.auditKeyFile) })
+	}
+	if sf.checkpoints == "" {
+		dir, err := os.MkdirTemp("", "medconseil-bench-points-")
+		if err != nil {
+			return nil, err
+		}
+		b.cleanups = append(b.cleanups, func() { os.RemoveAll(dir) })
+		sf.checkpoints = dir
+	}
+	db, err := sf.open(ctx, e, true)
+	if err != nil {
+		return nil, err
+	}
+	b.db = db
+	b.cleanups = append(b.cleanups, func() { db.Close() })
+	if err := db.SeedOrganisation(ctx, medconseil.GrandEst()); err != nil {
+		return nil, err
+	}
+	const pw = "bench-password"
+	if err := demo.SeedAccounts(ctx, db, pw, auth.DefaultParams); err != nil {
+		return nil, err
+	}
+	srv, err := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)), web.DefaultConfig())
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	hs := &http.Server{Handler: srv.Handler()}
+	go hs.Serve(ln)
+	b.cleanups = append(b.cleanups, func() { hs.Close() })
+	b.base = "http://" + ln.Addr().String()
+	tr := &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}
+	b.client = &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	if b.tok, err = benchToken(b.client, b.base, pw); err != nil {
+		return nil, err
+	}
+	return b, nil
 }

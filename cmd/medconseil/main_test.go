@@ -94,7 +94,9 @@ func TestAuditVerifyNamesTamperedEntry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, stmt := range []string{`DROP TRIGGER audit_no_update`, `UPDATE audit SET objet = 'utilisateur:c.e' WHERE seq = 3`} {
+	// A careful attacker puts the trigger back, so the seal is what must catch it.
+	for _, stmt := range []string{`DROP TRIGGER audit_no_update`, `UPDATE audit SET objet = 'utilisateur:c.e' WHERE seq = 3`,
+		`CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'x'); END`} {
 		if _, err := raw.Exec(stmt); err != nil {
 			t.Fatal(err)
 		}

@@ -25,6 +25,10 @@ type storeFlags struct {
 	// command refuses a path that does not exist, so a mistyped --db is an error,
 	// not a new empty database.
 	create bool
+	// The audit journal's key and checkpoints (cmd/medconseil/audit.go).
+	auditKeyFile string
+	checkpoints  string
+	cpInterval   time.Duration
 }
 
 // createPrivate creates a missing SQLite file with mode 0600 before SQLite opens
@@ -73,6 +77,7 @@ func (s *storeFlags) register(fs *flag.FlagSet, e *env, defaultDB string) {
 	}
 	fs.StringVar(&s.db, "db", def, "base de données : chemin d'un fichier SQLite ou URL postgres://… (env MEDCONSEIL_DB)")
 	fs.StringVar(&s.keyFile, "key-file", e.getenv("MEDCONSEIL_KEY_FILE"), "fichier des clés de chiffrement des données cliniques (env MEDCONSEIL_KEY_FILE ; env MEDCONSEIL_KEYS pour les clés elles-mêmes)")
+	s.registerAudit(fs, e)
 }
 
 // open connects, migrates and seeds the store, and loads the keys when given.
@@ -105,6 +110,10 @@ func (s *storeFlags) open(ctx context.Context, e *env, needKeys bool) (*sqldb.DB
 		return nil, errors.New("aucune clé de chiffrement : donner --key-file (ou MEDCONSEIL_KEY_FILE / MEDCONSEIL_KEYS) ; « medconseil keys generate » en crée une")
 	}
 	db.Keys = kr
+	if err := s.openAudit(ctx, e, db); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return db, nil
 }
 

@@ -8,8 +8,11 @@ import (
 	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -234,3 +237,48 @@ func (kr *Keyring) Text() string {
 	}
 	return b.String()
 }
+
+// MACKey is the key of the audit journal's chain (HMAC-SHA256). It lives in its own
+// file, outside the database, so that whoever can write to the database cannot
+// recompute the chain after altering it. The file format is the keyring's
+// ("id:base64(32 bytes)"), with one key; it is never rotated, since it seals a chain
+// that runs from the first entry.
+type MACKey struct {
+	ID  string
+	raw []byte
+}
+
+// ParseMACKey reads an audit key text.
+func ParseMACKey(text string) (*MACKey, error) {
+	kr, err := Parse(text)
+	if err != nil {
+		return nil, fmt.Errorf("clé du journal d'audit : %w", err)
+	}
+	if len(kr.keys) != 1 {
+		return nil, errors.New("clé du journal d'audit : le fichier doit contenir exactement une clé")
+	}
+	return &MACKey{ID: kr.keys[0].ID, raw: kr.keys[0].raw}, nil
+}
+
+// LoadMACKey reads an audit key file.
+func LoadMACKey(path string) (*MACKey, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("lecture de la clé du journal d'audit : %w", err)
+	}
+	return ParseMACKey(string(b))
+}
+
+// Sum returns the hex HMAC-SHA256 of the fields, each length-prefixed so that no two
+// different field lists share a text; domain separates the uses of the key.
+func (k *MACKey) Sum(domain string, fields ...string) string {
+	h := hmac.New(sha256.New, k.raw)
+	fmt.Fprintf(h, "%d:%s;", len(domain), domain)
+	for _, f := range fields {
+		fmt.Fprintf(h, "%d:%s;", len(f), f)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// Equal compares two hex MACs in constant time.
+func Equal(a, b string) bool { return hmac.Equal([]byte(a), []byte(b)) }

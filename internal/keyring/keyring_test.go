@@ -88,3 +88,23 @@ func TestParseRejects(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParse: the key file parsers never panic, and what they accept round-trips.
+func FuzzParse(f *testing.F) {
+	f.Add("test1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n")
+	f.Add("# commentaire\n\na:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\nb:ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=\n")
+	f.Add("a:b:c\n")
+	f.Add(":\n")
+	f.Fuzz(func(t *testing.T, text string) {
+		kr, err := keyring.Parse(text)
+		if err == nil {
+			again, err := keyring.Parse(kr.Text())
+			if err != nil || again.Active() != kr.Active() || len(again.IDs()) != len(kr.IDs()) {
+				t.Fatalf("round trip of %q: %v", text, err)
+			}
+		}
+		if k, err := keyring.ParseMACKey(text); err == nil && k.Sum("d", "x") == k.Sum("d", "y") {
+			t.Fatal("MAC does not depend on its input")
+		}
+	})
+}

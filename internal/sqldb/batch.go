@@ -5,62 +5,139 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 
 	"medconseil"
 )
 
 // Every commit costs an fsync of the WAL (SQLite synchronous FULL, PostgreSQL's
-// default), SQLite has one writer, and on PostgreSQL the audit_head row serialises
-// every journaled transaction until its commit. Group commit lets one writer take
-// several pending write transactions at once, run each inside its own SAVEPOINT (a
-// failing one is rolled back alone, exactly as if it had its own transaction), and
-// COMMIT them together: one fsync and one hold of the journal head for the group. No caller is answered before the COMMIT that holds its writes, so
-// nothing acknowledged is ever lost; the writes are applied in arrival order, the
-// order a single connection would have serialised them in anyway.
+// default), SQLite has one writer, and the audit_head row serialises every journaled
+// transaction until its commit. Group commit lets a writer take several pending
+// write transactions (jobs) at once, run each inside its own SAVEPOINT (a failing
+// one is rolled back alone, exactly as if it had its own transaction), append their
+// journal entries in one multi-row insert at the end, and COMMIT them together: one
+// fsync and one short hold of the journal head for the group.
+//
+// The contract, which the committer tests check on both engines:
+//   - The statements of the shared transaction never run under a caller's context
+//     (the pgx driver closes the connection when a statement's context ends, which
+//     would fail the whole group): they run under the committer's own context. A
+//     caller whose context ends before its job starts is skipped and told so; a job
+//     whose caller leaves while it runs stops at its next statement and is rolled
+//     back to its savepoint; a job that ran to the end is committed with the group
+//     and its caller, even if gone, is answered with the truth.
+//   - A failed job is rolled back to its savepoint and fails alone; a job failing on
+//     a deadlock or serialisation conflict is retried alone, in a later transaction.
+//     When the shared transaction itself breaks, the failing job fails and the
+//     others are run again in a new transaction.
+//   - A failing COMMIT fails every caller of the group: no caller is answered
+//     success before the COMMIT that holds its writes, so nothing acknowledged is
+//     ever lost.
+//   - Close fails the queued jobs, lets the running group finish, and never leaves a
+//     caller waiting.
+//
+// SQLite has one writer; PostgreSQL runs a few writers at once, since the journal
+// head, the one row every group updates, is taken only at the very end of a group.
 
 // maxBatch bounds a group: enough to amortise the fsync, small enough that an early
 // request does not wait long behind later ones.
 const maxBatch = 64
 
+// pgWriters is the number of groups PostgreSQL runs at once.
+var pgWriters = 8
+
+// maxRetries bounds the retries of a job hitting a deadlock or serialisation failure.
+const maxRetries = 3
+
+var errClosed = medconseil.Internal(errors.New("store closed"))
+
 type writeJob struct {
-	ctx  context.Context
-	fn   func(*Tx) error
-	done chan error
+	ctx     context.Context
+	fn      func(*Tx) error
+	done    chan error
+	retries int
 }
 
 type committer struct {
-	db   *DB
-	jobs chan *writeJob
-	stop chan struct{}
-	wg   sync.WaitGroup
+	db      *DB
+	ctx     context.Context // the context of every statement of a group, never a caller's
+	jobs    chan *writeJob
+	stop    chan struct{}
+	exited  chan struct{}
+	once    sync.Once
+	wg      sync.WaitGroup
+	writers int
+
+	// beforeCommit, when set (tests), runs just before COMMIT; an error it returns
+	// is treated as a failing COMMIT.
+	beforeCommit func() error
+	// afterGroup, when set, is called with the journal head after every commit that
+	// appended entries (checkpoints).
+	afterGroup func(seq int64, hash string)
 }
 
 func newCommitter(db *DB) *committer {
-	c := &committer{db: db, jobs: make(chan *writeJob, 1024), stop: make(chan struct{})}
-	c.wg.Add(1)
-	go c.loop()
+	c := &committer{db: db, ctx: context.Background(), jobs: make(chan *writeJob, 1024),
+		stop: make(chan struct{}), exited: make(chan struct{}), writers: 1}
+	if db.dialect == Postgres {
+		c.writers = pgWriters
+	}
+	c.wg.Add(c.writers)
+	for i := 0; i < c.writers; i++ {
+		go c.loop()
+	}
 	return c
 }
 
+// close fails the queued jobs, waits for the running groups and returns. It may be
+// called more than once.
 func (c *committer) close() {
-	close(c.stop)
-	c.wg.Wait()
+	c.once.Do(func() {
+		close(c.stop)
+		c.wg.Wait()
+		// Jobs that slipped into the queue after the writers drained it.
+		for {
+			select {
+			case j := <-c.jobs:
+				j.done <- errClosed
+				continue
+			default:
+			}
+			break
+		}
+		close(c.exited)
+	})
 }
 
-// submit queues fn and waits for the commit of its group.
+// submit queues fn and waits for the verdict on its group.
 func (c *committer) submit(ctx context.Context, fn func(*Tx) error) error {
+	select {
+	case <-c.stop:
+		return errClosed
+	default:
+	}
 	j := &writeJob{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	select {
 	case c.jobs <- j:
 	case <-ctx.Done():
 		return ctx.Err()
 	case <-c.stop:
-		return medconseil.Internal(errors.New("store closed"))
+		return errClosed
 	}
-	// Once queued, the job will be committed or failed: wait for the verdict even if
-	// the caller's context ends, so a caller never believes a committed write was lost.
-	return <-j.done
+	// Once queued, the job will be run or skipped: wait for the verdict even if the
+	// caller's context ends, so a caller never believes a committed write was lost.
+	select {
+	case err := <-j.done:
+		return err
+	case <-c.exited:
+		select {
+		case err := <-j.done:
+			return err
+		default:
+			return errClosed
+		}
+	}
 }
 
 func (c *committer) loop() {
@@ -69,11 +146,10 @@ func (c *committer) loop() {
 	for {
 		select {
 		case <-c.stop:
-			// Fail what is still queued.
 			for {
 				select {
 				case j := <-c.jobs:
-					j.done <- medconseil.Internal(errors.New("store closed"))
+					j.done <- errClosed
 				default:
 					return
 				}
@@ -94,73 +170,173 @@ func (c *committer) loop() {
 	}
 }
 
-// run executes a group in one transaction.
+// run executes a group, answering every job, then retries alone the jobs that hit a
+// transient conflict.
 func (c *committer) run(batch []*writeJob) {
-	ctx := context.Background()
-	results := make([]error, len(batch))
-	tx, err := c.db.w.BeginTx(ctx, nil)
-	if err != nil {
-		for _, j := range batch {
-			j.done <- medconseil.Internal(fmt.Errorf("begin: %w", err))
-		}
-		return
+	for len(batch) > 0 {
+		batch = c.runGroup(batch)
 	}
-	t := &Tx{tx: tx, db: c.db, stmts: c.db.wstmts}
-	ok := 0
-	for i, j := range batch {
+}
+
+// runGroup runs jobs in one transaction and answers each of them, except the jobs it
+// returns, to be run again in a new transaction.
+func (c *committer) runGroup(jobs []*writeJob) (again []*writeJob) {
+	ctx := c.ctx
+	results := make([]error, len(jobs))
+	answered := make([]bool, len(jobs))
+	answer := func(i int, err error) {
+		if !answered[i] {
+			answered[i] = true
+			jobs[i].done <- err
+		}
+	}
+	// A caller gone before its job starts is skipped.
+	live := 0
+	for i, j := range jobs {
 		if err := j.ctx.Err(); err != nil {
-			results[i] = err
+			answer(i, err)
 			continue
 		}
-		results[i] = c.runOne(t, j)
-		if results[i] == nil {
+		live++
+	}
+	if live == 0 {
+		return nil
+	}
+	tx, err := c.db.w.BeginTx(ctx, nil)
+	if err != nil {
+		for i := range jobs {
+			answer(i, medconseil.Internal(fmt.Errorf("begin: %w", err)))
+		}
+		return nil
+	}
+	var pending []AuditEntry
+	t := &Tx{tx: tx, db: c.db, stmts: c.db.wstmts, fixed: ctx, pending: &pending}
+	ok := 0
+	savepoint := true // a SAVEPOINT must be opened before the next job
+	for i, j := range jobs {
+		if answered[i] {
+			continue
+		}
+		if err := j.ctx.Err(); err != nil {
+			answer(i, err)
+			continue
+		}
+		t.job = j.ctx
+		err, broken := c.runOne(t, j, &savepoint, i == len(jobs)-1)
+		t.job = nil
+		if broken {
+			// The shared transaction is unusable: this job fails, the jobs that
+			// succeeded and those not yet run start again in a new transaction.
+			_ = tx.Rollback()
+			answer(i, err)
+			for k := range jobs {
+				if !answered[k] {
+					again = append(again, jobs[k])
+				}
+			}
+			return again
+		}
+		if err != nil && retryable(err) && j.retries < maxRetries {
+			j.retries++
+			again = append(again, j)
+			answered[i] = true // answered by the retry
+			continue
+		}
+		results[i] = err
+		if err == nil {
 			ok++
+		} else {
+			answer(i, err)
 		}
 	}
 	if ok == 0 {
 		_ = tx.Rollback()
-		for i, j := range batch {
-			j.done <- results[i]
+		for i := range jobs {
+			answer(i, results[i])
 		}
-		return
+		return again
 	}
-	if err := tx.Commit(); err != nil {
+	var head AuditEntry
+	err = t.flushAudit(ctx, pending, &head)
+	if err == nil && c.beforeCommit != nil {
+		err = c.beforeCommit()
+		if err != nil {
+			_ = tx.Rollback()
+		}
+	}
+	if err == nil {
+		err = tx.Commit()
+	} else {
+		_ = tx.Rollback()
+	}
+	if err != nil {
 		err = medconseil.Internal(fmt.Errorf("commit: %w", err))
-		for i, j := range batch {
+		for i := range jobs {
 			if results[i] == nil {
 				results[i] = err
 			}
-			j.done <- results[i]
+			answer(i, results[i])
 		}
-		return
+		return again
 	}
-	for i, j := range batch {
-		j.done <- results[i]
+	for i := range jobs {
+		answer(i, results[i])
+	}
+	if len(pending) > 0 && c.afterGroup != nil {
+		c.afterGroup(head.Seq, head.Hash)
 	}
 	if c.db.wstmts != nil {
 		c.db.wstmts.prepareWanted(ctx)
 	}
+	return again
 }
 
 // runOne runs one job inside a savepoint, rolling back to it on error or panic.
-func (c *committer) runOne(t *Tx, j *writeJob) (err error) {
-	if _, err := t.tx.ExecContext(j.ctx, "SAVEPOINT job"); err != nil {
-		return medconseil.Internal(fmt.Errorf("savepoint: %w", err))
+// broken reports that the shared transaction can no longer be used. On PostgreSQL
+// the RELEASE of a job and the SAVEPOINT of the next travel in one round trip.
+func (c *committer) runOne(t *Tx, j *writeJob, savepoint *bool, last bool) (err error, broken bool) {
+	ctx := c.ctx
+	if *savepoint {
+		if _, err := t.tx.ExecContext(ctx, "SAVEPOINT job"); err != nil {
+			return medconseil.Internal(fmt.Errorf("savepoint: %w", err)), true
+		}
+		*savepoint = false
 	}
+	mark := len(*t.pending)
 	defer func() {
 		if p := recover(); p != nil {
 			err = medconseil.Internal(fmt.Errorf("panic in write transaction: %v", p))
 		}
 		if err != nil {
-			if _, rerr := t.tx.ExecContext(context.Background(), "ROLLBACK TO job"); rerr != nil {
-				err = errors.Join(err, rerr)
+			*t.pending = (*t.pending)[:mark]
+			if _, rerr := t.tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT job"); rerr != nil {
+				err, broken = errors.Join(err, medconseil.Internal(rerr)), true
+				return
 			}
+			// The savepoint is still open after ROLLBACK TO: the next job reuses it.
+			return
 		}
-		if _, rerr := t.tx.ExecContext(context.Background(), "RELEASE job"); rerr != nil && err == nil {
-			err = medconseil.Internal(rerr)
+		release := "RELEASE SAVEPOINT job"
+		if c.db.dialect == Postgres && !last {
+			release += "; SAVEPOINT job"
+		} else {
+			*savepoint = true
+		}
+		if _, rerr := t.tx.ExecContext(ctx, release); rerr != nil {
+			err, broken = medconseil.Internal(fmt.Errorf("release: %w", rerr)), true
 		}
 	}()
-	return j.fn(t)
+	return j.fn(t), false
+}
+
+// retryable reports a transient conflict between concurrent transactions, which a
+// new attempt may not meet: a PostgreSQL deadlock or serialisation failure.
+func retryable(err error) bool {
+	if err == nil {
+		return false
+	}
+	s := err.Error()
+	return strings.Contains(s, "SQLSTATE 40P01") || strings.Contains(s, "SQLSTATE 40001")
 }
 
 // stmtCache keeps prepared statements per pool, so the SQL of the hot paths is parsed

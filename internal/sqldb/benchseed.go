@@ -62,32 +62,16 @@ func (db *DB) SeedBulk(ctx context.Context, n int, progress func(done int)) erro
 					return err
 				}
 			}
-			// The journal entries, chained as appendAudit chains them, inserted 250 at a
-			// time (one statement per entry is what makes PostgreSQL intake slow).
-			var seq int64
-			var prev string
-			if err := tx.QueryRow(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&seq, &prev); err != nil {
-				return err
-			}
+			// The journal entries, sealed and chained by the store's own journal
+			// (multi-row inserts).
 			all := medconseil.FieldSet(0).With(medconseil.Identite).With(medconseil.Administratif).With(medconseil.Clinique).String()
-			for off := 0; off < size; off += rowsPerInsert {
-				m := min(rowsPerInsert, size-off)
-				ph := make([]string, 0, m)
-				args := make([]any, 0, 12*m)
-				for i := 0; i < m; i++ {
-					seq++
-					e := AuditEntry{Seq: seq, Le: now, Login: "banc", Action: "arret.depot", Objet: fmt.Sprintf("dossier:%d", base+int64(off+i)+1),
-						Classes: all, Finalite: "banc d'essai", Adresse: "127.0.0.1", Resultat: ResultOK, PrevHash: prev}
-					e.Hash = e.digest()
-					prev = e.Hash
-					ph = append(ph, "(?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-					args = append(args, e.Seq, ts(e.Le), e.Login, e.Roles, e.Action, e.Objet, e.Classes, e.Finalite, e.Adresse, e.Resultat, e.PrevHash, e.Hash)
-				}
-				if _, err := tx.Exec(ctx, `INSERT INTO audit (seq, le, acteur_id, login, roles, action, objet, classes, finalite, adresse, resultat, prev_hash, hash) VALUES `+strings.Join(ph, ", "), args...); err != nil {
-					return err
-				}
+			entries := make([]AuditEntry, size)
+			for i := range entries {
+				entries[i] = AuditEntry{Le: now, Login: "banc", Action: "arret.depot", Objet: fmt.Sprintf("dossier:%d", base+int64(i)+1),
+					Classes: all, Finalite: "exploitation", Adresse: "127.0.0.1", Resultat: ResultOK}
 			}
-			if _, err := tx.Exec(ctx, `UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1`, seq, prev); err != nil {
+			var head AuditEntry
+			if err := tx.flushAudit(ctx, entries, &head); err != nil {
 				return err
 			}
 			if db.dialect == Postgres {

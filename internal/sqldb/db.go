@@ -63,6 +63,13 @@ type DB struct {
 	// Lifecycle holds the states, transitions and legal deadlines of every dossier
 	// type (internal/lifecycle), loaded and checked by Open (echeance.go).
 	Lifecycle *lifecycle.Set
+	// AuditKey seals the audit journal (HMAC-SHA256); it is kept outside the
+	// database. Nil means journaled operations fail.
+	AuditKey *keyring.MACKey
+	// CheckpointDir holds the signed checkpoints VerifyAudit checks the journal
+	// against; StartCheckpoints sets it and writes them.
+	CheckpointDir string
+	checkpoints   *checkpointer
 }
 
 // Open connects to dsn: a postgres:// or postgresql:// URL, or else the path of an
@@ -79,8 +86,8 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		if err != nil {
 			return nil, fmt.Errorf("ouverture PostgreSQL : %w", err)
 		}
-		p.SetMaxOpenConns(32)
-		p.SetMaxIdleConns(32)
+		p.SetMaxOpenConns(48)
+		p.SetMaxIdleConns(48)
 		p.SetConnMaxIdleTime(5 * time.Minute)
 		db.w, db.r = p, p
 	} else {
@@ -126,8 +133,13 @@ func escapePath(p string) string {
 
 // Close releases the connections.
 func (db *DB) Close() error {
+	var cerr error
 	if db.commit != nil {
 		db.commit.close()
+	}
+	if db.checkpoints != nil {
+		cerr = db.checkpoints.close()
+		db.checkpoints = nil
 	}
 	if db.wstmts != nil {
 		db.wstmts.close()
@@ -137,7 +149,7 @@ func (db *DB) Close() error {
 	if db.r != db.w {
 		err = errors.Join(err, db.r.Close())
 	}
-	return err
+	return errors.Join(cerr, err)
 }
 
 // Dialect returns the engine.
@@ -174,6 +186,26 @@ type Tx struct {
 	tx    *sql.Tx
 	db    *DB
 	stmts *stmtCache // SQLite: prepared statements of the pool
+
+	// In a group commit (batch.go): statements run under fixed, never under the
+	// context a job passes, and stop with the job's error once job (the caller's
+	// context) is done; journal entries wait in pending until the group's end.
+	fixed   context.Context
+	job     context.Context
+	pending *[]AuditEntry
+}
+
+// ctx returns the context a statement runs under. In a group, a statement of a job
+// whose caller has gone is given the caller's (ended) context, which database/sql
+// refuses before reaching the connection: the shared connection is never cancelled.
+func (t *Tx) ctx(ctx context.Context) context.Context {
+	if t.fixed == nil {
+		return ctx
+	}
+	if t.job != nil && t.job.Err() != nil {
+		return t.job
+	}
+	return t.fixed
 }
 
 // stmt returns the transaction's view of a cached prepared statement, or nil.
@@ -189,6 +221,7 @@ func (t *Tx) stmt(ctx context.Context, q string) *sql.Stmt {
 
 // Exec runs a statement.
 func (t *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	ctx = t.ctx(ctx)
 	if st := t.stmt(ctx, q); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
@@ -197,6 +230,7 @@ func (t *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error
 
 // Query runs a query.
 func (t *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	ctx = t.ctx(ctx)
 	if st := t.stmt(ctx, q); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
@@ -205,6 +239,7 @@ func (t *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error
 
 // QueryRow runs a query returning at most one row.
 func (t *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	ctx = t.ctx(ctx)
 	if st := t.stmt(ctx, q); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
@@ -333,8 +368,13 @@ func short(h string) string {
 // ensureMigrationTable creates schema_migration, or adds the checksum column to one
 // made by a release that did not record checksums (before 2026-12).
 func (db *DB) ensureMigrationTable(ctx context.Context) error {
-	if _, err := db.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migration (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL, sha256 TEXT NOT NULL DEFAULT '')`); err != nil {
-		return fmt.Errorf("migrations : %w", err)
+	// The application role of PostgreSQL may not create tables
+	// (docs/postgres-roles.sql): create the list of migrations only when missing.
+	var rows int
+	if err := db.w.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migration`).Scan(&rows); err != nil {
+		if _, err := db.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migration (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL, sha256 TEXT NOT NULL DEFAULT '')`); err != nil {
+			return fmt.Errorf("migrations : %w", err)
+		}
 	}
 	q := `SELECT COUNT(*) FROM pragma_table_info('schema_migration') WHERE name = 'sha256'`
 	if db.dialect == Postgres {
@@ -420,7 +460,7 @@ func (db *DB) migrate(ctx context.Context, last string) ([]string, error) {
 				done = true
 				return nil
 			}
-			if _, err := tx.tx.ExecContext(ctx, m.SQL); err != nil {
+			if _, err := tx.tx.ExecContext(tx.ctx(ctx), m.SQL); err != nil {
 				return fmt.Errorf("migration %s : %w", m.Name, err)
 			}
 			_, err := tx.Exec(ctx, `INSERT INTO schema_migration (name, applied_at, sha256) VALUES (?, ?, ?)`, m.Name, db.Now().UTC().Format(time.RFC3339), m.SHA256)

@@ -239,9 +239,12 @@ func (db *DB) Dossier(ctx context.Context, a *medconseil.Acteur, id int64, m Met
 		d.Historique = hist
 		seen |= histSeen
 		out = d
-		return tx.journal(ctx, a, "dossier.lecture", fmt.Sprintf("dossier:%d", id), seen, m, ResultOK)
+		return tx.journalShown(ctx, a, "dossier.lecture", fmt.Sprintf("dossier:%d", id), shownByDossier(d), seen, m, ResultOK)
 	})
-	return out, err
+	if err != nil {
+		return nil, err // nothing read is returned without its journal entry
+	}
+	return out, nil
 }
 
 // terminologyAlerts compares a prolongation with its initial notice, read through

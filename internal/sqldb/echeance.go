@@ -494,7 +494,7 @@ func (t *Tx) fireSet(ctx context.Context, due []dueEcheance, now time.Time, chai
 		}
 		entries = append(entries, &AuditEntry{Le: now, Login: systemLogin, Action: "echeance." + string(def.Effet), Objet: fmt.Sprintf("dossier:%d", e.dossier),
 			Classes:  medconseil.FieldSet(0).With(medconseil.Administratif).String(),
-			Finalite: fmt.Sprintf("échéance %s du %s : %s", def.Nom, e.due.Francais(), def.Sources[0].Title), Resultat: ResultOK})
+			Finalite: "echeance", Resultat: ResultOK})
 		res.Fired++
 	}
 	// The claim: exactly one transaction turns each row from attente to declenchee.
@@ -712,7 +712,7 @@ func (t *Tx) fire(ctx context.Context, e dueEcheance, now time.Time, chain *chai
 	}
 	entry := AuditEntry{Le: now, Login: systemLogin, Action: "echeance." + string(def.Effet), Objet: fmt.Sprintf("dossier:%d", e.dossier),
 		Classes:  medconseil.FieldSet(0).With(medconseil.Administratif).String(),
-		Finalite: fmt.Sprintf("échéance %s du %s : %s", def.Nom, e.due.Francais(), def.Sources[0].Title), Resultat: ResultOK}
+		Finalite: "echeance", Resultat: ResultOK}
 	if err := chain.append(ctx, t, &entry); err != nil {
 		return fireNone, err
 	}
@@ -736,98 +736,47 @@ func (t *Tx) recordFailure(ctx context.Context, e dueEcheance, cause error, now 
 		return medconseil.Internal(err)
 	}
 	entry := AuditEntry{Le: now, Login: systemLogin, Action: "echeance.echec", Objet: fmt.Sprintf("dossier:%d", e.dossier),
-		Finalite: fmt.Sprintf("échéance %s du %s : %s", e.nom, e.due.Francais(), msg), Resultat: ResultFailed}
+		Finalite: "echeance", Resultat: ResultFailed}
 	return chain.append(ctx, t, &entry)
 }
 
-// chainHead appends journal entries for a whole batch with one read and one
-// write of audit_head (instead of two statements per entry, appendAudit): the
-// chain is the same, entry by entry. On PostgreSQL reading the head through an
-// UPDATE takes its row lock, which serialises journal appends until the commit
-// exactly as appendAudit does.
+// chainHead collects the journal entries of a sweep batch; save hands them to the
+// store's journal (flushAudit, or the group commit's pending entries), which seals
+// them under the audit key in one multi-row append. A savepoint rollback restores
+// the collected entries by value (fireOne).
 type chainHead struct {
-	seq     int64
-	hash    string
-	loaded  bool
-	changed bool
+	entries []AuditEntry
 }
 
-// auditChain returns the batch's journal head, read at the first append: on
-// PostgreSQL its row lock is taken last, after the dossiers', in the same order as
-// a user transaction (dossier, then journal), so the two cannot deadlock.
-func (t *Tx) auditChain(ctx context.Context) (*chainHead, error) {
-	return &chainHead{}, nil
-}
+func (t *Tx) auditChain(context.Context) (*chainHead, error) { return &chainHead{}, nil }
 
-func (c *chainHead) load(ctx context.Context, t *Tx) error {
-	if c.loaded {
-		return nil
-	}
-	if err := t.QueryRow(ctx, `UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash`).Scan(&c.seq, &c.hash); err != nil {
-		return medconseil.Internal(fmt.Errorf("audit head: %w", err))
-	}
-	c.loaded = true
+func (c *chainHead) append(_ context.Context, _ *Tx, e *AuditEntry) error {
+	c.entries = append(c.entries, *e)
 	return nil
 }
 
-func (c *chainHead) append(ctx context.Context, t *Tx, e *AuditEntry) error {
-	if err := c.load(ctx, t); err != nil {
-		return err
-	}
-	e.Seq, e.PrevHash = c.seq+1, c.hash
-	e.Hash = e.digest()
-	if _, err := t.Exec(ctx, `INSERT INTO audit (seq, le, acteur_id, login, roles, action, objet, classes, finalite, adresse, resultat, prev_hash, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		e.Seq, ts(e.Le), nullInt(e.ActeurID), e.Login, e.Roles, e.Action, e.Objet, e.Classes, e.Finalite, e.Adresse, e.Resultat, e.PrevHash, e.Hash); err != nil {
-		return medconseil.Internal(fmt.Errorf("audit insert: %w", err))
-	}
-	c.seq, c.hash, c.changed = e.Seq, e.Hash, true
-	return nil
-}
-
-// auditRows is the number of journal entries per INSERT of appendAll.
-const auditRows = 128
-
-// appendAll appends entries in order, auditRows per statement.
 func (c *chainHead) appendAll(ctx context.Context, t *Tx, entries []*AuditEntry) error {
-	const cols = `INSERT INTO audit (seq, le, acteur_id, login, roles, action, objet, classes, finalite, adresse, resultat, prev_hash, hash) VALUES `
-	if len(entries) == 0 {
-		return nil
-	}
-	if err := c.load(ctx, t); err != nil {
-		return err
-	}
-	for len(entries) > 0 {
-		chunk := entries[:min(auditRows, len(entries))]
-		entries = entries[len(chunk):]
-		var b strings.Builder
-		b.WriteString(cols)
-		args := make([]any, 0, 13*len(chunk))
-		for i, e := range chunk {
-			e.Seq, e.PrevHash = c.seq+1, c.hash
-			e.Hash = e.digest()
-			c.seq, c.hash, c.changed = e.Seq, e.Hash, true
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-			args = append(args, e.Seq, ts(e.Le), nullInt(e.ActeurID), e.Login, e.Roles, e.Action, e.Objet, e.Classes, e.Finalite, e.Adresse, e.Resultat, e.PrevHash, e.Hash)
-		}
-		if _, err := t.Exec(ctx, b.String(), args...); err != nil {
-			return medconseil.Internal(fmt.Errorf("audit insert: %w", err))
+	for _, e := range entries {
+		if err := c.append(ctx, t, e); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
 func (c *chainHead) save(ctx context.Context, t *Tx) error {
-	if !c.changed {
+	if len(c.entries) == 0 {
 		return nil
 	}
-	if _, err := t.Exec(ctx, `UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1`, c.seq, c.hash); err != nil {
-		return medconseil.Internal(fmt.Errorf("audit head: %w", err))
+	if t.pending != nil {
+		*t.pending = append(*t.pending, c.entries...)
+		c.entries = nil
+		return nil
 	}
-	return nil
+	var head AuditEntry
+	err := t.flushAudit(ctx, c.entries, &head)
+	c.entries = nil
+	return err
 }
 
 // Echeance is one deadline of a dossier as stored.

@@ -127,7 +127,7 @@ func TestArretVisibilityByRole(t *testing.T) {
 			{"admin", false, false, false, false},
 		}
 		for _, tt := range tests {
-			d, err := db.Dossier(ctx, as[tt.login], id, sqldb.Meta{Finalite: "test"})
+			d, err := db.Dossier(ctx, as[tt.login], id, sqldb.Meta{Finalite: "consultation"})
 			if !tt.found {
 				if medconseil.ErrorCode(err) != medconseil.ENOTFOUND {
 					t.Errorf("%s: Dossier err = %v, want ENOTFOUND", tt.login, err)
@@ -371,22 +371,7 @@ func TestAuditChainDetectsRemoval(t *testing.T) {
 // attacker with direct database access would.
 func tamper(t *testing.T, db *sqldb.DB, stmt string) {
 	t.Helper()
-	err := db.Write(ctx, func(tx *sqldb.Tx) error {
-		drops := []string{`DROP TRIGGER audit_no_update`, `DROP TRIGGER audit_no_delete`}
-		if db.Dialect() == sqldb.Postgres {
-			drops = []string{`DROP TRIGGER audit_no_update ON audit`}
-		}
-		for _, d := range drops {
-			if _, err := tx.Exec(ctx, d); err != nil {
-				return err
-			}
-		}
-		_, err := tx.Exec(ctx, stmt)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	attack(t, db, stmt)
 }
 
 func TestWorklistFilterSortPage(t *testing.T) {

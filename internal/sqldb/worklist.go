@@ -19,6 +19,7 @@ type WorklistQuery struct {
 	Tri         string                 // echeance (default), -echeance, recue, -recue, id
 	Page        int                    // from 1
 	ParPage     int                    // default 25, at most 200
+	Meta        Meta                   // the request, for the journal entry listing the dossiers shown
 }
 
 // WorklistRow is one line of a worklist: what is needed to pick a dossier, never
@@ -43,8 +44,20 @@ type WorklistRow struct {
 }
 
 // Worklist lists the dossiers a may see, filtered, sorted and paged, with the total
-// count. Each row is disclosed per the policy, like a dossier read.
+// count. Each row is disclosed per the policy, like a dossier read, and the read is
+// journaled: one entry listing the ids shown.
 func (db *DB) Worklist(ctx context.Context, a *medconseil.Acteur, q WorklistQuery) ([]WorklistRow, int, error) {
+	rows, total, err := db.worklist(ctx, a, q)
+	if err != nil || len(rows) == 0 {
+		return rows, total, err
+	}
+	if err := db.journalList(ctx, a, "dossiers.liste", rows, q.Meta); err != nil {
+		return nil, 0, err
+	}
+	return rows, total, nil
+}
+
+func (db *DB) worklist(ctx context.Context, a *medconseil.Acteur, q WorklistQuery) ([]WorklistRow, int, error) {
 	f := db.Policy.ListFilter(a)
 	if f.Empty() {
 		return nil, 0, nil
@@ -199,7 +212,7 @@ func (db *DB) Export(ctx context.Context, a *medconseil.Acteur, q WorklistQuery,
 	q.ParPage, q.Page = 200, 1
 	var out []ExportRow
 	for {
-		rows, total, err := db.Worklist(ctx, a, q)
+		rows, total, err := db.worklist(ctx, a, q)
 		if err != nil {
 			return nil, err
 		}
@@ -232,7 +245,11 @@ func (db *DB) Export(ctx context.Context, a *medconseil.Acteur, q WorklistQuery,
 				return err
 			}
 		}
-		return tx.journal(ctx, a, "dossiers.export", fmt.Sprintf("export:%d dossiers", len(out)), seen, m, ResultOK)
+		ids := make([]int64, len(out))
+		for i := range out {
+			ids[i] = out[i].ID
+		}
+		return tx.journalShown(ctx, a, "dossiers.export", fmt.Sprintf("export:%d dossiers", len(out)), ids, seen, m, ResultOK)
 	})
 	return out, err
 }

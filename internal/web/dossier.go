@@ -240,6 +240,7 @@ func (s *Server) apiWorklist(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	q.Meta = meta(r, "consultation")
 	rows, total, err := s.DB.Worklist(r.Context(), acteurOf(r), q)
 	if err != nil {
 		return err
@@ -345,6 +346,7 @@ func (s *Server) worklist(w http.ResponseWriter, r *http.Request) error {
 	if qerr != nil {
 		q = sqldb.WorklistQuery{}
 	}
+	q.Meta = meta(r, "consultation")
 	rows, total, err := s.DB.Worklist(r.Context(), a, q)
 	if err != nil {
 		return err

@@ -31,6 +31,16 @@ func Keys(t testing.TB) *keyring.Keyring {
 	return kr
 }
 
+// AuditKey returns a fixed test key for the audit journal.
+func AuditKey(t testing.TB) *keyring.MACKey {
+	t.Helper()
+	k, err := keyring.ParseMACKey("audit-test:ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
 // SQLite opens a migrated store in a temporary SQLite file.
 func SQLite(t testing.TB) *sqldb.DB {
 	t.Helper()
@@ -95,6 +105,7 @@ func open(t testing.TB, dsn string) *sqldb.DB {
 		t.Fatalf("migrate: %v", err)
 	}
 	db.Keys = Keys(t)
+	db.AuditKey = AuditKey(t)
 	return db
 }
 

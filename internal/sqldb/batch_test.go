@@ -1,0 +1,397 @@
+package sqldb_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"medconseil"
+	"medconseil/internal/sqldb"
+	"medconseil/internal/sqldb/sqldbtest"
+)
+
+// Contract tests of the group committer (batch.go), on both engines.
+
+func commitTable(t *testing.T, db *sqldb.DB) {
+	t.Helper()
+	if err := db.Write(ctx, func(tx *sqldb.Tx) error {
+		_, err := tx.Exec(ctx, `CREATE TABLE commit_test (k TEXT PRIMARY KEY)`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func insertK(k string) func(*sqldb.Tx) error {
+	return func(tx *sqldb.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO commit_test (k) VALUES (?)`, k)
+		return err
+	}
+}
+
+func present(t *testing.T, db *sqldb.DB, k string) bool {
+	t.Helper()
+	var n int
+	if err := db.Read(ctx, func(tx *sqldb.Tx) error {
+		return tx.QueryRow(ctx, `SELECT COUNT(*) FROM commit_test WHERE k = ?`, k).Scan(&n)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return n == 1
+}
+
+// oneWriter makes the stores opened by f's test use one PostgreSQL writer, so that
+// jobs queued together form one group, as on SQLite.
+func oneWriter(t *testing.T) {
+	old := sqldb.SetPGWriters(1)
+	t.Cleanup(func() { sqldb.SetPGWriters(old) })
+}
+
+// group holds the writer with a blocking job, queues jobs, and releases the writer
+// once all of them wait, so that they run in one group. It returns their results.
+func group(t *testing.T, db *sqldb.DB, ctxs []context.Context, fns ...func(*sqldb.Tx) error) []error {
+	t.Helper()
+	release := make(chan struct{})
+	started := make(chan struct{})
+	blockErr := make(chan error, 1)
+	go func() {
+		blockErr <- db.Write(ctx, func(tx *sqldb.Tx) error {
+			close(started)
+			<-release
+			return nil
+		})
+	}()
+	<-started
+	if beforeRelease != nil {
+		defer func() { beforeRelease = nil }()
+	}
+	errs := make([]error, len(fns))
+	var wg sync.WaitGroup
+	for i, fn := range fns {
+		c := ctx
+		if ctxs != nil && ctxs[i] != nil {
+			c = ctxs[i]
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = db.Write(c, fn)
+		}()
+		// Queue in order.
+		deadline := time.Now().Add(5 * time.Second)
+		for sqldb.Queued(db) < i+1 && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
+		}
+	}
+	if beforeRelease != nil {
+		beforeRelease()
+	}
+	close(release)
+	wg.Wait()
+	if err := <-blockErr; err != nil {
+		t.Fatal(err)
+	}
+	return errs
+}
+
+// beforeRelease, when set, runs once group's jobs are all queued.
+var beforeRelease func()
+
+// A job whose caller left while it waited in the queue is skipped; the others commit.
+func TestCommitterCancelledBeforeStart(t *testing.T) {
+	oneWriter(t)
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		commitTable(t, db)
+		cctx, cancel := context.WithCancel(ctx)
+		beforeRelease = cancel
+		errs := group(t, db, []context.Context{nil, cctx, nil}, insertK("a"), insertK("b"), insertK("c"))
+		if errs[0] != nil || errs[2] != nil {
+			t.Fatalf("callers not cancelled failed: %v", errs)
+		}
+		if !errors.Is(errs[1], context.Canceled) {
+			t.Fatalf("cancelled caller: err = %v, want context.Canceled", errs[1])
+		}
+		if !present(t, db, "a") || present(t, db, "b") || !present(t, db, "c") {
+			t.Fatal("wrong rows committed")
+		}
+	})
+}
+
+// A caller leaving while its job runs stops it at its next statement: that job is
+// rolled back alone and its caller told; the shared connection is not cancelled (on
+// PostgreSQL the driver would close it and fail the group).
+func TestCommitterCancelledWhileRunning(t *testing.T) {
+	oneWriter(t)
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		commitTable(t, db)
+		cctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		errs := group(t, db, []context.Context{nil, cctx, nil}, insertK("a"),
+			func(tx *sqldb.Tx) error {
+				if err := insertK("b1")(tx); err != nil {
+					return err
+				}
+				cancel()
+				return insertK("b2")(tx)
+			}, insertK("c"))
+		if errs[0] != nil || errs[2] != nil {
+			t.Fatalf("callers not cancelled failed: %v", errs)
+		}
+		if !errors.Is(errs[1], context.Canceled) {
+			t.Fatalf("cancelled caller: err = %v, want context.Canceled", errs[1])
+		}
+		if !present(t, db, "a") || present(t, db, "b1") || present(t, db, "b2") || !present(t, db, "c") {
+			t.Fatal("wrong rows committed")
+		}
+	})
+}
+
+// A caller leaving after its job ran is still answered with the truth: committed.
+func TestCommitterCancelledAfterRun(t *testing.T) {
+	oneWriter(t)
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		commitTable(t, db)
+		cctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		sqldb.SetBeforeCommit(db, func() error { cancel(); return nil })
+		err := db.Write(cctx, insertK("a"))
+		sqldb.SetBeforeCommit(db, nil)
+		if err != nil {
+			t.Fatalf("job ran and committed, caller told %v", err)
+		}
+		if !present(t, db, "a") {
+			t.Fatal("row missing")
+		}
+	})
+}
+
+// A failing job (error or panic) is rolled back to its savepoint and fails alone.
+func TestCommitterFailingJob(t *testing.T) {
+	oneWriter(t)
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		commitTable(t, db)
+		boom := errors.New("boom")
+		errs := group(t, db, nil, insertK("a"),
+			func(tx *sqldb.Tx) error {
+				if err := insertK("b")(tx); err != nil {
+					return err
+				}
+				return boom
+			},
+			insertK("a"), // unique violation: an SQL error inside the transaction
+			func(tx *sqldb.Tx) error {
+				if err := insertK("p")(tx); err != nil {
+					return err
+				}
+				panic("job panics")
+			},
+			insertK("c"))
+		if errs[0] != nil || errs[4] != nil {
+			t.Fatalf("good jobs failed: %v", errs)
+		}
+		if !errors.Is(errs[1], boom) {
+			t.Errorf("failing job: %v, want boom", errs[1])
+		}
+		if errs[2] == nil || errs[3] == nil {
+			t.Errorf("SQL error / panic reported success: %v / %v", errs[2], errs[3])
+		}
+		if !present(t, db, "a") || present(t, db, "b") || present(t, db, "p") || !present(t, db, "c") {
+			t.Fatal("wrong rows committed")
+		}
+		if _, problem, err := db.VerifyAudit(ctx); err != nil || problem != nil {
+			t.Fatalf("journal after failing jobs: %v %v", problem, err)
+		}
+	})
+}
+
+// A failing COMMIT fails every caller of the group: no false success, nothing
+// written; the next group works.
+func TestCommitterFailingCommit(t *testing.T) {
+	oneWriter(t)
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		commitTable(t, db)
+		as := actors(t, db)
+		var fail atomic.Bool
+		var commits atomic.Int64
+		fail.Store(true)
+		sqldb.SetBeforeCommit(db, func() error {
+			// The first commit is group()'s blocking job's.
+			if commits.Add(1) > 1 && fail.Load() {
+				return errors.New("disk full")
+			}
+			return nil
+		})
+		errs := group(t, db, nil, insertK("a"), insertK("b"))
+		for i, err := range errs {
+			if err == nil || medconseil.ErrorCode(err) != medconseil.EINTERNAL {
+				t.Errorf("caller %d of a failed COMMIT: err = %v", i, err)
+			}
+		}
+		if err := db.Journal(ctx, as["admin"], "test.commit", "x", sqldb.Meta{}, sqldb.ResultOK); err == nil {
+			t.Error("journaled write reported success though its COMMIT failed")
+		}
+		if present(t, db, "a") || present(t, db, "b") {
+			t.Fatal("rows of a failed COMMIT are present")
+		}
+		fail.Store(false)
+		if err := db.Write(ctx, insertK("c")); err != nil || !present(t, db, "c") {
+			t.Fatalf("write after a failed COMMIT: %v", err)
+		}
+		if err := db.Journal(ctx, as["admin"], "test.commit", "x", sqldb.Meta{}, sqldb.ResultOK); err != nil {
+			t.Fatal(err)
+		}
+		if _, problem, err := db.VerifyAudit(ctx); err != nil || problem != nil {
+			t.Fatalf("journal after a failed COMMIT: %v %v", problem, err)
+		}
+	})
+}
+
+// Close during writes answers every pending caller, with an error for those not
+// committed, and never blocks; writes after Close fail at once.
+func TestCommitterCloseDuringWrites(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		commitTable(t, db)
+		var wg sync.WaitGroup
+		var ok, failed atomic.Int64
+		for g := 0; g < 16; g++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; i < 200; i++ {
+					if err := db.Write(ctx, insertK(fmt.Sprintf("%d-%d", g, i))); err != nil {
+						failed.Add(1)
+						return
+					}
+					ok.Add(1)
+				}
+			}()
+		}
+		time.Sleep(20 * time.Millisecond)
+		closed := make(chan error, 1)
+		go func() { closed <- db.Close() }()
+		done := make(chan struct{})
+		go func() { wg.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			t.Fatal("writers still blocked 20 s after Close")
+		}
+		select {
+		case <-closed:
+		case <-time.After(20 * time.Second):
+			t.Fatal("Close blocked")
+		}
+		if failed.Load() == 0 {
+			t.Logf("every writer finished before Close (%d writes)", ok.Load())
+		}
+		start := time.Now()
+		if err := db.Write(ctx, insertK("after")); err == nil {
+			t.Fatal("write after Close succeeded")
+		}
+		if time.Since(start) > time.Second {
+			t.Fatal("write after Close was slow to fail")
+		}
+	})
+}
+
+// Concurrent clients, a third of them cancelling at random moments: no caller that
+// did not cancel sees an error, and every caller is told the truth (nil ⇔ the row
+// is there).
+func TestCommitterConcurrentCancellingClients(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		commitTable(t, db)
+		as := actors(t, db)
+		type outcome struct {
+			k         string
+			cancelled bool
+			err       error
+		}
+		var mu sync.Mutex
+		var outs []outcome
+		var wg sync.WaitGroup
+		for g := 0; g < 24; g++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r := rand.New(rand.NewPCG(uint64(g), 7))
+				for i := 0; i < 40; i++ {
+					k := fmt.Sprintf("%d-%d", g, i)
+					c, cancel := context.WithCancel(ctx)
+					cancelling := g%3 == 0
+					if cancelling {
+						d := time.Duration(r.IntN(3000)) * time.Microsecond
+						time.AfterFunc(d, cancel)
+					}
+					err := db.Write(c, func(tx *sqldb.Tx) error {
+						if err := insertK(k)(tx); err != nil {
+							return err
+						}
+						var n int
+						if err := tx.QueryRow(c, `SELECT COUNT(*) FROM commit_test WHERE k = ?`, k).Scan(&n); err != nil {
+							return err
+						}
+						return nil
+					})
+					cancel()
+					mu.Lock()
+					outs = append(outs, outcome{k, cancelling, err})
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+		var bad, cancelledErr int
+		for _, o := range outs {
+			if o.err != nil && !o.cancelled {
+				bad++
+				t.Errorf("caller %s did not cancel and got %v", o.k, o.err)
+			}
+			if o.err != nil {
+				cancelledErr++
+			}
+			if got := present(t, db, o.k); got != (o.err == nil) {
+				t.Errorf("caller %s told err=%v but row present=%v", o.k, o.err, got)
+			}
+		}
+		t.Logf("%d writes, %d non-cancelled callers in error, %d cancelled callers told not committed", len(outs), bad, cancelledErr)
+		_ = as
+		if _, problem, err := db.VerifyAudit(ctx); err != nil || problem != nil {
+			t.Fatalf("journal: %v %v", problem, err)
+		}
+	})
+}
+
+// A job that breaks the shared transaction itself (here it ends it) fails; the jobs
+// of its group that had succeeded, and those not yet run, are run again in a new
+// transaction and commit.
+func TestCommitterBrokenTransaction(t *testing.T) {
+	oneWriter(t)
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		commitTable(t, db)
+		errs := group(t, db, nil, insertK("a"),
+			func(tx *sqldb.Tx) error {
+				if err := insertK("b")(tx); err != nil {
+					return err
+				}
+				if _, err := tx.Exec(ctx, `ROLLBACK`); err != nil {
+					return err
+				}
+				return errors.New("broke it")
+			},
+			insertK("c"))
+		if errs[0] != nil || errs[2] != nil {
+			t.Fatalf("jobs sharing the broken transaction failed: %v", errs)
+		}
+		if errs[1] == nil {
+			t.Fatal("the job that broke the transaction reported success")
+		}
+		if !present(t, db, "a") || present(t, db, "b") || !present(t, db, "c") {
+			t.Fatal("wrong rows committed")
+		}
+	})
+}
