@@ -109,18 +109,6 @@ func runAudit(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// checkDBExists refuses an SQLite path that does not exist (verifying a fresh, empty
-// file would answer OK).
-func checkDBExists(dsn string) error {
-	if isPostgres(dsn) {
-		return nil
-	}
-	if _, err := os.Stat(strings.TrimPrefix(dsn, "file:")); err != nil {
-		return fmt.Errorf("base %s introuvable", dsn)
-	}
-	return nil
-}
-
 func isPostgres(dsn string) bool {
 	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 }
