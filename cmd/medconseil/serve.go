@@ -125,6 +125,7 @@ func serve(ctx context.Context, e *env, db *sqldb.DB, log *slog.Logger, ln net.L
 	// cfg.Ops is what the lifecycle scheduler and the journal checkpointer report
 	// to (SchedulerRun, CheckpointWritten): hand the same value to them.
 	cfg.Ops = &ops.Status{}
+	db.OnCheckpoint(cfg.Ops.CheckpointWritten)
 	srv, err := web.New(db, log, cfg)
 	if err != nil {
 		return err
@@ -161,7 +162,9 @@ func serve(ctx context.Context, e *env, db *sqldb.DB, log *slog.Logger, ln net.L
 		swept := make(chan struct{})
 		go func() {
 			defer close(swept)
-			_ = scheduler.New(db, vf.deadlinesInterval, log).Run(sctx)
+			runner := scheduler.New(db, vf.deadlinesInterval, log)
+			runner.Report = cfg.Ops.SchedulerRun
+			_ = runner.Run(sctx)
 		}()
 		defer func() { stopSweep(); <-swept }()
 	}

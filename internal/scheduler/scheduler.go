@@ -22,6 +22,10 @@ type Runner struct {
 	Interval time.Duration
 	Log      *slog.Logger
 
+	// Report, when set, hears of every pass: when it ended, how late the oldest
+	// deadline due was at its start, how many fired, and its error (internal/ops).
+	Report func(at time.Time, lag time.Duration, fired int, err error)
+
 	// sweep is db.FireDeadlines; tests replace it to make a sweep fail.
 	sweep func(ctx context.Context, until medconseil.Date) (sqldb.SweepResult, error)
 }
@@ -56,7 +60,14 @@ func (r *Runner) Run(ctx context.Context) error {
 func (r *Runner) Once(ctx context.Context) (sqldb.SweepResult, error) {
 	until := medconseil.DateOf(r.DB.Now())
 	start := time.Now()
+	var lag time.Duration
+	if due, ok, err := r.DB.OldestDue(ctx, until); err == nil && ok {
+		lag = max(0, r.DB.Now().Sub(due.Time(time.UTC)))
+	}
 	res, err := r.sweep(ctx, until)
+	if r.Report != nil {
+		r.Report(time.Now(), lag, res.Fired, err)
+	}
 	switch {
 	case err != nil && ctx.Err() != nil:
 		r.Log.Info("échéances : balayage interrompu par l'arrêt", "declenchees", res.Fired)

@@ -59,6 +59,19 @@ type checkpointer struct {
 
 	stop chan struct{}
 	done chan struct{}
+	// report, when set (OnCheckpoint), hears of every checkpoint written or failed.
+	report func(at time.Time, seq int64, err error)
+}
+
+// OnCheckpoint registers f to hear of every checkpoint written (or failed to be):
+// the operator's metrics and health page (internal/ops). Call it after
+// StartCheckpoints; it does nothing when checkpoints are not written.
+func (db *DB) OnCheckpoint(f func(at time.Time, seq int64, err error)) {
+	if cp := db.checkpoints; cp != nil {
+		cp.mu.Lock()
+		cp.report = f
+		cp.mu.Unlock()
+	}
 }
 
 // StartCheckpoints writes signed checkpoints of the journal head into dir (created
@@ -124,7 +137,11 @@ func (cp *checkpointer) flush() {
 		cp.written = seq
 	}
 	cp.err = err
+	report := cp.report
 	cp.mu.Unlock()
+	if report != nil {
+		report(cp.now(), seq, err)
+	}
 }
 
 func (cp *checkpointer) write(seq int64, hash string) error {

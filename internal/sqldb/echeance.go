@@ -282,6 +282,20 @@ type SweepResult struct {
 	Busy      int // dossiers locked by a concurrent transaction (PostgreSQL): left for the next sweep
 }
 
+// OldestDue returns the due day of the oldest deadline still waiting to fire on or
+// before until (ok false when none): how late the sweep is running.
+func (db *DB) OldestDue(ctx context.Context, until medconseil.Date) (due medconseil.Date, ok bool, err error) {
+	var s sql.NullString
+	if err := db.r.QueryRowContext(ctx, db.Rebind(`SELECT MIN(due) FROM echeance WHERE statut = 'attente' AND due <= ?`), until).Scan(&s); err != nil {
+		return due, false, medconseil.Internal(err)
+	}
+	if !s.Valid || s.String == "" {
+		return due, false, nil
+	}
+	due, err = medconseil.ParseDate(s.String[:min(10, len(s.String))])
+	return due, err == nil, err
+}
+
 func (r *SweepResult) add(o SweepResult) {
 	r.Fired += o.Fired
 	r.Cancelled += o.Cancelled
