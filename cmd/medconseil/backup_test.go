@@ -76,13 +76,26 @@ func TestBackupRestoreUnderLoad(t *testing.T) {
 		t.Run(engine, func(t *testing.T) {
 			ctx := context.Background()
 			src := newDSN(t, engine, "source")
+			dir := t.TempDir()
+			// The journal's key: the SQLite default beside the base, and given to
+			// every command, as an operator of PostgreSQL must.
+			auditKey := filepath.Join(dir, "journal.cle")
+			auditText := "audit-test:ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=\n"
+			if err := os.WriteFile(auditKey, []byte(auditText), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if engine == "sqlite" {
+				if err := os.WriteFile(src+".audit-key", []byte(auditText), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
 			db, err := sqldb.Open(ctx, src)
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer db.Close()
+			db.AuditKey = sqldbtest.AuditKey(t)
 			ac := drillSetup(t, ctx, db)
-			dir := t.TempDir()
 			keyFile := filepath.Join(dir, "sauvegarde.cle")
 			dataKeys := filepath.Join(dir, "donnees.cles")
 			if err := os.WriteFile(dataKeys, []byte(sqldbtest.Keys(t).Text()), 0o600); err != nil {
@@ -136,7 +149,7 @@ func TestBackupRestoreUnderLoad(t *testing.T) {
 			}
 			mu.Unlock()
 			file := filepath.Join(dir, "medconseil.sauvegarde")
-			if err := run(ctx, e, []string{"backup", "--db", src, "--out", file, "--backup-key-file", keyFile}); err != nil {
+			if err := run(ctx, e, []string{"backup", "--db", src, "--out", file, "--backup-key-file", keyFile, "--audit-key-file", auditKey}); err != nil {
 				t.Fatal(err)
 			}
 			time.Sleep(50 * time.Millisecond) // writes continue after the snapshot
@@ -171,7 +184,7 @@ func TestBackupRestoreUnderLoad(t *testing.T) {
 				if err := os.WriteFile(bad, c.file, 0o600); err != nil {
 					t.Fatal(err)
 				}
-				err := run(ctx, e, []string{"restore", "--from", bad, "--db", dst, "--backup-key-file", c.key})
+				err := run(ctx, e, []string{"restore", "--from", bad, "--db", dst, "--backup-key-file", c.key, "--audit-key-file", auditKey})
 				if err == nil || !strings.Contains(err.Error(), c.want) {
 					t.Fatalf("restore of a %s backup = %v, want a refusal saying %q", c.name, err, c.want)
 				}
@@ -180,10 +193,10 @@ func TestBackupRestoreUnderLoad(t *testing.T) {
 			if err := run(ctx, e, []string{"restore", "--from", file, "--backup-key-file", keyFile, "--check"}); err != nil {
 				t.Fatalf("restore --check: %v", err)
 			}
-			if err := run(ctx, e, []string{"restore", "--from", file, "--db", dst, "--backup-key-file", keyFile, "--key-file", dataKeys}); err != nil {
+			if err := run(ctx, e, []string{"restore", "--from", file, "--db", dst, "--backup-key-file", keyFile, "--key-file", dataKeys, "--audit-key-file", auditKey}); err != nil {
 				t.Fatal(err)
 			}
-			if err := run(ctx, e, []string{"restore", "--from", file, "--db", dst, "--backup-key-file", keyFile}); err == nil || !strings.Contains(err.Error(), "neuve") {
+			if err := run(ctx, e, []string{"restore", "--from", file, "--db", dst, "--backup-key-file", keyFile, "--audit-key-file", auditKey}); err == nil || !strings.Contains(err.Error(), "neuve") {
 				t.Fatalf("restore into a non-empty database = %v, want a refusal", err)
 			}
 
@@ -219,7 +232,7 @@ func TestBackupRestoreUnderLoad(t *testing.T) {
 				t.Fatalf("restored %d dossiers: %d were acknowledged before the backup, %d in all", dossiers, len(before), total)
 			}
 			for id, i := range before {
-				d, err := rdb.Dossier(ctx, ac.praticien, id, sqldb.Meta{Finalite: "controle-restauration"})
+				d, err := rdb.Dossier(ctx, ac.praticien, id, sqldb.Meta{Finalite: "exploitation"})
 				if err != nil {
 					t.Fatalf("dossier %d acknowledged before the backup is missing after restore: %v", id, err)
 				}

@@ -114,6 +114,7 @@ func crashHarness(t *testing.T, dir, dsn string) {
 	}
 	cli("", "keys", "generate", "--out", keys)
 	cli("", "audit", "key", "--out", auditKey)
+	cli("", "migrate")
 	cli("un-mot-de-passe-solide\n", "user", "add", "--login", "prescripteur.crash", "--nom", "Dr Crash", "--role", "professionnel_sante", "--territoire", "rpps:10001234567", "--password-stdin")
 	token := strings.TrimSpace(cli("", "user", "token", "--login", "prescripteur.crash"))
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"medconseil/internal/backup"
@@ -43,6 +44,9 @@ func runRestore(ctx context.Context, e *env, args []string) error {
 	if sf.db == "" && !*check {
 		return usageError("--db manquant : la base neuve où restaurer")
 	}
+	if !*check && sf.auditKeyFile == "" && e.getenv("MEDCONSEIL_AUDIT_KEY") == "" {
+		return usageError("--audit-key-file manquant (ou MEDCONSEIL_AUDIT_KEY_FILE) : la clé du journal d'audit de la base sauvegardée, sans laquelle le journal restauré ne peut être vérifié")
+	}
 	key, err := backup.LoadKey(*keyFile)
 	if err != nil {
 		return err
@@ -75,11 +79,26 @@ func runRestore(ctx context.Context, e *env, args []string) error {
 		return fail("restauration : le manifeste ne correspond pas au contenu")
 	}
 	loaded := time.Since(start)
+	auditKey, err := sf.auditKey(e, false)
+	if err != nil {
+		return err
+	}
+	if !isPostgres(sf.db) && sf.auditKeyFile != "" {
+		// The restored base keeps the journal's key beside it, as any SQLite base.
+		text, err := os.ReadFile(sf.auditKeyFile)
+		if err != nil {
+			return fail("clé du journal d'audit %s illisible : %w", sf.auditKeyFile, err)
+		}
+		if err := os.WriteFile(strings.TrimPrefix(sf.db, "file:")+".audit-key", text, 0o600); err != nil {
+			return fail("copie de la clé du journal d'audit : %w", err)
+		}
+	}
 	db, err := sqldb.Open(ctx, sf.db)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	db.AuditKey = auditKey
 	applied, err := migrate(ctx, db)
 	if err != nil {
 		return fail("données restaurées, mais la mise à jour du schéma a échoué : %w", err)

@@ -71,6 +71,10 @@ var Finalites = map[string]string{
 	"synthese":       "génération de données synthétiques",
 	"demonstration":  "données de démonstration",
 	"exploitation":   "exploitation technique",
+	"conservation":   "purge à l'échéance de la durée de conservation",
+	"acces":          "droit d'accès de l'assuré (qui a consulté ses données)",
+	"communication":  "communication du dossier à l'assuré (L1111-7 CSP)",
+	"identite":       "gestion de l'identité de l'assuré",
 	"echeance":       "échéance légale d'un dossier (balayage du calendrier)",
 }
 
@@ -240,6 +244,9 @@ const auditInsertRows = 64
 func (t *Tx) flushAudit(ctx context.Context, entries []AuditEntry, head *AuditEntry) error {
 	if len(entries) == 0 {
 		return nil
+	}
+	if t.db.AuditKey == nil {
+		return medconseil.Internal(errors.New("audit key missing: the journal cannot be sealed"))
 	}
 	n := int64(len(entries))
 	var last int64

@@ -6,6 +6,7 @@ package sqldb
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
 	"embed"
@@ -124,7 +125,47 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, fmt.Errorf("connexion à la base impossible : %w", err)
 	}
 	db.commit = newCommitter(db)
+	if db.dialect == SQLite {
+		key, err := sqliteAuditKey(strings.TrimPrefix(dsn, "file:"))
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		db.AuditKey = key
+	}
 	return db, nil
+}
+
+// sqliteAuditKey loads the default audit key of an SQLite base, BASE.audit-key,
+// creating it (mode 0600) when absent: the journal is sealed outside the database
+// file from the first write. A command given --audit-key-file replaces it.
+func sqliteAuditKey(path string) (*keyring.MACKey, error) {
+	kp := path + ".audit-key"
+	if _, err := os.Stat(kp); errors.Is(err, os.ErrNotExist) {
+		id := make([]byte, 6)
+		if _, err := rand.Read(id); err != nil {
+			return nil, err
+		}
+		text, err := keyring.Generate("audit-"+hex.EncodeToString(id), rand.Reader)
+		if err != nil {
+			return nil, err
+		}
+		f, err := os.OpenFile(kp, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+		if errors.Is(err, os.ErrExist) {
+			return keyring.LoadMACKey(kp) // created meanwhile by another opener
+		}
+		if err != nil {
+			return nil, fmt.Errorf("clé du journal d'audit %s : %w", kp, err)
+		}
+		if _, err := f.WriteString(text); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("clé du journal d'audit %s : %w", kp, err)
+		}
+		if err := f.Close(); err != nil {
+			return nil, fmt.Errorf("clé du journal d'audit %s : %w", kp, err)
+		}
+	}
+	return keyring.LoadMACKey(kp)
 }
 
 func escapePath(p string) string {

@@ -850,6 +850,6 @@ func (db *DB) OpenAgain(ctx context.Context) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	other.Now, other.Keys, other.Policy, other.Lifecycle = db.Now, db.Keys, db.Policy, db.Lifecycle
+	other.Now, other.Keys, other.Policy, other.Lifecycle, other.AuditKey = db.Now, db.Keys, db.Policy, db.Lifecycle, db.AuditKey
 	return other, nil
 }

@@ -198,18 +198,22 @@ func (db *DB) Purge(ctx context.Context, p PurgePolicy, dryRun bool, each func(P
 				return medconseil.Internal(fmt.Errorf("purge des dossiers (une table ajoutée depuis les référence-t-elle autrement que par dossier_id ?) : %w", err))
 			}
 			for _, it := range items {
-				if err := tx.journal(ctx, purgeActeur, "conservation.purge", "dossier:"+strconv.FormatInt(it.ID, 10), 0, Meta{Finalite: "durée de conservation échue"}, ResultOK); err != nil {
+				if err := tx.journal(ctx, purgeActeur, "conservation.purge", "dossier:"+strconv.FormatInt(it.ID, 10), 0, Meta{Finalite: "conservation"}, ResultOK); err != nil {
 					return err
 				}
 			}
 			for _, n := range nirs {
+				// The identity's versions go with the assuré (personal data too).
+				if _, err := tx.Exec(ctx, `DELETE FROM assure_version WHERE nir = ? AND NOT EXISTS (SELECT 1 FROM dossier WHERE dossier.nir = ?)`, n, n); err != nil {
+					return medconseil.Internal(fmt.Errorf("purge des versions de l'identité : %w", err))
+				}
 				r, err := tx.Exec(ctx, `DELETE FROM assure WHERE nir = ? AND NOT EXISTS (SELECT 1 FROM dossier WHERE dossier.nir = assure.nir)`, n)
 				if err != nil {
 					return medconseil.Internal(fmt.Errorf("purge de l'assuré : %w", err))
 				}
 				if k, _ := r.RowsAffected(); k > 0 {
 					assures++
-					if err := tx.journal(ctx, purgeActeur, "conservation.purge", "assure:"+n, 0, Meta{Finalite: "durée de conservation échue"}, ResultOK); err != nil {
+					if err := tx.journal(ctx, purgeActeur, "conservation.purge", "assure:"+n, 0, Meta{Finalite: "conservation"}, ResultOK); err != nil {
 						return err
 					}
 				}

@@ -146,7 +146,7 @@ func TestUpgradeFromPreviousRelease(t *testing.T) {
 		}
 		var found bool
 		for _, d := range list {
-			full, err := db.Dossier(ctx, pr, d.ID, sqldb.Meta{Finalite: "test"})
+			full, err := db.Dossier(ctx, pr, d.ID, sqldb.Meta{Finalite: "consultation"})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -349,7 +349,7 @@ func (s *Server) apiChangeIdentite(w http.ResponseWriter, r *http.Request) error
 			return err
 		}
 	}
-	v, err := s.DB.ChangeIdentity(r.Context(), acteurOf(r), nir, c, meta(r, "gestion"))
+	v, err := s.DB.ChangeIdentity(r.Context(), acteurOf(r), nir, c, meta(r, "identite"))
 	if err != nil {
 		return err
 	}

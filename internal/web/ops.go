@@ -37,7 +37,7 @@ func (s *Server) apiCommunicable(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return medconseil.Prefix("nir", err)
 	}
-	m := meta(r, "communication du dossier à l'assuré (L1111-7 CSP)")
+	m := meta(r, "communication")
 	c := &ops.Communicable{NIR: nir, Le: s.DB.Now(), Par: a.Login, Paris: paris}
 	if c.Dossiers, err = s.DB.DossiersOf(r.Context(), a, nir, m); err != nil {
 		return err
@@ -70,7 +70,7 @@ func (s *Server) apiAcces(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return medconseil.Prefix("nir", err)
 	}
-	acc, err := s.DB.AccessesOf(r.Context(), acteurOf(r), nir, meta(r, "droit d'accès de l'assuré"))
+	acc, err := s.DB.AccessesOf(r.Context(), acteurOf(r), nir, meta(r, "acces"))
 	if err != nil {
 		return err
 	}
