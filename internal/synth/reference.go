@@ -61,7 +61,7 @@ var nomenclatures = []string{
 	"IR_NAT_V", "IR_SPE_V", "IR_ACT_V", "IR_DTR_V", "IR_MTR_V", "IR_ALD_V", "IR_CIM_V",
 	"AT_AAT_V", "IR_ASU_V", "IR_EXO_V", "IR_DPT_V", "IR_SEX_V", "IR_PRF_V", "IR_ETM_V",
 	"AT_NTU_V", "AT_MLT_V", "IR_TPR_V", "IR_TEK_V", "NT_LPP",
-	"IR_SPA_D", "IR_DEP_V", "IR_NIR_V", "IR_BER_V", "IR_ORG_V", "IR_CET_V", "IR_CNV_V", "IR_TYT_V", "IR_NEM_T",
+	"IR_SPA_D", "IR_DEP_V", "IR_NIR_V", "IR_BER_V", "IR_ORG_V", "IR_CET_V", "IR_CNV_V", "IR_TYT_V", "IR_NEM_T", "AT_MLP_V",
 }
 
 // LoadReference reads the référentiels of dir for the region (INSEE code, "44").

@@ -132,7 +132,7 @@ type DTR struct {
 	TRS_ORD_NUM int32  `parquet:"TRS_ORD_NUM"`
 	TRS_PRS_IDE int32  `parquet:"TRS_PRS_IDE"`
 	TRS_ACT_QSN int32  `parquet:"TRS_ACT_QSN"`
-	TRS_ACT_PRU int64  `parquet:"TRS_ACT_PRU,decimal(2:18)"`
+	TRS_ACT_PRU int64  `parquet:"TRS_ACT_PRU"` // integer in the schema: centimes
 	TRS_TRS_MTF int32  `parquet:"TRS_TRS_MTF"`
 }
 
@@ -155,7 +155,6 @@ type TIP struct {
 type BEN struct {
 	BEN_NIR_PSA string  `parquet:"BEN_NIR_PSA"`
 	BEN_RNG_GEM int32   `parquet:"BEN_RNG_GEM"`
-	BEN_NIR_ANO string  `parquet:"BEN_NIR_ANO"`
 	BEN_IDT_ANO string  `parquet:"BEN_IDT_ANO"`
 	BEN_CDI_NIR string  `parquet:"BEN_CDI_NIR,dict"`
 	BEN_SEX_COD int32   `parquet:"BEN_SEX_COD"`
@@ -191,7 +190,6 @@ type IMB struct {
 type PRA struct {
 	PFS_PFS_NUM string `parquet:"PFS_PFS_NUM"`
 	PFS_PRA_SPE string `parquet:"PFS_PRA_SPE,dict"`
-	EXC_EXC_NAT string `parquet:"EXC_EXC_NAT,dict"`
 	CNV_CNV_COD string `parquet:"CNV_CNV_COD,dict"`
 	PRA_IDP_DDP string `parquet:"PRA_IDP_DDP,dict"`
 	IPP_SEX_COD string `parquet:"IPP_SEX_COD,dict"`
