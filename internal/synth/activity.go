@@ -915,8 +915,12 @@ func (g *gen) kine(exposure float64) {
 		}
 		sessions := 0
 		for series := 0; series < 3; series++ {
+			postOp := g.w.Off.Pros[kine].PostOp
 			si := pickP(len(situationsKine), func(i int) float64 {
 				s := situationsKine[i]
+				if s.seuil > 0 {
+					return s.p * postOp
+				}
 				if s.chronique && g.age >= 75 {
 					return s.p * 2.5
 				}
@@ -966,9 +970,9 @@ func (g *gen) serie(kine int32, si int) int {
 	if a, ok := g.w.plan.kineAnom[kine]; ok && a.kind == AnomalySplitting && s.seuil > 0 && g.rng.Float64() < a.intensity {
 		split, fraud = true, true
 		n = s.seuil - 1 + s.seuil - 2 - g.rng.IntN(3)
-	} else if s.seuil > 0 && g.rng.Float64() < 0.08 {
+	} else if s.seuil > 0 && g.rng.Float64() < pr.Renew {
 		split = true // legitimate: a new episode just after the first series
-		n = s.seuil - 1 - g.rng.IntN(2) + 5 + g.rng.IntN(8)
+		n = s.seuil - 1 + 5 + g.rng.IntN(8)
 	}
 	d, done, count := first, 0, 0
 	gap := []int{2, 2, 3, 2, 3}
@@ -1012,12 +1016,12 @@ var actesInfirmiers = []struct {
 // and chronic care at home (daily insulin or toilette of dependent old people),
 // which makes most of a nurse's volume.
 func (g *gen) infirmier(exposure float64) {
-	pEpi, pChr := 0.12, 0.0
+	pEpi, pChr := 0.135, 0.0
 	switch {
 	case g.age >= 75:
-		pEpi, pChr = 0.28, 0.34
+		pEpi, pChr = 0.30, 0.39
 	case g.age >= 65:
-		pEpi, pChr = 0.18, 0.10
+		pEpi, pChr = 0.19, 0.115
 	}
 	if g.p.ALD >= 0 {
 		pChr += 0.06
@@ -1118,6 +1122,10 @@ func (g *gen) transports(exposure float64) {
 		// ambulance code.
 		tr = a.partner
 		mi = modeFor(g.w.Off.Pros[tr].Kind, mi)
+	} else if gp := g.w.Off.Pros[max(pre, 0)]; pre >= 0 && gp.Habit >= 0 && g.rng.Float64() < gp.HabitP {
+		// The practice's usual transporter (legitimate).
+		tr = gp.Habit
+		mi = modeFor(g.w.Off.Pros[tr].Kind, mi)
 	} else {
 		kind := KindAmbulance
 		if modeMix[mi].nature == "4214" {
@@ -1171,7 +1179,7 @@ func (g *gen) transports(exposure float64) {
 			g.emit(claim{exe: -1, pre: -1, from: d, to: back, nature: 2211, qte: int32(los + 1), paid: tarifSejour * int64(los+1), taux: 80, asu: 10, etb: et})
 		case prof.motif == 10:
 			// public stay: PMSI only
-		case g.rng.Float64() < soinsAilleurs:
+		case g.rng.Float64() < soinsAilleurs(et):
 			// care recorded elsewhere (PMSI séance, hospital's own budget)
 			noCare = true
 		default:
@@ -1212,10 +1220,18 @@ func modeFor(k Kind, mi int) int {
 	return mi
 }
 
-// soinsAilleurs is the share of consultation trips whose care is not in the
-// DCIR (PMSI séances, care on the hospital's budget): with public stays, about
-// 10–30 % of a transporter's trips have no matching care line (an estimate).
-const soinsAilleurs = 0.18
+// soinsAilleurs is the share of an establishment's consultation trips whose
+// care is not in the DCIR (PMSI séances, care on the hospital's budget): from 2
+// to 52 % by establishment, so that with public stays about 10–30 % of a
+// transporter's trips have no matching care line (an estimate).
+func soinsAilleurs(et *Etablissement) float64 {
+	h := uint32(2166136261)
+	for i := 0; i < len(et.Finess); i++ {
+		h = (h ^ uint32(et.Finess[i])) * 16777619
+	}
+	u := float64(h%1000) / 1000
+	return 0.02 + 0.5*u*u
+}
 
 // trip writes one trip: its PRS line, its ER_TRS_F line (postal codes of
 // departure and arrival, dates, hours, vehicle) and the ER_DTR_F items (forfait

@@ -396,11 +396,11 @@ func (w *World) finishTruth(obs map[int32]*observed) []Anomaly {
 				ratio = float64(o.KmFactures) / float64(o.KmSansFraude)
 			}
 			a.Measures = map[string]float64{"trajets": float64(o.Trajets), "km_factures": float64(o.KmFactures), "km_sans_fraude": float64(o.KmSansFraude), "rapport_km": round3(ratio)}
-			a.Effect = fmt.Sprintf("km facturés (ER_DTR_F, code 21) ≈ × %.1f la distance routière domicile → établissement ; le facteur route légitime varie de 1,2 à 1,45 selon le transporteur", a.Intensity)
+			a.Effect = fmt.Sprintf("km facturés (ER_DTR_F, code 21) ≈ × %.1f la distance routière domicile → établissement ; le facteur route légitime varie de 1,15 à 1,65 selon le transporteur", a.Intensity)
 			keep = o.Trajets > 0
 		case AnomalySplitting:
 			a.Measures = map[string]float64{"series_scindees": float64(o.Splits)}
-			a.Effect = "séries arrêtées juste sous le seuil (14 ou 24 séances) puis poursuivies sous une seconde prescription datée de la veille ; 8 % des séries légitimes à seuil ont aussi un second épisode"
+			a.Effect = "séries arrêtées juste sous le seuil (14 ou 24 séances) puis poursuivies sous une seconde prescription datée de la veille ; des kinés légitimes renouvellent aussi (de 1 à 70 % de leurs séries à seuil, un nouvel épisode)"
 			keep = o.Splits > 0
 		case AnomalyTripNoCare, AnomalyImpossibleDay:
 			keep = len(a.Dates) > 0

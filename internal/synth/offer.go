@@ -84,6 +84,10 @@ type Pro struct {
 	Route     float64  // transporter: route/crow-fly factor of its usual routes
 	Vehicles  [3]int32 // transporter: ambulances, VSL, taxis
 	MinPerAct float64  // kiné, nurse: minutes a usual act of theirs takes
+	Renew     float64  // kiné: share of its threshold series renewed under a new prescription
+	PostOp    float64  // kiné: weight of post-operative (threshold) situations in its patients
+	Habit     int32    // GP: the transporter its practice usually calls, -1 none
+	HabitP    float64  // GP: share of its prescribed trips given to Habit
 }
 
 // Offer is the region's supply of care: professionals and establishments, with for
@@ -163,14 +167,18 @@ func buildOffer(ref *Reference, scale float64, seed uint64) *Offer {
 				}
 			case KindKine:
 				p.Serie = math.Exp(0.2*rng.NormFloat64() - 0.02)
+				p.Renew = math.Min(0.7, 0.08*math.Exp(1.2*rng.NormFloat64()))
+				p.PostOp = math.Exp(0.7*rng.NormFloat64() - 0.25)
 				p.MinPerAct = 20 + 10*rng.Float64()
 			case KindInfirmier:
 				p.MinPerAct = 8 + 6*rng.Float64()
 			case KindAmbulance:
-				p.Route = 1.2 + 0.25*rng.Float64()
+				u := rng.Float64()
+				p.Route = 1.15 + 0.5*u*u
 				p.Vehicles = [3]int32{int32(1 + rng.IntN(5)), int32(1 + rng.IntN(7)), 0}
 			case KindTaxi:
-				p.Route = 1.2 + 0.25*rng.Float64()
+				u := rng.Float64()
+				p.Route = 1.15 + 0.5*u*u
 				p.Vehicles = [3]int32{0, 0, int32(1 + rng.IntN(3))}
 			}
 			p.Spa = kindSpa[def.kind]
@@ -199,6 +207,22 @@ func buildOffer(ref *Reference, scale float64, seed uint64) *Offer {
 		}
 	}
 	o.buildGravity(ref, rng)
+	// A GP's practice usually calls one transporter for its patients: a share
+	// from none to most of its prescribed trips (rural practices with one local
+	// company are the high end).
+	for _, gp := range o.ByKind[KindGeneraliste] {
+		p := &o.Pros[gp]
+		p.Habit = -1
+		c := p.Commune
+		kind := KindTaxi
+		if rng.Float64() < 0.4 {
+			kind = KindAmbulance
+		}
+		if t := o.grav[kind][c].draw(rng); t >= 0 {
+			u := rng.Float64()
+			p.Habit, p.HabitP = t, 0.88*u*u
+		}
+	}
 	groups := map[string]func(cat string) bool{
 		"any":     func(cat string) bool { return cat == "1101" || cat == "1102" || cat == "1110" || cat == "1106" },
 		"cancer":  func(cat string) bool { return cat == "1101" || cat == "1104" || cat == "1102" },
@@ -239,7 +263,7 @@ var kindSpa = [nKinds]string{
 // the log-SD of the providers' target volumes and the cap of a target as a
 // multiple of the mean (a practice has finite capacity).
 var gravityParams = [nKinds]struct{ d0, sd, cap float64 }{
-	KindGeneraliste: {4, 0.33, 2.2},
+	KindGeneraliste: {4, 0.45, 2.2},
 	KindSpecialiste: {15, 0.45, 2.5},
 	KindKine:        {4, 0.35, 1.9},
 	KindDentiste:    {5, 0.4, 2.2},
