@@ -776,8 +776,11 @@ func (g *gen) arret(s medconseil.Date, dur int, carry bool) {
 				ARR_PRE_DTD: pqDate(cur), ARR_DEB_DTD: pqDate(cur), ARR_FIN_DTD: pqDate(segEnd),
 				PFS_PRE_NUM: g.w.Off.Pros[cpre].PFS, MED_MTF_COD: motif, SIN_NUM: sin,
 			})
-			if nat != ini && !cur.AddDays(-1).Before(g.start) {
-				g.consult(cpre, cur.AddDays(-1), asu)
+			if cd := cur.AddDays(-1); nat != ini && !cd.Before(g.start) {
+				if cd.Weekday() == time.Sunday { // the practice is closed: Saturday
+					cd = cd.AddDays(-1)
+				}
+				g.consult(cpre, cd, asu)
 			}
 		}
 		remaining -= seg
