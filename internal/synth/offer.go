@@ -83,7 +83,7 @@ type Pro struct {
 	Serie     float64  // kiné: length of its series (log-normal, log-SD 0.2)
 	Route     float64  // transporter: route/crow-fly factor of its usual routes
 	Vehicles  [3]int32 // transporter: ambulances, VSL, taxis
-	MinPerAct float64  // kiné, nurse: minutes a usual act of theirs takes
+	MinPerAct float64  // kiné, nurse: minutes of its usual act (drawn, not used yet by the generation)
 	Renew     float64  // kiné: share of its threshold series renewed under a new prescription
 	PostOp    float64  // kiné: weight of post-operative (threshold) situations in its patients
 	Habit     int32    // GP: the transporter its practice usually calls, -1 none
