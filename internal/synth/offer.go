@@ -75,15 +75,50 @@ type Pro struct {
 	Lon     float64
 	Sex     uint8
 	Born    int
+	Spa     string  // PFS_PRA_SPE (IR_SPA_D): the specialty, or the profession for non-physicians
+	Sector  uint8   // 1, or 2 (honoraires libres: dépassements)
+	DepRate float64 // sector 2: mean dépassement as a share of the tariff
+	// Legitimate variation between providers, where anomalies hide.
+	IJ        float64  // GP: propensity to prescribe arrêts (log-normal, log-SD 0.3)
+	Serie     float64  // kiné: length of its series (log-normal, log-SD 0.2)
+	Route     float64  // transporter: route/crow-fly factor of its usual routes
+	Vehicles  [3]int32 // transporter: ambulances, VSL, taxis
+	MinPerAct float64  // kiné, nurse: minutes of its usual act (drawn, not used yet by the generation)
+	Renew     float64  // kiné: share of its threshold series renewed under a new prescription
+	PostOp    float64  // kiné: weight of post-operative (threshold) situations in its patients
+	Habit     int32    // GP: the transporter its practice usually calls, -1 none
+	HabitP    float64  // GP: share of its prescribed trips given to Habit
 }
 
 // Offer is the region's supply of care: professionals and establishments, with for
-// each commune its nearest providers of each kind.
+// each commune its nearest providers of each kind and the gravity model that
+// shares the commune's patients among its candidate providers.
 type Offer struct {
 	Pros     []Pro
 	ByKind   [nKinds][]int32
 	near     [nKinds][][]int32 // per commune, indices into Pros of the nearest providers
+	grav     [nKinds][]gravChoice
+	spec     map[string][]gravChoice // specialists, per specialty then commune
 	nearEtab map[string][][]int32
+}
+
+// gravChoice is, for one commune, the candidate providers and the cumulative
+// probabilities of choosing each (gravity model balanced against capacity).
+type gravChoice struct {
+	idx []int32
+	cum []float32
+}
+
+func (c gravChoice) draw(rng *rand.Rand) int32 {
+	if len(c.idx) == 0 {
+		return -1
+	}
+	x := rng.Float32() * c.cum[len(c.cum)-1]
+	i := sort.Search(len(c.cum), func(i int) bool { return c.cum[i] > x })
+	if i == len(c.idx) {
+		i--
+	}
+	return c.idx[i]
 }
 
 const nearK = 6
@@ -117,11 +152,43 @@ func buildOffer(ref *Reference, scale float64, seed uint64) *Offer {
 				Sex:     uint8(1 + rng.IntN(2)),
 				Born:    1955 + rng.IntN(45),
 			}
+			p.Sector = 1
 			switch def.kind {
 			case KindGeneraliste:
 				p.Spe = "1"
+				p.IJ = math.Exp(0.3*rng.NormFloat64() - 0.045)
+				if rng.Float64() < partSecteur2MG {
+					p.Sector = 2
+				}
 			case KindSpecialiste:
 				p.Spe = specialites[pickP(len(specialites), func(i int) float64 { return specialites[i].p }, rng)].code
+				if rng.Float64() < partSecteur2Spe {
+					p.Sector = 2
+				}
+			case KindKine:
+				p.Serie = math.Exp(0.2*rng.NormFloat64() - 0.02)
+				p.Renew = math.Min(0.7, 0.08*math.Exp(1.2*rng.NormFloat64()))
+				p.PostOp = math.Exp(0.7*rng.NormFloat64() - 0.25)
+				p.MinPerAct = 20 + 10*rng.Float64()
+			case KindInfirmier:
+				p.MinPerAct = 8 + 6*rng.Float64()
+			case KindAmbulance:
+				u := rng.Float64()
+				p.Route = 1.15 + 0.5*u*u
+				p.Vehicles = [3]int32{int32(1 + rng.IntN(5)), int32(1 + rng.IntN(7)), 0}
+			case KindTaxi:
+				u := rng.Float64()
+				p.Route = 1.15 + 0.5*u*u
+				p.Vehicles = [3]int32{0, 0, int32(1 + rng.IntN(3))}
+			}
+			p.Spa = kindSpa[def.kind]
+			if p.Spa == "" {
+				p.Spa = p.Spe
+			}
+			if p.Sector == 2 {
+				// Mean dépassement of a sector-2 practitioner, as a share of the
+				// tariff (DREES 2023: ≈ 50 % for specialists, wide spread).
+				p.DepRate = math.Exp(math.Log(0.40) + 0.5*rng.NormFloat64())
 			}
 			if !kc.noRPPS {
 				p.RPPS = rppsFor(rng)
@@ -137,6 +204,23 @@ func buildOffer(ref *Reference, scale float64, seed uint64) *Offer {
 				p := &o.Pros[o.ByKind[k][i]]
 				return p.Lat, p.Lon
 			}, func(i int) int32 { return o.ByKind[k][i] })
+		}
+	}
+	o.buildGravity(ref, rng)
+	// A GP's practice usually calls one transporter for its patients: a share
+	// from none to most of its prescribed trips (rural practices with one local
+	// company are the high end).
+	for _, gp := range o.ByKind[KindGeneraliste] {
+		p := &o.Pros[gp]
+		p.Habit = -1
+		c := p.Commune
+		kind := KindTaxi
+		if rng.Float64() < 0.4 {
+			kind = KindAmbulance
+		}
+		if t := o.grav[kind][c].draw(rng); t >= 0 {
+			u := rng.Float64()
+			p.Habit, p.HabitP = t, 0.88*u*u
 		}
 	}
 	groups := map[string]func(cat string) bool{
@@ -167,6 +251,154 @@ func buildOffer(ref *Reference, scale float64, seed uint64) *Offer {
 		o.nearEtab[g] = lists
 	}
 	return o
+}
+
+// kindSpa is PFS_PRA_SPE (IR_SPA_D) of the non-physicians: their profession.
+var kindSpa = [nKinds]string{
+	KindKine: "26", KindDentiste: "19", KindPharmacie: "50", KindSageFemme: "21",
+	KindLabo: "30", KindInfirmier: "24", KindAmbulance: "55", KindTaxi: "56",
+}
+
+// gravityParams gives per kind the distance decay d0 (km) of the gravity model,
+// the log-SD of the providers' target volumes and the cap of a target as a
+// multiple of the mean (a practice has finite capacity).
+var gravityParams = [nKinds]struct{ d0, sd, cap float64 }{
+	KindGeneraliste: {4, 0.45, 2.2},
+	KindSpecialiste: {15, 0.45, 2.5},
+	KindKine:        {4, 0.35, 1.9},
+	KindDentiste:    {5, 0.4, 2.2},
+	KindPharmacie:   {2.5, 0.4, 2.5},
+	KindSageFemme:   {8, 0.4, 2.2},
+	KindLabo:        {8, 0.4, 2.5},
+	KindInfirmier:   {3, 0.35, 1.9},
+	KindAmbulance:   {12, 0.5, 2.5},
+	KindTaxi:        {8, 0.5, 2.5},
+}
+
+const gravK = 10 // candidates per commune beyond those located in it
+
+// buildGravity builds, for each kind (and each specialty), each commune's
+// candidate providers (the nearest ones and all those in the commune) and their
+// choice probabilities: attractiveness × exp(-distance/d0), the attractiveness
+// balanced so that each provider's expected volume meets its own target (a
+// log-normal draw, capped): no provider is idle, none takes a whole town.
+func (o *Offer) buildGravity(ref *Reference, rng *rand.Rand) {
+	o.spec = map[string][]gravChoice{}
+	for k := Kind(0); k < nKinds; k++ {
+		if k == KindSpecialiste {
+			bySpe := map[string][]int32{}
+			for _, i := range o.ByKind[k] {
+				bySpe[o.Pros[i].Spe] = append(bySpe[o.Pros[i].Spe], i)
+			}
+			for _, s := range specialites {
+				if l := bySpe[s.code]; len(l) > 0 {
+					o.spec[s.code] = o.gravity(ref, l, gravityParams[k].d0, gravityParams[k].sd, gravityParams[k].cap, rng)
+				}
+			}
+		}
+		o.grav[k] = o.gravity(ref, o.ByKind[k], gravityParams[k].d0, gravityParams[k].sd, gravityParams[k].cap, rng)
+	}
+}
+
+func (o *Offer) gravity(ref *Reference, pros []int32, d0, sd, capMult float64, rng *rand.Rand) []gravChoice {
+	nc := len(ref.Communes)
+	out := make([]gravChoice, nc)
+	if len(pros) == 0 {
+		return out
+	}
+	pos := map[int32]int{} // Pros index → position in pros
+	inCommune := map[int32][]int32{}
+	for j, p := range pros {
+		pos[p] = j
+		inCommune[o.Pros[p].Commune] = append(inCommune[o.Pros[p].Commune], p)
+	}
+	type cand struct {
+		j int     // position in pros
+		f float64 // distance factor
+	}
+	cands := make([][]cand, nc)
+	demand := make([]float64, nc)
+	total := 0.0
+	for ci, c := range ref.Communes {
+		demand[ci] = float64(c.Population)
+		total += demand[ci]
+		ids := nearest(len(pros), gravK, c.Lat, c.Lon, func(i int) (float64, float64) {
+			p := &o.Pros[pros[i]]
+			return p.Lat, p.Lon
+		}, func(i int) int32 { return pros[i] })
+		seen := map[int32]bool{}
+		for _, p := range append(ids, inCommune[int32(ci)]...) {
+			if seen[p] {
+				continue
+			}
+			seen[p] = true
+			pr := &o.Pros[p]
+			d := distanceKm(c.Lat, c.Lon, pr.Lat, pr.Lon)
+			cands[ci] = append(cands[ci], cand{pos[p], math.Exp(-d / d0)})
+		}
+		sort.Slice(cands[ci], func(a, b int) bool { return cands[ci][a].j < cands[ci][b].j })
+	}
+	n := len(pros)
+	mean := total / float64(n)
+	target := make([]float64, n)
+	for j := range target {
+		target[j] = math.Min(mean*math.Exp(sd*rng.NormFloat64()-sd*sd/2), capMult*mean)
+	}
+	w := make([]float64, n)
+	for j := range w {
+		w[j] = 1
+	}
+	load := make([]float64, n)
+	for it := 0; it < 40; it++ {
+		clear(load)
+		for ci, cs := range cands {
+			s := 0.0
+			for _, c := range cs {
+				s += w[c.j] * c.f
+			}
+			if s == 0 {
+				continue
+			}
+			for _, c := range cs {
+				load[c.j] += demand[ci] * w[c.j] * c.f / s
+			}
+		}
+		for j := range w {
+			if load[j] > 0 {
+				w[j] *= math.Pow(target[j]/load[j], 0.7)
+				w[j] = math.Min(math.Max(w[j], 1e-6), 1e6)
+			}
+		}
+	}
+	for ci, cs := range cands {
+		g := gravChoice{idx: make([]int32, len(cs)), cum: make([]float32, len(cs))}
+		s := 0.0
+		for i, c := range cs {
+			s += w[c.j] * c.f
+			g.idx[i] = pros[c.j]
+			g.cum[i] = float32(s)
+		}
+		if s == 0 { // all too far: uniform
+			for i := range g.cum {
+				g.cum[i] = float32(i + 1)
+			}
+		}
+		out[ci] = g
+	}
+	return out
+}
+
+// Choose draws a provider of a kind for a patient of the commune (gravity model).
+func (o *Offer) Choose(k Kind, commune int32, rng *rand.Rand) int32 {
+	return o.grav[k][commune].draw(rng)
+}
+
+// ChooseSpecialist draws a specialist of the given specialty (PSE_SPE_COD).
+func (o *Offer) ChooseSpecialist(spe string, commune int32, rng *rand.Rand) int32 {
+	if g, ok := o.spec[spe]; ok {
+		return g[commune].draw(rng)
+	}
+	return o.Choose(KindSpecialiste, commune, rng)
 }
 
 // Near returns the nearest providers of a kind to a commune, closest first.

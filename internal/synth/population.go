@@ -24,6 +24,8 @@ type Person struct {
 	Death   medconseil.Date // zero when alive at the end of the year
 	Commune int32           // index into Reference.Communes
 	MT      int32           // médecin traitant, index into Offer.Pros; -1 none
+	Lat     float32         // home, placed inside the commune
+	Lon     float32
 	Sex     uint8
 	Salarie bool
 	ALD     int8 // index into aldMix, -1 none
@@ -80,6 +82,7 @@ func buildPopulation(ref *Reference, off *Offer, cfg Config, orders map[uint64]u
 		depCum[c.Dep] = append(depCum[c.Dep], s+float64(c.Population))
 	}
 	natCum := cumulative(ref.Nationales, 1)
+	mtList := make([]int32, len(off.Pros)) // patients per médecin traitant
 
 	out := make([]Person, 0, total)
 	for ci, n := range counts {
@@ -95,7 +98,17 @@ func buildPopulation(ref *Reference, off *Offer, cfg Config, orders map[uint64]u
 				sex = 1
 			}
 			birth := yearStart.AddDays(-age*365 - rng.IntN(365) - age/4)
+			if age == 0 && rng.Float64() < naissancesPart/(pyramide[0].permille/5/1000) {
+				// Born during the year (INSEE: ≈ 0.9 % of the population).
+				birth = yearStart.AddDays(rng.IntN(365))
+			}
 			p := Person{Birth: birth, Commune: int32(ci), Sex: sex, MT: -1, ALD: -1}
+			// Home inside the commune: a disc whose radius grows with the
+			// population (≈ 1 km for a village, ≈ 6 km for a city).
+			r := math.Min(6, 0.6+0.02*math.Sqrt(float64(c.Population))) * math.Sqrt(rng.Float64())
+			th := 2 * math.Pi * rng.Float64()
+			p.Lat = float32(c.Lat + r*math.Sin(th)/111)
+			p.Lon = float32(c.Lon + r*math.Cos(th)/(111*math.Cos(c.Lat*math.Pi/180)))
 			// Place of birth: mostly the département, then the region, the rest of
 			// France, abroad (INSEE, lieu de naissance des résidents du Grand Est).
 			var birthCode string
@@ -120,19 +133,31 @@ func buildPopulation(ref *Reference, off *Offer, cfg Config, orders map[uint64]u
 				p.ALDNew = rng.Float64() < 0.11 // ≈ 1.3 M new ALD a year for 12 M (Cnam)
 			}
 			if rng.Float64() < mortalite(ageMid) {
-				p.Death = yearStart.AddDays(rng.IntN(365))
+				from := yearStart
+				if birth.After(from) {
+					from = birth
+				}
+				p.Death = from.AddDays(rng.IntN(max(1, yearEnd.Sub(from)+1)))
 				if p.Death.After(yearEnd) {
 					p.Death = yearEnd
 				}
 			}
 			// Médecin traitant: 92 % of adults have declared one (Cnam 2023), fewer
-			// children; chosen among the GPs nearest home.
+			// children; drawn by the gravity model, within a list of at most
+			// mtListeMax patients (a full list refuses new patients).
 			share := 0.92
 			if ageMid < 16 {
 				share = 0.55
 			}
-			if near := off.Near(KindGeneraliste, int32(ci)); len(near) > 0 && rng.Float64() < share {
-				p.MT = near[nearChoice(rng, len(near))]
+			if rng.Float64() < share {
+				for try := 0; try < 8; try++ {
+					gp := off.Choose(KindGeneraliste, int32(ci), rng)
+					if gp >= 0 && mtList[gp] < mtListeMax {
+						p.MT = gp
+						mtList[gp]++
+						break
+					}
+				}
 			}
 			out = append(out, p)
 		}

@@ -1,5 +1,10 @@
 package synth
 
+import (
+	"fmt"
+	"strconv"
+)
+
 // The rates the generator draws from. Each one cites its source; most come from
 // ../shared/docs/DETECTION.md §3.3, which gathers them.
 
@@ -41,7 +46,7 @@ const (
 	carenceJours = 3
 	// chevauchement compensates the arrêts drawn while the employee is already on
 	// leave (dropped, ≈ 4 %), so the produced rate stays the target.
-	chevauchement = 1.045
+	chevauchement = 1.11
 )
 
 // Targets printed in the summary (DETECTION.md §3.3): "more than half" under 8
@@ -140,12 +145,13 @@ func tauxSalarie(age int) float64 {
 
 // mortalite is the yearly probability of death at an age: a Gompertz law fitted to
 // the INSEE 2023 life tables (≈ 0.4 % at 50, 1.8 % at 70, 5 % at 80, 14 % at 90),
+// scaled by 0.85 so that the region's crude death rate is INSEE's 1.03 %,
 // plus infant mortality (3.7 ‰).
 func mortalite(age int) float64 {
 	if age == 0 {
 		return 0.0037
 	}
-	q := 0.000025
+	q := 0.000025 * 0.85
 	for i := 0; i < age; i++ {
 		q *= 1.0997
 	}
@@ -263,16 +269,18 @@ var transportProfils = []struct {
 
 // modeMix is the mix of transport modes by trips: ambulance 15 M, VSL 25 M, taxi
 // 25 M (Cour des comptes).
-var modeMix = []struct {
+var modeMix = []transportMode{
+	{"4212", 0.23, 5800, 240},
+	{"4213", 0.385, 1600, 100},
+	{"4214", 0.385, 1400, 170},
+}
+
+type transportMode struct {
 	nature string // PRS_NAT_REF: 4212 ABA, 4213 VSL, 4214 TXI
 	p      float64
 	// forfait and per-km in centimes (convention nationale des transporteurs
 	// sanitaires 2023; taxis: convention type CPAM 2023).
 	forfait, km int64
-}{
-	{"4212", 0.23, 5800, 240},
-	{"4213", 0.385, 1600, 100},
-	{"4214", 0.385, 1400, 170},
 }
 
 // Tariffs in centimes (NGAP, avenants 9 and 2023 règlement arbitral): G 26.50 €,
@@ -282,6 +290,142 @@ const (
 	tarifCS      = 3000
 	tarifCdent   = 2300
 	tarifAMI     = 315
+	tarifB       = 27   // lettre-clé B de la NABM, 0.27 €
 	tarifSejour  = 3000 // forfait journalier, hospital side of a transported stay
 	participForf = 200  // participation forfaitaire (L160-13 CSS), not reimbursed
+)
+
+// Births and deaths (INSEE, état civil 2023, Grand Est: ≈ 49,000 births and
+// ≈ 57,000 deaths for 5.56 M inhabitants): 0.88 % and 1.03 % a year.
+const (
+	naissancesPart  = 0.0088
+	cibleMortalite  = 0.0103
+	cibleNaissances = 0.0088
+)
+
+// A médecin traitant's list is capped (Cnam: the 95th percentile of lists is
+// ≈ 2,000 adult patients; above, practices close their lists).
+const mtListeMax = 2000
+
+// Sector 2 (honoraires libres): ≈ 45 % of private specialists and 5 % of GPs in
+// Grand Est (Cnam, démographie des PS conventionnés 2023; verify).
+const (
+	partSecteur2Spe = 0.45
+	partSecteur2MG  = 0.05
+)
+
+// Transported patients: 6.4 M of 67 M insured a year, 9.5 % (DETECTION.md §3.3).
+const cibleTransportes = 0.095
+
+// Nurses: ≈ 30 acts per working day, ≈ 9,000 AMI/AIS acts a year per nurse in
+// private practice (order of magnitude from Cnam fees, ≈ 90 k€ for ≈ 10 € an act;
+// verify). Kinés: ≈ 4,280 acts a year (DETECTION.md §3.3).
+const (
+	cibleActesInfirmier = 9000
+	cibleActesKine      = 4280
+)
+
+// Weekday mix of ambulatory care (share of a weekday's volume): consultations
+// peak on Monday, Saturday is about half a weekday and Sunday is the on-call
+// service only (Drees, activité des médecins généralistes; an estimate). Nurses
+// work every day; kinés little on Saturday.
+var weekdayMix = map[string][7]float64{ // Sunday first
+	"mg":    {0.012, 1.2, 1, 0.95, 1, 1, 0.45},
+	"kine":  {0, 1, 1, 1, 1, 0.95, 0.15},
+	"ide":   {0.75, 1, 1, 1, 1, 1, 0.8},
+	"pharm": {0.02, 1.1, 1, 1, 1, 1.05, 0.8},
+	"all":   {0.02, 1, 1, 1, 1, 1, 0.3},
+}
+
+// partFactureTardive is the share of the deceased with one legitimate line dated
+// a day or two after the death (late or mis-dated billing; an estimate).
+const partFactureTardive = 0.03
+
+// medicament is a medicine the generator dispenses. CIP13 codes are synthetic
+// (34009 + 7 digits + EAN-13 key; the real IR_PHA_R is not in the référentiels);
+// MC_PHA_R gives their ATC class. Yearly shares of users are orders of magnitude
+// from ANSM reports: antibiotics ≈ 30 % of people a year (ANSM, consommation des
+// antibiotiques 2023), weak opioids ≈ 15 % and strong ≈ 1 % (ANSM, état des lieux
+// des antalgiques opioïdes 2019), benzodiazepines ≈ 13 % (ANSM 2017), hypnotics
+// ≈ 6 %; long-term users get monthly renewals.
+type medicament struct {
+	cip      int64
+	atc      string
+	nom      string
+	classe   string
+	price    int64 // centimes, a box
+	maxBoxes int
+	pUse     [3]float64 // yearly share of users: under 18, 18–64, 65+
+	chronic  float64    // share of users renewed monthly
+	every    int        // days between deliveries when chronic
+	ald      bool       // in relation with an ALD (diabetes)
+}
+
+func (m *medicament) prob(age int) float64 {
+	switch {
+	case age < 18:
+		return m.pUse[0]
+	case age < 65:
+		return m.pUse[1]
+	}
+	return m.pUse[2]
+}
+
+func (m *medicament) eligible(g *gen) bool {
+	if m.ald {
+		return g.p.ALD >= 0 && aldMix[g.p.ALD].num == "8"
+	}
+	return true
+}
+
+func (m *medicament) deliveries(rng interface {
+	Float64() float64
+	IntN(int) int
+}) int {
+	if rng.Float64() < m.chronic {
+		return 4 + rng.IntN(9)
+	}
+	return 1 + rng.IntN(2)
+}
+
+var medicaments = []medicament{
+	{cip13(1001), "J01CA04", "AMOXICILLINE 1 G", "antibiotique", 269, 2, [3]float64{0.22, 0.14, 0.16}, 0, 30, false},
+	{cip13(1002), "J01CR02", "AMOXICILLINE ACIDE CLAVULANIQUE 1 G/125 MG", "antibiotique", 450, 1, [3]float64{0.06, 0.07, 0.10}, 0, 30, false},
+	{cip13(1003), "J01FA10", "AZITHROMYCINE 250 MG", "antibiotique", 550, 1, [3]float64{0.04, 0.04, 0.04}, 0, 30, false},
+	{cip13(1004), "J01DD13", "CEFPODOXIME 100 MG", "antibiotique", 700, 1, [3]float64{0.02, 0.03, 0.04}, 0, 30, false},
+	{cip13(2001), "N02AX02", "TRAMADOL 50 MG", "opioide", 250, 2, [3]float64{0, 0.07, 0.08}, 0.12, 28, false},
+	{cip13(2002), "N02AJ06", "PARACETAMOL CODEINE 500 MG/30 MG", "opioide", 200, 2, [3]float64{0.005, 0.07, 0.06}, 0.08, 28, false},
+	{cip13(2003), "N02AA01", "MORPHINE LP 30 MG", "opioide", 1200, 2, [3]float64{0, 0.003, 0.012}, 0.6, 28, false},
+	{cip13(2004), "N02AA05", "OXYCODONE LP 10 MG", "opioide", 1500, 2, [3]float64{0, 0.003, 0.010}, 0.6, 28, false},
+	{cip13(3001), "N05CF02", "ZOLPIDEM 10 MG", "hypnotique", 220, 1, [3]float64{0, 0.03, 0.06}, 0.5, 28, false},
+	{cip13(3002), "N05CF01", "ZOPICLONE 7,5 MG", "hypnotique", 200, 1, [3]float64{0, 0.02, 0.05}, 0.5, 28, false},
+	{cip13(3003), "N05BA12", "ALPRAZOLAM 0,25 MG", "anxiolytique", 160, 1, [3]float64{0, 0.05, 0.08}, 0.4, 28, false},
+	{cip13(3004), "N05BA06", "LORAZEPAM 1 MG", "anxiolytique", 150, 1, [3]float64{0, 0.03, 0.06}, 0.4, 28, false},
+	{cip13(4001), "A10BA02", "METFORMINE 1000 MG", "antidiabetique", 400, 2, [3]float64{0.3, 0.9, 0.9}, 1, 30, true},
+	{cip13(5001), "N02BE01", "PARACETAMOL 1 G", "antalgique", 190, 3, [3]float64{0.25, 0.35, 0.45}, 0.05, 28, false},
+}
+
+// cip13 returns a synthetic CIP13: 34009, 7 digits and the EAN-13 check digit.
+func cip13(n int) int64 {
+	body := fmt.Sprintf("34009%07d", 9000000+n)
+	sum := 0
+	for i, c := range body {
+		d := int(c - '0')
+		if i%2 == 1 {
+			d *= 3
+		}
+		sum += d
+	}
+	v, _ := strconv.ParseInt(body+strconv.Itoa((10-sum%10)%10), 10, 64)
+	return v
+}
+
+// Further calibration targets (docs/synth.md).
+const (
+	cibleActesMG         = 5000
+	cibleCVMG            = 0.4
+	cibleTrajetsSansSoin = 0.2
+	cibleSamediMG        = 0.08
+	cibleDimancheMG      = 0.005
+	cibleDepassementS2   = 0.45
 )

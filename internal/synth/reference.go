@@ -25,11 +25,14 @@ type Commune struct {
 
 // Etablissement is one FINESS establishment of the region that receives patients.
 type Etablissement struct {
-	Finess   string
-	Nom      string
-	Cat      string // FINESS aggregated category (1101 CHR, 1102 CH, 1104 CLCC, 1203 dialyse …)
-	Commune  string
-	Lat, Lon float64
+	Finess     string
+	Nom        string
+	Cat        string // FINESS aggregated category (1101 CHR, 1102 CH, 1104 CLCC, 1203 dialyse …)
+	CatEtab    string // FINESS category (IR_CET_V: 101 CHR, 355 CH, 109 SSR privé …)
+	Public     bool   // public hospital (CHR, CH): its consultations externes reach the DCIR "pour information"
+	Commune    string
+	CodePostal string
+	Lat, Lon   float64
 }
 
 // Reference is what the generator reads from the shared référentiels: the region's
@@ -58,6 +61,7 @@ var nomenclatures = []string{
 	"IR_NAT_V", "IR_SPE_V", "IR_ACT_V", "IR_DTR_V", "IR_MTR_V", "IR_ALD_V", "IR_CIM_V",
 	"AT_AAT_V", "IR_ASU_V", "IR_EXO_V", "IR_DPT_V", "IR_SEX_V", "IR_PRF_V", "IR_ETM_V",
 	"AT_NTU_V", "AT_MLT_V", "IR_TPR_V", "IR_TEK_V", "NT_LPP",
+	"IR_SPA_D", "IR_DEP_V", "IR_NIR_V", "IR_BER_V", "IR_ORG_V", "IR_CET_V", "IR_CNV_V", "IR_TYT_V", "IR_NEM_T", "AT_MLP_V",
 }
 
 // LoadReference reads the référentiels of dir for the region (INSEE code, "44").
@@ -70,6 +74,9 @@ func LoadReference(dir, region string) (*Reference, error) {
 		set := map[string]bool{}
 		err := readCSV(filepath.Join(dir, "snds", n+".csv"), ';', func(rec []string) {
 			set[rec[0]] = true
+			if n == "IR_NEM_T" && len(rec) > 1 { // emitters are numbered within their type
+				set[rec[0]+";"+rec[1]] = true
+			}
 			switch n {
 			case "IR_CIM_V":
 				if len(rec) > 2 {
@@ -147,7 +154,8 @@ func LoadReference(dir, region string) (*Reference, error) {
 		if e1 != nil || e2 != nil {
 			return
 		}
-		r.Etablissements = append(r.Etablissements, Etablissement{Finess: rec[0], Nom: rec[2], Cat: rec[5], Commune: rec[15], Lat: lat, Lon: lon})
+		r.Etablissements = append(r.Etablissements, Etablissement{Finess: rec[0], Nom: rec[2], Cat: rec[5], CatEtab: rec[3],
+			Public: rec[3] == "101" || rec[3] == "355", Commune: rec[15], CodePostal: rec[11], Lat: lat, Lon: lon})
 	})
 	if err != nil {
 		return nil, err

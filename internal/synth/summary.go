@@ -52,12 +52,16 @@ func WriteSummary(w io.Writer, r *Result) {
 	fmt.Fprintf(w, "\nPopulation : %s assurés, %s salariés, %s en ALD, %s décès ; %d anomalies plantées (%s)\n",
 		groupe(s.Persons), groupe(s.Salaries), groupe(s.ALD), groupe(s.Deces), r.Anomalies, GroundTruthFile)
 	fmt.Fprintf(w, "\nTaux produits / cibles (tolérance ±10 %%) :\n")
-	for _, rt := range s.Rates() {
+	rates := r.Calibration
+	if rates == nil {
+		rates = s.Rates()
+	}
+	for _, rt := range rates {
 		mark := "ok"
-		if !rt.Within(0.10) {
+		if !rt.Within(0.10) && !(rt.Target == 0 && rt.Produced == 0) {
 			mark = "HORS CIBLE"
 		}
-		fmt.Fprintf(w, "  %-34s %8.3f  cible %7.3f  %-10s %s\n", rt.Name, rt.Produced, rt.Target, mark, rt.Source)
+		fmt.Fprintf(w, "  %-52s %10.3f  cible %9.3f  %-10s %s\n", rt.Name, rt.Produced, rt.Target, mark, rt.Source)
 	}
 	fmt.Fprintf(w, "\nDurée : %s\n", r.Elapsed.Round(1e7))
 }

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -43,6 +44,12 @@ type Stats struct {
 	KinePaires, KineSeances             int64
 	Transportes, Trajets                int64
 	SplitSeries                         int64
+	Naissances                          int64
+	ActesInfirmiers, Delivrances        int64
+	JoursIJMois                         [12]int64
+	TrajetsSansSoin                     int64
+	ActesMG                             [7]int64 // G and V by weekday, Sunday first
+	BaseSpeS2, DepSpeS2                 int64    // sector-2 specialists' consultations: tariff and dépassements
 }
 
 func (s *Stats) add(o Stats) {
@@ -59,6 +66,18 @@ func (s *Stats) add(o Stats) {
 	s.Transportes += o.Transportes
 	s.Trajets += o.Trajets
 	s.SplitSeries += o.SplitSeries
+	s.Naissances += o.Naissances
+	s.ActesInfirmiers += o.ActesInfirmiers
+	s.Delivrances += o.Delivrances
+	for i := range s.JoursIJMois {
+		s.JoursIJMois[i] += o.JoursIJMois[i]
+	}
+	s.TrajetsSansSoin += o.TrajetsSansSoin
+	for i := range s.ActesMG {
+		s.ActesMG[i] += o.ActesMG[i]
+	}
+	s.BaseSpeS2 += o.BaseSpeS2
+	s.DepSpeS2 += o.DepSpeS2
 }
 
 // World is everything a generation holds in memory: the référentiels, the offer,
@@ -72,8 +91,37 @@ type World struct {
 	lambda0    float64
 	start, end medconseil.Date
 	lppItems   []lppItem
+	maxTrt     []int32 // per person: latest FLX_TRT_DTD of its prestations
 	orders     map[uint64]uint16
 	psa        pseudonymiser
+	idt        pseudonymiser // BEN_IDT_ANO, another keyed pseudonym
+	caisses    map[string]caisse
+	free       chan *shard // written shards whose buffers can be reused
+}
+
+// caisse is the organisme of a département: ORG_CLE_NEW (the CPAM after the
+// mergers, IR_ORG_V), ORG_CLE_NUM and the emitter of its flows (IR_NEM_T).
+type caisse struct {
+	new, cle string
+	emetteur int32
+}
+
+// caissesGrandEst are the CPAM of the Grand Est départements (IR_ORG_V codes)
+// and their flows' emitters (IR_NEM_T, type 1: Strasbourg 1, 2 and 3).
+var caissesGrandEst = map[string]caisse{
+	"08": {"01C081000", "01C081000", 13}, "10": {"01C101000", "01C101000", 13},
+	"51": {"01C511000", "01C511000", 13}, "52": {"01C521000", "01C521000", 13},
+	"54": {"01C542000", "01C542000", 10}, "55": {"01C551000", "01C551000", 10},
+	"57": {"01C571000", "01C571000", 10}, "88": {"01C881000", "01C881000", 10},
+	"67": {"01C673000", "01C673000", 17}, "68": {"01C682000", "01C682000", 17},
+}
+
+// employer returns IJR_EMP_NUM of an employee: a synthetic 9-digit employer
+// number, employers of 1 to a few hundred employees.
+func (w *World) employer(pi int32) int64 {
+	h := uint64(pi)*0x9E3779B97F4A7C15 ^ w.cfg.Seed
+	h ^= h >> 29
+	return 300_000_000 + int64(h%uint64(max(1, len(w.Pop)/12)))
 }
 
 // Result is what a generation reports.
@@ -82,6 +130,8 @@ type Result struct {
 	Rows      map[string]int64
 	Anomalies int
 	Elapsed   time.Duration
+	// Calibration compares the produced figures to their targets (docs/synth.md).
+	Calibration []Rate
 	// EnCours lists the avis d'arrêt in flight at the end of the year, initial
 	// avis before their prolongations, in a fixed order.
 	EnCours []ArretEnCours
@@ -90,6 +140,8 @@ type Result struct {
 // Table names, in the order they are written.
 const (
 	TablePRS = "ER_PRS_F"
+	TableETE = "ER_ETE_F"
+	TablePHA = "ER_PHA_F"
 	TableTRS = "ER_TRS_F"
 	TableDTR = "ER_DTR_F"
 	TableTIP = "ER_TIP_F"
@@ -100,6 +152,8 @@ const (
 	TableATM = "MC_ATM_F"
 	TableNIR = "MC_NIR_R"
 	TableAGT = "MC_AGT_R"
+	TableRPS = "MC_PRA_R"
+	TablePHR = "MC_PHA_R"
 )
 
 // GroundTruthFile is the name of the ground-truth file in the output directory.
@@ -129,7 +183,9 @@ func Run(ctx context.Context, ref *Reference, cfg Config) (*Result, error) {
 	if err := os.MkdirAll(cfg.Out, 0o755); err != nil {
 		return nil, err
 	}
-	w := &World{cfg: cfg, Ref: ref, start: medconseil.NewDate(cfg.Year, time.January, 1), end: medconseil.NewDate(cfg.Year, time.December, 31), psa: newPseudonymiser(cfg.Seed)}
+	w := &World{cfg: cfg, Ref: ref, start: medconseil.NewDate(cfg.Year, time.January, 1), end: medconseil.NewDate(cfg.Year, time.December, 31), psa: newPseudonymiser(cfg.Seed),
+		idt: pseudonymiser{key: []byte(fmt.Sprintf("medconseil synth BEN_IDT_ANO %d", cfg.Seed))}, caisses: caissesGrandEst,
+		free: make(chan *shard, 2*cfg.Workers+4)}
 	fmt.Fprintf(cfg.Progress, "Région %s, échelle %g, graine %d, année %d : offre de soins…\n", cfg.Region, cfg.Scale, cfg.Seed, cfg.Year)
 	w.Off = buildOffer(ref, cfg.Scale, cfg.Seed)
 	w.lppItems = buildLPP(ref)
@@ -137,7 +193,7 @@ func Run(ctx context.Context, ref *Reference, cfg Config) (*Result, error) {
 	w.orders = map[uint64]uint16{}
 	w.Pop = buildPopulationWith(ref, w.Off, cfg, w.orders)
 	w.plan = planAnomalies(w.Off, cfg.Seed)
-	w.lambda0 = lambda0(w.Pop, w.plan)
+	w.lambda0 = lambda0(w.Pop, w.Off, w.plan)
 
 	res := &Result{Rows: map[string]int64{}}
 	wr, err := openWriters(cfg.Out)
@@ -188,6 +244,25 @@ func Run(ctx context.Context, ref *Reference, cfg Config) (*Result, error) {
 	next := 0
 	samples := map[int32][]int32{}
 	trips := map[int32]int{}
+	obs := map[int32]*observed{}
+	vol := make([]int64, len(w.Off.Pros))
+	mergeObs := func(m map[int32]*observed) {
+		for p, o := range m {
+			t := obs[p]
+			if t == nil {
+				t = &observed{}
+				obs[p] = t
+			}
+			t.Lignes += o.Lignes
+			t.Arrets += o.Arrets
+			t.JoursIJ += o.JoursIJ
+			t.Trajets += o.Trajets
+			t.TrajetsPart += o.TrajetsPart
+			t.KmFactures += o.KmFactures
+			t.KmSansFraude += o.KmSansFraude
+			t.Splits += o.Splits
+		}
+	}
 	var werr error
 	for sh := range results {
 		pending[sh.idx] = sh
@@ -213,7 +288,13 @@ func Run(ctx context.Context, ref *Reference, cfg Config) (*Result, error) {
 			for p, c := range s.trips {
 				trips[p] += c
 			}
+			mergeObs(s.obs)
+			for i, v := range s.vol {
+				vol[i] += int64(v)
+			}
+			w.mergeMaxTrt(s.maxTrt)
 			prog.update(done.Add(s.stats.Persons))
+			w.release(s)
 			next++
 			<-sem
 		}
@@ -230,6 +311,12 @@ func Run(ctx context.Context, ref *Reference, cfg Config) (*Result, error) {
 		return nil, err
 	}
 	res.Stats.add(ps.stats)
+	mergeObs(ps.obs)
+	for i, v := range ps.vol {
+		vol[i] += int64(v)
+	}
+	w.mergeMaxTrt(ps.maxTrt)
+	truth := w.finishTruth(obs)
 	if err := w.writeReferentials(wr); err != nil {
 		return nil, err
 	}
@@ -239,12 +326,24 @@ func Run(ctx context.Context, ref *Reference, cfg Config) (*Result, error) {
 	for name, c := range wr.counts() {
 		res.Rows[name] = c
 	}
-	if err := w.writeGroundTruth(filepath.Join(cfg.Out, GroundTruthFile)); err != nil {
+	if err := w.writeGroundTruth(filepath.Join(cfg.Out, GroundTruthFile), truth); err != nil {
 		return nil, err
 	}
-	res.Anomalies = len(w.plan.truth)
+	res.Anomalies = len(truth)
+	res.Calibration = w.calibration(res.Stats, vol)
 	res.Elapsed = time.Since(t0)
 	return res, nil
+}
+
+func (w *World) mergeMaxTrt(m map[int32]int32) {
+	for pi, d := range m {
+		for int(pi) >= len(w.maxTrt) {
+			w.maxTrt = append(w.maxTrt, 0)
+		}
+		if d > w.maxTrt[pi] {
+			w.maxTrt[pi] = d
+		}
+	}
 }
 
 // buildPopulationWith is buildPopulation sharing the NIR order counters, so that
@@ -256,6 +355,8 @@ func buildPopulationWith(ref *Reference, off *Offer, cfg Config, orders map[uint
 // writers holds one Parquet writer per table.
 type writers struct {
 	prs    *table[PRS]
+	ete    *table[ETE]
+	pha    *table[PHA]
 	trs    *table[TRS]
 	dtr    *table[DTR]
 	tip    *table[TIP]
@@ -266,6 +367,8 @@ type writers struct {
 	pra    *table[PRA]
 	nir    *table[NIRC]
 	agt    *table[AGT]
+	rps    *table[RPPS]
+	phr    *table[PHAR]
 	closed bool
 }
 
@@ -307,16 +410,32 @@ func openWriters(dir string) (*writers, error) {
 	if w.agt, err = newTable[AGT](dir, TableAGT); err != nil {
 		errs = append(errs, err)
 	}
+	if w.ete, err = newTable[ETE](dir, TableETE); err != nil {
+		errs = append(errs, err)
+	}
+	if w.pha, err = newTable[PHA](dir, TablePHA); err != nil {
+		errs = append(errs, err)
+	}
+	if w.rps, err = newTable[RPPS](dir, TableRPS); err != nil {
+		errs = append(errs, err)
+	}
+	if w.phr, err = newTable[PHAR](dir, TablePHR); err != nil {
+		errs = append(errs, err)
+	}
 	return w, errors.Join(errs...)
 }
 
 // write writes a shard: the big table on this goroutine, the others beside it.
 func (w *writers) write(s *shard) error {
 	var wg sync.WaitGroup
-	errs := make([]error, 7)
+	errs := make([]error, 9)
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
+		errs[7] = w.pha.write(s.pha)
+		if errs[7] == nil {
+			errs[8] = w.ete.write(s.ete)
+		}
 		errs[1] = w.trs.write(s.trs)
 		if errs[1] == nil {
 			errs[2] = w.dtr.write(s.dtr)
@@ -340,7 +459,7 @@ func (w *writers) write(s *shard) error {
 }
 
 func (w *writers) all() []interface{ close() error } {
-	return []interface{ close() error }{w.prs, w.trs, w.dtr, w.tip, w.arr, w.atm, w.imb, w.ben, w.pra, w.nir, w.agt}
+	return []interface{ close() error }{w.prs, w.ete, w.pha, w.trs, w.dtr, w.tip, w.arr, w.atm, w.imb, w.ben, w.pra, w.nir, w.agt, w.rps, w.phr}
 }
 
 func (w *writers) close() error {
@@ -364,6 +483,7 @@ func (w *writers) counts() map[string]int64 {
 	return map[string]int64{
 		TablePRS: w.prs.n, TableTRS: w.trs.n, TableDTR: w.dtr.n, TableTIP: w.tip.n, TableARR: w.arr.n,
 		TableATM: w.atm.n, TableIMB: w.imb.n, TableBEN: w.ben.n, TablePRA: w.pra.n, TableNIR: w.nir.n, TableAGT: w.agt.n,
+		TableETE: w.ete.n, TablePHA: w.pha.n, TableRPS: w.rps.n, TablePHR: w.phr.n,
 	}
 }
 
@@ -373,18 +493,29 @@ func (w *World) writeReferentials(wr *writers) error {
 	const batch = 8192
 	ben := make([]BEN, 0, batch)
 	nir := make([]NIRC, 0, batch)
+	// MAX_TRT_DTD: the latest processing date of the person's prestations.
+	maxTrt := w.maxTrt
 	for i := range w.Pop {
 		p := &w.Pop[i]
 		c := &w.Ref.Communes[p.Commune]
-		b := BEN{BEN_NIR_PSA: p.PSA, BEN_SEX_COD: int32(p.Sex), BEN_NAI_ANN: int32(p.Birth.Year()), BEN_NAI_MOI: int32(p.Birth.Month()),
-			BEN_RES_DPT: "0" + c.Dep, BEN_RES_COM: c.Code[2:], ORG_AFF_BEN: "01" + c.Dep + "10000", BEN_CDI_NIR: "00"}
-		if !p.Death.IsZero() {
-			b.BEN_DCD_DTE = pqDate(p.Death)
-			b.BEN_DCD_AME = int32(p.Death.Year()*100 + int(p.Death.Month()))
+		org := w.caisses[c.Dep]
+		ins := p.Birth.AddDays(30)
+		if ins.Before(medconseil.NewDate(2006, time.January, 1)) {
+			ins = medconseil.NewDate(2006, time.January, 1)
 		}
-		mt := ""
+		b := BEN{BEN_NIR_PSA: p.PSA, BEN_RNG_GEM: 1, BEN_IDT_ANO: w.idt.psa(p.NIR), BEN_CDI_NIR: "00", BEN_SEX_COD: int32(p.Sex),
+			BEN_NAI_ANN: fmt.Sprintf("%04d", p.Birth.Year()), BEN_NAI_MOI: fmt.Sprintf("%02d", int(p.Birth.Month())),
+			BEN_RES_DPT: "0" + c.Dep, BEN_RES_COM: c.Code[2:], ORG_AFF_BEN: org.new, ORG_CLE_NEW: org.new, BEN_DTE_INS: pqDate(ins)}
+		if !p.Death.IsZero() {
+			b.BEN_DCD_DTE = optDate(p.Death)
+			b.BEN_DCD_AME = optStr(yyyymm(p.Death))
+		}
+		if i < len(maxTrt) && maxTrt[i] != 0 {
+			b.MAX_TRT_DTD = &maxTrt[i]
+		}
+		var mt *string
 		if p.MT >= 0 {
-			mt = w.Off.Pros[p.MT].PFS
+			mt = &w.Off.Pros[p.MT].PFS
 		}
 		ben = append(ben, b)
 		nir = append(nir, NIRC{BEN_NIR_PSA: p.PSA, BEN_NIR: string(p.NIR), BEN_RES_COM: c.Code, PRS_MTT_NUM: mt})
@@ -399,13 +530,34 @@ func (w *World) writeReferentials(wr *writers) error {
 		}
 	}
 	pra := make([]PRA, 0, len(w.Off.Pros))
-	for _, p := range w.Off.Pros {
+	rps := make([]RPPS, 0, len(w.Off.Pros))
+	for i := range w.Off.Pros {
+		p := &w.Off.Pros[i]
 		c := &w.Ref.Communes[p.Commune]
-		pra = append(pra, PRA{PFS_PFS_NUM: p.PFS, PFS_RPPS_NUM: p.RPPS, PFS_PRA_SPE: atoi32(p.Spe), PFS_EXC_NAT: atoi32(p.Act),
-			PFS_SEX_COD: int32(p.Sex), PFS_NAI_ANN: int32(p.Born), PFS_COD_POS: c.CodePostal, PFS_LIB_COM: strings.ToUpper(c.Nom),
-			PFS_COM_COD: c.Code, CAI_NUM: c.Dep + "1", DTE_ANN_TRT: fmt.Sprint(w.cfg.Year), DTE_MOI_FIN: "12"})
+		cnv, ddp := "1", "0"
+		if p.Sector == 2 {
+			cnv, ddp = "3", "1"
+		}
+		r := PRA{PFS_PFS_NUM: p.PFS, PFS_PRA_SPE: p.Spa, CNV_CNV_COD: cnv, PRA_IDP_DDP: ddp,
+			IPP_SEX_COD: strconv.Itoa(int(p.Sex)), IPP_ANN_NAI: strconv.Itoa(p.Born), PFS_EXC_COM: c.Code, PFS_COD_POS: c.CodePostal,
+			PFS_LIB_COM: strings.ToUpper(c.Nom), CAI_NUM: w.caisses[c.Dep].new, DTE_ANN_TRT: strconv.Itoa(w.cfg.Year), DTE_MOI_FIN: "12"}
+		if p.Kind == KindAmbulance || p.Kind == KindTaxi {
+			r.PFS_AMB_NBR, r.PFS_VSL_NBR, r.PFS_TXI_NBR = &p.Vehicles[0], &p.Vehicles[1], &p.Vehicles[2]
+		}
+		pra = append(pra, r)
+		rps = append(rps, RPPS{PFS_PFS_NUM: p.PFS, PFS_RPPS_NUM: optStr(p.RPPS), PFS_COM_COD: c.Code, PFS_KIN_LIB: p.Kind.String()})
 	}
 	if err := wr.pra.write(pra); err != nil {
+		return err
+	}
+	if err := wr.rps.write(rps); err != nil {
+		return err
+	}
+	phr := make([]PHAR, 0, len(medicaments))
+	for _, m := range medicaments {
+		phr = append(phr, PHAR{PHA_CIP_C13: m.cip, PHA_ATC_C07: m.atc, PHA_NOM_PA: m.nom, PHA_CLA_LIB: m.classe, PHA_PRX_PUB: m.price, PHA_REM_TAU: 65})
+	}
+	if err := wr.phr.write(phr); err != nil {
 		return err
 	}
 	return wr.agt.write(staff(w.cfg.Seed))
@@ -508,7 +660,38 @@ func checkCodes(ref *Reference) error {
 			}
 		}
 	}
-	need("IR_NAT_V", "1110", "1111", "1112", "1113", "1211", "2211", "3111", "3122", "3125", "4212", "4213", "4214", "6110", "6111", "6112", "3511", "3512", "3513", "3514", "3515", "3518", "3521")
+	need("IR_NAT_V", "1110", "1111", "1112", "1113", "1211", "1224", "1125", "2211", "3111", "3112", "3122", "3125", "3211", "3313", "4212", "4213", "4214", "6110", "6111", "6112", "3511", "3512", "3513", "3514", "3515", "3518", "3521")
+	need("IR_DEP_V", "0", "71")
+	need("IR_NIR_V", "00")
+	need("IR_BER_V", "1")
+	need("IR_CNV_V", "1", "3")
+	need("IR_TYT_V", "1")
+	for _, k := range kindSpa {
+		if k != "" {
+			need("IR_SPA_D", k)
+		}
+	}
+	need("IR_SPA_D", "1")
+	for _, s := range specialites {
+		need("IR_SPA_D", s.code)
+	}
+	deps := make([]string, 0, len(caissesGrandEst))
+	for d := range caissesGrandEst {
+		deps = append(deps, d)
+	}
+	sort.Strings(deps)
+	for _, d := range deps {
+		c := caissesGrandEst[d]
+		need("IR_ORG_V", c.new, c.cle)
+		need("IR_NEM_T", fmt.Sprintf("1;%d", c.emetteur))
+	}
+	cats := map[string]bool{}
+	for _, e := range ref.Etablissements {
+		cats[e.CatEtab] = true
+	}
+	for _, c := range sortedKeys(cats) {
+		need("IR_CET_V", c)
+	}
 	for _, s := range specialites {
 		need("IR_SPE_V", s.code)
 	}
@@ -520,7 +703,7 @@ func checkCodes(ref *Reference) error {
 	need("IR_MTR_V", "0", "1", "10", "11", "100", "101")
 	need("AT_AAT_V", "AAS", "PAS", "AAT", "PAT")
 	need("IR_ASU_V", "10", "30", "40")
-	need("IR_EXO_V", "0", "41")
+	need("IR_EXO_V", "0", "41", "42")
 	need("IR_ETM_V", "11", "12", "41")
 	need("AT_NTU_V", "0", "1", "5")
 	need("AT_MLT_V", "057", "098", "030")
@@ -548,6 +731,7 @@ func checkCodes(ref *Reference) error {
 
 // GroundTruth is the content of ground_truth.json.
 type GroundTruth struct {
+	Format    int       `json:"format"` // 2 since the SNDS-conformant tables
 	Region    string    `json:"region"`
 	Scale     float64   `json:"scale"`
 	Seed      uint64    `json:"seed"`
@@ -556,12 +740,21 @@ type GroundTruth struct {
 	Anomalies []Anomaly `json:"anomalies"`
 }
 
-func (w *World) writeGroundTruth(path string) error {
-	gt := GroundTruth{Region: w.cfg.Region, Scale: w.cfg.Scale, Seed: w.cfg.Seed, Year: w.cfg.Year,
-		Note: "Anomalies plantées (catalogue DETECTION.md §3.3) ; jamais présentes comme telles dans les tables.", Anomalies: w.plan.truth}
+func (w *World) writeGroundTruth(path string, truth []Anomaly) error {
+	gt := GroundTruth{Format: 2, Region: w.cfg.Region, Scale: w.cfg.Scale, Seed: w.cfg.Seed, Year: w.cfg.Year,
+		Note: "Anomalies plantées (catalogue DETECTION.md §3.3) qui ont produit des données, une fois chacune ; jamais signalées comme telles dans les tables. Format : docs/synth.md.", Anomalies: truth}
 	b, err := json.MarshalIndent(gt, "", "  ")
 	if err != nil {
 		return err
 	}
 	return os.WriteFile(path, append(b, '\n'), 0o644)
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
