@@ -136,22 +136,36 @@ func DepartementOfCommune(c string) string {
 // on what the caller may see: Visible says which field classes were disclosed, and
 // the store leaves the others empty.
 type Dossier struct {
-	ID           int64          `json:"id"`
-	Type         TypeDossier    `json:"type"`
-	Etat         Etat           `json:"etat"`
-	Version      int            `json:"version"`
-	Departement  string         `json:"departement"` // échelon the dossier is routed to
-	Assure       *Assure        `json:"assure,omitempty"`
-	Prescripteur RPPS           `json:"prescripteur,omitempty"`
-	RecueLe      time.Time      `json:"recue_le,omitzero"`
-	Echeance     Date           `json:"echeance,omitzero"`
-	AttribueA    string         `json:"attribue_a,omitempty"` // login of the praticien in charge
-	Arret        *ArretTravail  `json:"arret,omitempty"`
-	Avis         *Avis          `json:"avis,omitempty"`
-	Alertes      []Alerte       `json:"alertes,omitempty"`
-	Notes        []NoteClinique `json:"notes,omitempty"`
-	Historique   []Dossier      `json:"historique,omitempty"` // the assuré\'s other arrêts, as far as visible
-	Visible      FieldSet       `json:"-"`
+	ID           int64             `json:"id"`
+	Type         TypeDossier       `json:"type"`
+	Etat         Etat              `json:"etat"`
+	Version      int               `json:"version"`
+	Departement  string            `json:"departement"` // échelon the dossier is routed to
+	Assure       *Assure           `json:"assure,omitempty"`
+	Prescripteur RPPS              `json:"prescripteur,omitempty"`
+	RecueLe      time.Time         `json:"recue_le,omitzero"`
+	Echeance     Date              `json:"echeance,omitzero"`
+	AttribueA    string            `json:"attribue_a,omitempty"` // login of the praticien in charge
+	Arret        *ArretTravail     `json:"arret,omitempty"`
+	Avis         *Avis             `json:"avis,omitempty"`
+	Alertes      []Alerte          `json:"alertes,omitempty"`
+	Notes        []NoteClinique    `json:"notes,omitempty"`
+	Historique   []Dossier         `json:"historique,omitempty"` // the assuré\'s other arrêts, as far as visible
+	Demande      *Demande          `json:"demande,omitempty"`    // the typed request of the other types
+	PreAnalyse   *PreAnalyse       `json:"preanalyse,omitempty"` // medical roles only
+	Faits        map[string]string `json:"faits,omitempty"`      // facts added for the rule set (administratif)
+	Visible      FieldSet          `json:"-"`
+	// Permis says what the reader may do on this dossier, as the store's gate decided:
+	// the web layer shows the forms from it and holds no policy of its own.
+	Permis Permis `json:"-"`
+}
+
+// Permis is what the reader of a dossier may do with it.
+type Permis struct {
+	Avis       bool // give and sign the avis
+	Note       bool // record a clinical note
+	PreAnalyse bool // see the pre-analysis and alerts, confirm or depart from it
+	Faits      bool // add missing facts
 }
 
 // Nature is the kind of sick-leave notice.
@@ -299,6 +313,7 @@ func (v Avis) Validate(a *ArretTravail) error {
 type Alerte struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
+	RefID   int64  `json:"ref_id,omitempty"` // the other dossier it concerns, shown only if the reader may see it
 }
 
 // TerminologyAlerts compares a prolongation with the notice it prolongs: the caisse

@@ -29,10 +29,10 @@ import (
 func runBench(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 || args[0] != "intake" {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			fmt.Fprintln(e.stdout, "Usage : medconseil bench intake [--db DSN] [--clients 32] [--duration 10s]")
+			fmt.Fprintln(e.stdout, "Usage : medconseil bench intake [--db DSN] [--clients 32] [--duration 10s] [--types]")
 			return nil
 		}
-		return usageError("usage : medconseil bench intake [--db DSN] [--clients 32] [--duration 10s]")
+		return usageError("usage : medconseil bench intake [--db DSN] [--clients 32] [--duration 10s] [--types]")
 	}
 	fs := newFlagSet(e, "bench intake", "bench intake [--db DSN] [--clients 32] [--duration 10s]")
 	var sf storeFlags
@@ -40,6 +40,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	clients := fs.Int("clients", 32, "clients concurrents")
 	duration := fs.Duration("duration", 10*time.Second, "durée de la mesure (après 1 s de chauffe)")
 	cpuProfile := fs.String("cpuprofile", "", "écrit un profil CPU de la mesure dans ce fichier")
+	mixed := fs.Bool("types", false, "dépose tous les types de dossier, mêlés, par POST /api/v1/dossiers (pré-analyse comprise)")
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
@@ -95,13 +96,22 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	}
 	var seq atomic.Int64
 	seq.Store(time.Now().UnixNano() % 1e6 * 1000)
+	route := "/api/v1/arrets"
+	if *mixed {
+		route = "/api/v1/dossiers"
+	}
 	post := func() (time.Duration, error) {
 		n := seq.Add(1)
 		body13 := fmt.Sprintf("1850567482%03d", n%1000)
 		nir, _ := medconseil.NIRWithKey(body13[:10] + fmt.Sprintf("%03d", 1+n%999))
-		b, _ := json.Marshal(map[string]any{"nir": nir, "residence": "67482", "prescripteur": demo.PrescripteurRPPS, "nature": "initial",
-			"debut": "2026-11-02", "fin": "2026-11-20", "cim10": "M545", "libelle": "lombalgie", "motif": "douleur lombaire aiguë après port de charge", "teleconsultation": false})
-		req, _ := http.NewRequest("POST", base+"/api/v1/arrets", bytes.NewReader(b))
+		var b []byte
+		if *mixed {
+			b, _ = json.Marshal(mixedDossier(n, nir))
+		} else {
+			b, _ = json.Marshal(map[string]any{"nir": nir, "residence": "67482", "prescripteur": demo.PrescripteurRPPS, "nature": "initial",
+				"debut": "2026-11-02", "fin": "2026-11-20", "cim10": "M545", "libelle": "lombalgie", "motif": "douleur lombaire aiguë après port de charge", "teleconsultation": false})
+		}
+		req, _ := http.NewRequest("POST", base+route, bytes.NewReader(b))
 		req.Header.Set("Authorization", "Bearer "+tok)
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Idempotency-Key", fmt.Sprintf("bench-%d", n))
@@ -149,7 +159,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 		wg.Wait()
 		return lat, errs.Load(), firstErr
 	}
-	fmt.Fprintf(e.stdout, "Débit de dépôt POST /api/v1/arrets — base %s, %d clients, %s\n", db.Dialect(), *clients, *duration)
+	fmt.Fprintf(e.stdout, "Débit de dépôt POST %s — base %s, %d clients, %s\n", route, db.Dialect(), *clients, *duration)
 	if _, _, err := run(time.Second); err != nil {
 		return fmt.Errorf("chauffe : %w", err)
 	}

@@ -26,9 +26,9 @@ func runSynth(ctx context.Context, e *env, args []string) error {
 	refDir := fs.String("reference", "", "répertoire des référentiels (défaut : $MEDCONSEIL_REFERENCE ou ../shared/reference)")
 	workers := fs.Int("workers", 0, "nombre de fils de génération (défaut : tous les cœurs)")
 	bench := fs.Bool("bench", false, "mesure : durée et mémoire maximale (VmHWM) du processus")
-	db := fs.String("db", "", "base opérationnelle à remplir des arrêts en cours en fin d'année : chemin SQLite ou postgres://…")
+	db := fs.String("db", "", "base opérationnelle à remplir d'une année de dossiers de tous types (pré-analysés) : chemin SQLite ou postgres://…")
 	keyFile := fs.String("key-file", e.getenv("MEDCONSEIL_KEY_FILE"), "clés de chiffrement des données cliniques, pour --db (env MEDCONSEIL_KEY_FILE ou MEDCONSEIL_KEYS)")
-	dbMax := fs.Int("db-max", 500, "nombre maximal d'avis d'arrêt déposés dans la base")
+	dbMax := fs.Int("db-max", 500, "nombre maximal de dossiers déposés par type dans la base (0 : l'année entière)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -60,7 +60,7 @@ func runSynth(ctx context.Context, e *env, args []string) error {
 	synth.WriteSummary(e.stdout, res)
 	if *db != "" {
 		sf := storeFlags{db: *db, keyFile: *keyFile}
-		if err := fillStore(ctx, e, &sf, res.EnCours, *dbMax); err != nil {
+		if err := fillStore(ctx, e, &sf, res.EnCours, yearPlan{scale: *scale, seed: *seed, year: *year, max: *dbMax}); err != nil {
 			return err
 		}
 	}
@@ -70,12 +70,12 @@ func runSynth(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// fillStore gives the operational store a living worklist: the organisation, and
-// the avis d'arrêt still in flight at the end of the synthetic year (initial avis
-// and their prolongations), each creating its assuré. The store has no API yet for
-// ALD protocols or transport requests, nor for professionals beyond the
-// prescriber's RPPS on each avis.
-func fillStore(ctx context.Context, e *env, sf *storeFlags, enCours []synth.ArretEnCours, limit int) error {
+// fillStore gives the operational store a year of casework: the organisation, the
+// avis d'arrêt still in flight at the end of the synthetic year (initial avis and
+// their prolongations, each creating its assuré), and a year of every other dossier
+// type for the region (fileYear), all filed through the intake with their
+// pre-analysis.
+func fillStore(ctx context.Context, e *env, sf *storeFlags, enCours []synth.ArretEnCours, plan yearPlan) error {
 	db, err := sf.open(ctx, e, true)
 	if err != nil {
 		return err
@@ -84,21 +84,25 @@ func fillStore(ctx context.Context, e *env, sf *storeFlags, enCours []synth.Arre
 	if err := db.SeedOrganisation(ctx, medconseil.GrandEst()); err != nil {
 		return err
 	}
-	operator := &medconseil.Acteur{Login: "synth", Nom: "Génération synthétique", Habilitations: []medconseil.Habilitation{
-		{Role: medconseil.RoleAgentAdministratif, Territoire: medconseil.Territoire{Niveau: medconseil.NiveauNational}},
-	}}
+	in, err := synthIntake(db)
+	if err != nil {
+		return err
+	}
+	operator := synthOperator()
 	m := sqldb.Meta{Adresse: "console", Finalite: "synthese"}
+	clock := db.Now
+	defer func() { db.Now = clock }()
 	ids := map[int64]int64{}
 	created := 0
 	for _, a := range enCours {
-		if created >= limit && !a.Prolongation {
+		if plan.max > 0 && created >= plan.max && !a.Prolongation {
 			break
 		}
 		cim, err := medconseil.ParseCIM10(a.CIM10)
 		if err != nil {
 			return err
 		}
-		in := sqldb.ArretInput{
+		x := sqldb.ArretInput{
 			Assure:       medconseil.Assure{NIR: a.NIR, Naissance: a.Naissance, Residence: a.Residence},
 			Prescripteur: medconseil.RPPS(a.PrescripteurRPPS),
 			Arret:        medconseil.ArretTravail{Nature: medconseil.NatureInitial, Debut: a.Debut, Fin: a.Fin, CIM10: cim, Libelle: a.Libelle},
@@ -108,10 +112,17 @@ func fillStore(ctx context.Context, e *env, sf *storeFlags, enCours []synth.Arre
 			if !ok {
 				continue // its initial avis was not filed (over the limit)
 			}
-			in.Arret.Nature, in.Arret.InitialID = medconseil.NatureProlongation, initial
+			x.Arret.Nature, x.Arret.InitialID = medconseil.NatureProlongation, initial
+		}
+		// Received the day after it starts (the store's clock), with the salary the
+		// ij rule set needs for two thirds of them; the agents add the others.
+		recu := a.Debut.Time(time.UTC).Add(34 * time.Hour)
+		db.Now = func() time.Time { return recu }
+		if a.Num%3 != 0 {
+			x.Faits = map[string]string{"salaires_3_derniers_mois": fmt.Sprintf("%d,00", 4500+(a.Num*7919)%6000), "heures_3_mois": "455"}
 		}
 		m.IdemKey = fmt.Sprintf("synth-%d", a.Num)
-		id, _, err := db.CreateArret(ctx, operator, in, m)
+		id, _, err := in.FileArret(ctx, operator, x, m)
 		if err != nil {
 			return fmt.Errorf("dépôt de l'arrêt %d : %w", a.Num, err)
 		}
@@ -121,7 +132,7 @@ func fillStore(ctx context.Context, e *env, sf *storeFlags, enCours []synth.Arre
 		created++
 	}
 	fmt.Fprintf(e.stdout, "Base opérationnelle : %d avis d'arrêt en cours déposés (%d candidats)\n", created, len(enCours))
-	return nil
+	return fileYear(ctx, e, db, in, enCours, plan)
 }
 
 // isTerminal reports whether w is a character device (a terminal).

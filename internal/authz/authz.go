@@ -125,6 +125,11 @@ const (
 	ActionAvis   Action = "avis"   // give and sign an avis
 	ActionNote   Action = "note"   // record a clinical note or examination
 	ActionAssign Action = "assign" // assign / reassign to a praticien
+	// ActionInstruire: see the pre-analysis and its alerts (they draw on the
+	// assuré's whole history), confirm it or depart from it.
+	ActionInstruire Action = "instruire"
+	ActionFaits     Action = "faits"    // add the facts a rule set lacks (salary, hours)
+	ActionIdentite  Action = "identite" // change the assuré's registered identity
 )
 
 // Can reports whether a may take action on a dossier of scope s.
@@ -153,8 +158,12 @@ func (p *Policy) Can(a *medconseil.Acteur, action Action, s Scope) bool {
 					return true
 				}
 			}
-		case ActionNote:
+		case ActionNote, ActionInstruire:
 			if medical(h.Role) && covers(h.Territoire, s, p.SiteDepartement) {
+				return true
+			}
+		case ActionFaits, ActionIdentite:
+			if (medical(h.Role) || h.Role == medconseil.RoleAgentAdministratif) && covers(h.Territoire, s, p.SiteDepartement) {
 				return true
 			}
 		case ActionAssign:

@@ -5,6 +5,7 @@ package demo
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"sort"
@@ -12,6 +13,8 @@ import (
 
 	"medconseil"
 	"medconseil/internal/auth"
+	"medconseil/internal/preanalyse"
+	"medconseil/internal/rules"
 	"medconseil/internal/sqldb"
 )
 
@@ -201,6 +204,11 @@ func SeedDossiers(ctx context.Context, db *sqldb.DB, n int, now time.Time, seed 
 
 	filer := &medconseil.Acteur{Login: "demo", Habilitations: []medconseil.Habilitation{hab(medconseil.RoleAgentAdministratif, medconseil.NiveauNational, "")}}
 	m := sqldb.Meta{Adresse: "console", Finalite: "demonstration"}
+	engine, err := rules.NewEmbedded()
+	if err != nil {
+		return 0, err
+	}
+	intake := &sqldb.Intake{DB: db, Analyst: preanalyse.New(engine)}
 	clock := db.Now
 	defer func() { db.Now = clock }()
 	ids := map[int]int64{}
@@ -214,7 +222,7 @@ func SeedDossiers(ctx context.Context, db *sqldb.DB, n int, now time.Time, seed 
 			if ev.kind == evProlongation {
 				in.Arret.InitialID = ids[ev.index]
 			}
-			id, _, err := db.CreateArret(ctx, filer, in, m)
+			id, _, err := intake.FileArret(ctx, filer, in, m)
 			if err != nil {
 				return created, fmt.Errorf("dossier de démonstration %d : %w", ev.index, err)
 			}
@@ -228,6 +236,38 @@ func SeedDossiers(ctx context.Context, db *sqldb.DB, n int, now time.Time, seed 
 				return created, err
 			}
 		}
+	}
+	db.Now = clock
+	// One request of every other type, filed by the demo GP for a Strasbourg assuré.
+	as := medconseil.Assure{NIR: "185056748212337", Residence: "67482", Nom: "EXEMPLE", Prenom: "Jean", Naissance: medconseil.NewDate(1985, time.May, 14)}
+	today := medconseil.DateOf(now).String()
+	for i, r := range []struct {
+		typ    medconseil.TypeDossier
+		fields map[string]any
+	}{
+		{medconseil.TypeATMP, map[string]any{"piece": "certificat_initial", "risque": "at", "date_sinistre": today, "date_reception": today, "cim10": "S836",
+			"lesions": "entorse du genou droit", "lateralite": "droite", "employeur_siret": "12345678900011"}},
+		{medconseil.TypeALD, map[string]any{"date_protocole": today, "cim10": "E119", "soins": "suivi trimestriel, HbA1c, fond d'œil annuel", "medecin_traitant": PrescripteurRPPS}},
+		{medconseil.TypeTransport, map[string]any{"date_demande": today, "mode": "vsl", "distance_km": 490, "destination_finess": "750160012", "etat_aide_au_deplacement": true, "motif": "consultation de recours à Paris"}},
+		{medconseil.TypeLPP, map[string]any{"date_prescription": today, "code_lpp": "2183855", "categorie": "chut_decharge_avant_pied", "indication": "post_chirurgicale"}},
+		{medconseil.TypeKine, map[string]any{"date_prescription": today, "situation": "prothese_genou", "seances_prevues": 40}},
+		{medconseil.TypeInvalidite, map[string]any{"date_constat": today, "reduction_capacite_pct": 75, "cim10": "G35"}},
+		{medconseil.TypeOrdonnance, map[string]any{"date_prescription": today, "medicament": "tramadol 50 mg", "regime": "liste_I", "classe": "tramadol", "duree_jours": 84, "signalement": "12 semaines sur une ordonnance"}},
+	} {
+		s, _ := medconseil.SchemaOf(r.typ)
+		raw := map[string]json.RawMessage{}
+		for k, v := range r.fields {
+			raw[k], _ = json.Marshal(v)
+		}
+		d, err := medconseil.ParseDemande(s, raw)
+		if err != nil {
+			return created, fmt.Errorf("demande de démonstration %s : %w", r.typ, err)
+		}
+		m.IdemKey = fmt.Sprintf("demo-%d", i)
+		if _, _, err := intake.FileDemande(ctx, filer, sqldb.DemandeInput{Assure: as, Prescripteur: PrescripteurRPPS, Demande: d}, m); err != nil {
+			return created, fmt.Errorf("demande de démonstration %s : %w", r.typ, err)
+		}
+		created++
 	}
 	return created, nil
 }

@@ -22,118 +22,16 @@ type ArretInput struct {
 	Assure       medconseil.Assure
 	Prescripteur medconseil.RPPS
 	Arret        medconseil.ArretTravail
+	Faits        map[string]string // facts for the ij rule set (salaries, hours), optional
 }
 
 var errIdemRace = errors.New("idempotency key inserted concurrently")
 
-// CreateArret files an avis d'arrêt de travail: it creates the assuré if new, routes
-// the dossier to the échelon of the assuré's département, and journals the write,
-// all in one transaction. With an idempotency key already used for the same request,
-// it returns the first dossier's id and replay = true, creating nothing.
+// CreateArret files an avis d'arrêt de travail without pre-analysis (an Intake
+// without analyst): tests of the store use it; the server, synth and the benches
+// file through an Intake with its analyst.
 func (db *DB) CreateArret(ctx context.Context, a *medconseil.Acteur, in ArretInput, m Meta) (id int64, replay bool, err error) {
-	for attempt := 0; attempt < 2; attempt++ {
-		id, replay, err = db.createArret(ctx, a, in, m)
-		if !errors.Is(err, errIdemRace) {
-			return id, replay, err
-		}
-	}
-	return id, replay, err
-}
-
-func (db *DB) createArret(ctx context.Context, a *medconseil.Acteur, in ArretInput, m Meta) (id int64, replay bool, err error) {
-	const route = "POST /api/v1/arrets"
-	if err := in.Arret.Validate(); err != nil {
-		return 0, false, err
-	}
-	dep := in.Assure.Departement()
-	scope := authz.Scope{Type: medconseil.TypeArretTravail, Departement: dep, Prescripteur: in.Prescripteur, NIR: in.Assure.NIR}
-	var refusal error
-	err = db.Write(ctx, func(tx *Tx) error {
-		if stored, ok, err := tx.idemLookup(ctx, a, m, route); err != nil {
-			return err
-		} else if ok {
-			var body struct{ ID int64 }
-			if err := json.Unmarshal([]byte(stored), &body); err != nil {
-				return medconseil.Internal(err)
-			}
-			id, replay = body.ID, true
-			return nil
-		}
-		var n int
-		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM organisme WHERE type = 'echelon' AND departement = ?`, dep).Scan(&n); err != nil {
-			return medconseil.Internal(err)
-		}
-		if n == 0 {
-			return medconseil.FieldErrorf("residence", "aucun échelon du service médical ne couvre le département %s de la commune %s", dep, in.Assure.Residence)
-		}
-		if !db.Policy.Can(a, authz.ActionSubmit, scope) {
-			refusal = &medconseil.Error{Code: medconseil.EFORBIDDEN, Field: "prescripteur", Message: "vous ne pouvez déposer un arrêt que pour votre propre numéro RPPS ou votre territoire"}
-			return tx.journal(ctx, a, "arret.depot", "assure:"+string(in.Assure.NIR), 0, m, ResultRefused)
-		}
-		if in.Arret.InitialID != 0 {
-			if err := tx.checkInitial(ctx, in); err != nil {
-				return err
-			}
-		}
-		now := db.Now()
-		if _, err := tx.Exec(ctx, `INSERT INTO assure (nir, nom, prenom, naissance, residence, cree_le) VALUES (?, ?, ?, ?, ?, ?)
-			ON CONFLICT (nir) DO UPDATE SET residence = excluded.residence,
-				nom = CASE WHEN excluded.nom <> '' THEN excluded.nom ELSE assure.nom END,
-				prenom = CASE WHEN excluded.prenom <> '' THEN excluded.prenom ELSE assure.prenom END,
-				naissance = COALESCE(excluded.naissance, assure.naissance)`,
-			string(in.Assure.NIR), in.Assure.Nom, in.Assure.Prenom, in.Assure.Naissance, in.Assure.Residence, ts(now)); err != nil {
-			return medconseil.Internal(err)
-		}
-		echeance := medconseil.DateOf(now).AddDays(delaiInstructionArret)
-		if err := tx.QueryRow(ctx, `INSERT INTO dossier (type, etat, version, departement, nir, prescripteur, recue_le, echeance, cree_par, maj_le)
-			VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			string(medconseil.TypeArretTravail), string(medconseil.EtatAInstruire), dep, string(in.Assure.NIR), string(in.Prescripteur),
-			ts(now), echeance, nullInt(a.ID), ts(now)).Scan(&id); err != nil {
-			return medconseil.Internal(err)
-		}
-		enc, err := db.sealArret(id, in.Arret)
-		if err != nil {
-			return err
-		}
-		tele := 0
-		if in.Arret.Teleconsultation {
-			tele = 1
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO arret (dossier_id, nature, initial_id, debut, fin, teleconsultation, cim10_enc, libelle_enc, motif_enc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			id, string(in.Arret.Nature), nullInt(in.Arret.InitialID), in.Arret.Debut, in.Arret.Fin, tele, enc[0], enc[1], enc[2]); err != nil {
-			return medconseil.Internal(err)
-		}
-		if err := tx.idemSave(ctx, a, m, route, 201, fmt.Sprintf(`{"id":%d}`, id)); err != nil {
-			return err
-		}
-		all := medconseil.FieldSet(0).With(medconseil.Identite).With(medconseil.Administratif).With(medconseil.Clinique)
-		return tx.journal(ctx, a, "arret.depot", fmt.Sprintf("dossier:%d", id), all, m, ResultOK)
-	})
-	if err == nil && refusal != nil {
-		return 0, false, refusal
-	}
-	return id, replay, err
-}
-
-// checkInitial verifies that a prolongation points at an existing initial notice of
-// the same assuré, starting no later than the prolongation.
-func (t *Tx) checkInitial(ctx context.Context, in ArretInput) error {
-	var nir, nature string
-	var debut medconseil.Date
-	err := t.QueryRow(ctx, `SELECT d.nir, a.nature, a.debut FROM dossier d JOIN arret a ON a.dossier_id = d.id WHERE d.id = ?`, in.Arret.InitialID).Scan(&nir, &nature, &debut)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && nir != string(in.Assure.NIR)) {
-		return medconseil.FieldErrorf("initial_id", "aucun arrêt n° %d n'existe pour cet assuré : une prolongation doit désigner son arrêt initial", in.Arret.InitialID)
-	}
-	if err != nil {
-		return medconseil.Internal(err)
-	}
-	if medconseil.Nature(nature) != medconseil.NatureInitial {
-		return medconseil.FieldErrorf("initial_id", "l'arrêt n° %d est lui-même une %s : indiquer l'arrêt initial", in.Arret.InitialID, strings.ToLower(medconseil.Nature(nature).Label()))
-	}
-	if in.Arret.Debut.Before(debut) {
-		return medconseil.FieldErrorf("debut", "la prolongation commence (%s) avant l'arrêt initial (%s)", in.Arret.Debut.Francais(), debut.Francais())
-	}
-	return nil
+	return (&Intake{DB: db}).FileArret(ctx, a, in, m)
 }
 
 func aad(table string, id int64, column string) string {
@@ -180,41 +78,59 @@ func (db *DB) sealArret(id int64, a medconseil.ArretTravail) ([3]string, error) 
 // dossierRow is the unprotected core of a dossier, read before the policy decides.
 type dossierRow struct {
 	medconseil.Dossier
-	nir string
+	nir       string
+	employeur string
+	decl      medconseil.Assure // identity as declared on this filing
 }
 
-const dossierCols = `d.id, d.type, d.etat, d.version, d.departement, d.nir, d.prescripteur, d.recue_le, d.echeance, d.attribue_a`
+const dossierCols = `d.id, d.type, d.etat, d.version, d.departement, d.nir, d.prescripteur, d.recue_le, d.echeance, d.attribue_a, d.employeur, d.decl_nom, d.decl_prenom, d.decl_naissance, d.decl_residence`
 
 func scanDossier(s scanner) (*dossierRow, error) {
 	r := &dossierRow{}
 	var typ, etat, recue, prescripteur string
-	if err := s.Scan(&r.ID, &typ, &etat, &r.Version, &r.Departement, &r.nir, &prescripteur, &recue, &r.Echeance, &r.AttribueA); err != nil {
+	if err := s.Scan(&r.ID, &typ, &etat, &r.Version, &r.Departement, &r.nir, &prescripteur, &recue, &r.Echeance, &r.AttribueA,
+		&r.employeur, &r.decl.Nom, &r.decl.Prenom, &r.decl.Naissance, &r.decl.Residence); err != nil {
 		return nil, err
 	}
 	r.Type, r.Etat, r.Prescripteur = medconseil.TypeDossier(typ), medconseil.Etat(etat), medconseil.RPPS(prescripteur)
 	r.RecueLe, _ = parseTS(recue)
+	r.decl.NIR = medconseil.NIR(r.nir)
 	return r, nil
 }
 
 func (r *dossierRow) scope() authz.Scope {
-	return authz.Scope{Type: r.Type, Departement: r.Departement, Prescripteur: r.Prescripteur, NIR: medconseil.NIR(r.nir)}
+	return authz.Scope{Type: r.Type, Departement: r.Departement, Prescripteur: r.Prescripteur, NIR: medconseil.NIR(r.nir), Employeur: r.employeur}
+}
+
+// identity returns the identity a reads on r: the registered (versioned) record
+// for the roles the policy entitles to it, else what this filing declared.
+func (t *Tx) identity(ctx context.Context, a *medconseil.Acteur, r *dossierRow) (*medconseil.Assure, error) {
+	if !t.registeredIdentity(a, r) {
+		decl := r.decl
+		return &decl, nil
+	}
+	as := &medconseil.Assure{}
+	var nir string
+	if err := t.QueryRow(ctx, `SELECT nir, nom, prenom, naissance, residence FROM assure WHERE nir = ?`, r.nir).Scan(&nir, &as.Nom, &as.Prenom, &as.Naissance, &as.Residence); err != nil {
+		return nil, medconseil.Internal(err)
+	}
+	as.NIR = medconseil.NIR(nir)
+	return as, nil
 }
 
 // disclose fills what classes allows of the dossier behind r, decrypting clinical
 // fields only when allowed. The unprotected fields of r are cleared first.
-func (t *Tx) disclose(ctx context.Context, r *dossierRow, classes medconseil.FieldSet) (*medconseil.Dossier, error) {
+func (t *Tx) disclose(ctx context.Context, a *medconseil.Acteur, r *dossierRow, classes medconseil.FieldSet) (*medconseil.Dossier, error) {
 	d := r.Dossier
 	d.Visible = classes
 	if !classes.Has(medconseil.Administratif) {
 		d.Prescripteur, d.Echeance, d.AttribueA = "", medconseil.Date{}, ""
 	}
 	if classes.Has(medconseil.Identite) {
-		as := &medconseil.Assure{}
-		var nir string
-		if err := t.QueryRow(ctx, `SELECT nir, nom, prenom, naissance, residence FROM assure WHERE nir = ?`, r.nir).Scan(&nir, &as.Nom, &as.Prenom, &as.Naissance, &as.Residence); err != nil {
-			return nil, medconseil.Internal(err)
+		as, err := t.identity(ctx, a, r)
+		if err != nil {
+			return nil, err
 		}
-		as.NIR = medconseil.NIR(nir)
 		d.Assure = as
 	}
 	if d.Type == medconseil.TypeArretTravail && (classes.Has(medconseil.Administratif) || classes.Has(medconseil.Clinique)) {
@@ -247,6 +163,13 @@ func (t *Tx) disclose(ctx context.Context, r *dossierRow, classes medconseil.Fie
 		}
 		d.Arret = ar
 	}
+	if d.Type != medconseil.TypeArretTravail {
+		dem, err := t.demande(ctx, r.ID, d.Type, classes)
+		if err != nil {
+			return nil, err
+		}
+		d.Demande = dem
+	}
 	if classes.Has(medconseil.Decision) {
 		var sens, motif, par, le string
 		var effet medconseil.Date
@@ -269,32 +192,23 @@ func (t *Tx) disclose(ctx context.Context, r *dossierRow, classes medconseil.Fie
 	return &d, nil
 }
 
-// Dossier reads one dossier for a, disclosing only the field classes the policy
-// allows, with the assuré's other arrêts, the clinical notes and the terminology
-// alerts; the read is journaled in the same transaction. A dossier a may not see is
-// answered ENOTFOUND, exactly as a missing one, and the attempt is journaled.
+// Dossier reads one dossier for a through the gate, disclosing only the field
+// classes the policy allows, with the assuré's other arrêts, the clinical notes, the
+// pre-analysis and alerts (medical roles), the facts; the read is journaled in the
+// same transaction. A dossier a may not see is answered ENOTFOUND, exactly as a
+// missing one, and the attempt is journaled.
 func (db *DB) Dossier(ctx context.Context, a *medconseil.Acteur, id int64, m Meta) (*medconseil.Dossier, error) {
 	var out *medconseil.Dossier
-	var refusal error
-	err := db.Write(ctx, func(tx *Tx) error {
-		r, err := scanDossier(tx.QueryRow(ctx, `SELECT `+dossierCols+` FROM dossier d WHERE d.id = ?`, id))
-		objet := fmt.Sprintf("dossier:%d", id)
-		if errors.Is(err, sql.ErrNoRows) {
-			refusal = medconseil.NotFound("Dossier")
-			return tx.journal(ctx, a, "dossier.lecture", objet, 0, m, ResultRefused)
-		}
-		if err != nil {
-			return medconseil.Internal(err)
-		}
-		classes := db.Policy.Classes(a, r.scope())
-		if classes == 0 {
-			refusal = medconseil.NotFound("Dossier")
-			return tx.journal(ctx, a, "dossier.lecture", objet, 0, m, ResultRefused)
-		}
-		d, err := tx.disclose(ctx, r, classes)
+	err := db.writeGated(ctx, func(tx *Tx) error {
+		r, classes, err := tx.gate(ctx, a, id, "dossier.lecture", m)
 		if err != nil {
 			return err
 		}
+		d, err := tx.disclose(ctx, a, r, classes)
+		if err != nil {
+			return err
+		}
+		d.Permis = tx.permis(a, r)
 		seen := classes
 		if classes.Has(medconseil.Clinique) {
 			if d.Arret != nil && d.Arret.InitialID != 0 {
@@ -308,6 +222,16 @@ func (db *DB) Dossier(ctx context.Context, a *medconseil.Acteur, id int64, m Met
 				return err
 			}
 		}
+		if d.Permis.PreAnalyse || d.Permis.Faits {
+			if err := tx.preAnalyse(ctx, a, d); err != nil {
+				return err
+			}
+		}
+		if classes.Has(medconseil.Administratif) {
+			if d.Faits, err = tx.faits(ctx, id); err != nil {
+				return err
+			}
+		}
 		hist, histSeen, err := tx.history(ctx, a, r.nir, id)
 		if err != nil {
 			return err
@@ -315,26 +239,26 @@ func (db *DB) Dossier(ctx context.Context, a *medconseil.Acteur, id int64, m Met
 		d.Historique = hist
 		seen |= histSeen
 		out = d
-		return tx.journal(ctx, a, "dossier.lecture", objet, seen, m, ResultOK)
+		return tx.journal(ctx, a, "dossier.lecture", fmt.Sprintf("dossier:%d", id), seen, m, ResultOK)
 	})
-	if err == nil && refusal != nil {
-		return nil, refusal
-	}
 	return out, err
 }
 
-// terminologyAlerts compares a prolongation with its initial notice, when a may
-// see the initial's clinical content too.
+// terminologyAlerts compares a prolongation with its initial notice, read through
+// the gate: only when a may see the initial's clinical content too.
 func (t *Tx) terminologyAlerts(ctx context.Context, a *medconseil.Acteur, d *medconseil.Dossier) ([]medconseil.Alerte, error) {
-	r, err := scanDossier(t.QueryRow(ctx, `SELECT `+dossierCols+` FROM dossier d WHERE d.id = ?`, d.Arret.InitialID))
+	r, ok, err := t.loadRow(ctx, d.Arret.InitialID)
 	if err != nil {
-		return nil, medconseil.Internal(err)
+		return nil, err
 	}
-	classes := t.db.Policy.Classes(a, r.scope())
+	if !ok {
+		return nil, nil
+	}
+	classes := t.classesOf(a, r)
 	if !classes.Has(medconseil.Clinique) {
-		return []medconseil.Alerte{{Code: "initial_hors_territoire", Message: fmt.Sprintf("L'arrêt initial n° %d relève d'un autre territoire : comparaison du diagnostic impossible.", r.ID)}}, nil
+		return []medconseil.Alerte{{Code: "initial_hors_territoire", Message: "L'arrêt initial relève d'un autre territoire : comparaison du diagnostic impossible."}}, nil
 	}
-	initial, err := t.disclose(ctx, r, classes)
+	initial, err := t.disclose(ctx, a, r, classes)
 	if err != nil {
 		return nil, err
 	}
@@ -370,11 +294,11 @@ func (t *Tx) notes(ctx context.Context, id int64, internal bool) ([]medconseil.N
 	return out, rows.Err()
 }
 
-// history returns the assuré's other arrêts that a may see, each disclosed per its
-// own classes, newest first.
+// history returns the assuré's other dossiers that a may see, each disclosed per
+// its own classes through the gate, newest first.
 func (t *Tx) history(ctx context.Context, a *medconseil.Acteur, nir string, except int64) ([]medconseil.Dossier, medconseil.FieldSet, error) {
-	rows, err := t.Query(ctx, `SELECT `+dossierCols+` FROM dossier d WHERE d.nir = ? AND d.id <> ? AND d.type = ? ORDER BY d.recue_le DESC, d.id DESC LIMIT 100`,
-		nir, except, string(medconseil.TypeArretTravail))
+	rows, err := t.Query(ctx, `SELECT `+dossierCols+` FROM dossier d WHERE d.nir = ? AND d.id <> ? ORDER BY d.recue_le DESC, d.id DESC LIMIT 100`,
+		nir, except)
 	if err != nil {
 		return nil, 0, medconseil.Internal(err)
 	}
@@ -391,12 +315,12 @@ func (t *Tx) history(ctx context.Context, a *medconseil.Acteur, nir string, exce
 	var out []medconseil.Dossier
 	var seen medconseil.FieldSet
 	for _, r := range rs {
-		classes := t.db.Policy.Classes(a, r.scope())
+		classes := t.classesOf(a, r)
 		if classes == 0 {
 			continue
 		}
 		// The history shows dates, codes and outcomes; identity is the current dossier's.
-		d, err := t.disclose(ctx, r, classes&^medconseil.FieldSet(medconseil.Identite))
+		d, err := t.disclose(ctx, a, r, classes&^medconseil.FieldSet(medconseil.Identite))
 		if err != nil {
 			return nil, 0, err
 		}
@@ -412,8 +336,7 @@ func (t *Tx) history(ctx context.Context, a *medconseil.Acteur, nir string, exce
 // on is EFORBIDDEN.
 func (db *DB) GiveAvis(ctx context.Context, a *medconseil.Acteur, id int64, version int, v medconseil.Avis, m Meta) (newVersion int, err error) {
 	route := fmt.Sprintf("POST /api/v1/dossiers/%d/avis", id)
-	var refusal error
-	err = db.Write(ctx, func(tx *Tx) error {
+	err = db.writeGated(ctx, func(tx *Tx) error {
 		if stored, ok, err := tx.idemLookup(ctx, a, m, route); err != nil {
 			return err
 		} else if ok {
@@ -425,22 +348,15 @@ func (db *DB) GiveAvis(ctx context.Context, a *medconseil.Acteur, id int64, vers
 			return nil
 		}
 		objet := fmt.Sprintf("dossier:%d", id)
-		r, err := scanDossier(tx.QueryRow(ctx, `SELECT `+dossierCols+` FROM dossier d WHERE d.id = ?`, id))
-		if errors.Is(err, sql.ErrNoRows) {
-			refusal = medconseil.NotFound("Dossier")
-			return tx.journal(ctx, a, "avis.saisie", objet, 0, m, ResultRefused)
-		}
+		r, classes, err := tx.gate(ctx, a, id, "avis.saisie", m)
 		if err != nil {
-			return medconseil.Internal(err)
+			return err
 		}
-		classes := db.Policy.Classes(a, r.scope())
-		if classes == 0 {
-			refusal = medconseil.NotFound("Dossier")
-			return tx.journal(ctx, a, "avis.saisie", objet, 0, m, ResultRefused)
-		}
-		if !db.Policy.Can(a, authz.ActionAvis, r.scope()) {
-			refusal = &medconseil.Error{Code: medconseil.EFORBIDDEN, Message: "seul un praticien-conseil de ce territoire peut rendre un avis"}
-			return tx.journal(ctx, a, "avis.saisie", objet, 0, m, ResultRefused)
+		if !tx.permitted(a, authz.ActionAvis, r) {
+			if err := tx.journal(ctx, a, "avis.saisie", objet, 0, m, ResultRefused); err != nil {
+				return err
+			}
+			return &refusal{&medconseil.Error{Code: medconseil.EFORBIDDEN, Message: "seul un praticien-conseil de ce territoire peut rendre un avis"}}
 		}
 		if r.Version != version {
 			return &medconseil.Error{Code: medconseil.ECONFLICT, Field: "version", Message: fmt.Sprintf("le dossier a été modifié depuis que vous l'avez ouvert (version %d, vous aviez la version %d) : rouvrez-le pour voir les changements avant de rendre votre avis", r.Version, version)}
@@ -448,7 +364,7 @@ func (db *DB) GiveAvis(ctx context.Context, a *medconseil.Acteur, id int64, vers
 		if !r.Etat.Open() {
 			return &medconseil.Error{Code: medconseil.ECONFLICT, Field: "sens", Message: fmt.Sprintf("le dossier est à l'état « %s » : un avis a déjà été rendu", r.Etat.Label())}
 		}
-		d, err := tx.disclose(ctx, r, classes)
+		d, err := tx.disclose(ctx, a, r, classes)
 		if err != nil {
 			return err
 		}
@@ -478,9 +394,6 @@ func (db *DB) GiveAvis(ctx context.Context, a *medconseil.Acteur, id int64, vers
 		}
 		return tx.journal(ctx, a, "avis.saisie", objet, medconseil.FieldSet(0).With(medconseil.Clinique).With(medconseil.Decision), m, ResultOK)
 	})
-	if err == nil && refusal != nil {
-		return 0, refusal
-	}
 	if errors.Is(err, errIdemRace) {
 		return db.GiveAvis(ctx, a, id, version, v, m)
 	}
@@ -505,20 +418,17 @@ func (db *DB) AddNoteTo(ctx context.Context, a *medconseil.Acteur, id int64, tex
 	default:
 		return medconseil.FieldErrorf("destinataire", "destinataire %q inconnu : interne ou prescripteur", destinataire)
 	}
-	var refusal error
-	err := db.Write(ctx, func(tx *Tx) error {
+	return db.writeGated(ctx, func(tx *Tx) error {
 		objet := fmt.Sprintf("dossier:%d", id)
-		r, err := scanDossier(tx.QueryRow(ctx, `SELECT `+dossierCols+` FROM dossier d WHERE d.id = ?`, id))
-		if errors.Is(err, sql.ErrNoRows) || (err == nil && db.Policy.Classes(a, r.scope()) == 0) {
-			refusal = medconseil.NotFound("Dossier")
-			return tx.journal(ctx, a, "note.saisie", objet, 0, m, ResultRefused)
-		}
+		r, _, err := tx.gate(ctx, a, id, "note.saisie", m)
 		if err != nil {
-			return medconseil.Internal(err)
+			return err
 		}
-		if !db.Policy.Can(a, authz.ActionNote, r.scope()) {
-			refusal = &medconseil.Error{Code: medconseil.EFORBIDDEN, Message: "seuls les personnels médicaux du territoire peuvent saisir une note clinique"}
-			return tx.journal(ctx, a, "note.saisie", objet, 0, m, ResultRefused)
+		if !tx.permitted(a, authz.ActionNote, r) {
+			if err := tx.journal(ctx, a, "note.saisie", objet, 0, m, ResultRefused); err != nil {
+				return err
+			}
+			return &refusal{&medconseil.Error{Code: medconseil.EFORBIDDEN, Message: "seuls les personnels médicaux du territoire peuvent saisir une note clinique"}}
 		}
 		var nid int64
 		if err := tx.QueryRow(ctx, `INSERT INTO note_clinique (dossier_id, auteur, le, texte_enc, destinataire) VALUES (?, ?, ?, '', ?) RETURNING id`, id, a.Login, ts(db.Now()), destinataire).Scan(&nid); err != nil {
@@ -536,10 +446,6 @@ func (db *DB) AddNoteTo(ctx context.Context, a *medconseil.Acteur, id int64, tex
 		}
 		return tx.journal(ctx, a, "note.saisie", objet, medconseil.FieldSet(0).With(medconseil.Clinique), m, ResultOK)
 	})
-	if err == nil && refusal != nil {
-		return refusal
-	}
-	return err
 }
 
 // idemLookup returns the stored response of a request already made with the same

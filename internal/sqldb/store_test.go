@@ -17,7 +17,7 @@ import (
 var ctx = context.Background()
 
 // actors creates one account per test role and returns them by short name.
-func actors(t *testing.T, db *sqldb.DB) map[string]*medconseil.Acteur {
+func actors(t testing.TB, db *sqldb.DB) map[string]*medconseil.Acteur {
 	t.Helper()
 	if err := db.SeedOrganisation(ctx, medconseil.GrandEst()); err != nil {
 		t.Fatal(err)
@@ -171,8 +171,9 @@ func TestProlongationOfNothingWritesNothing(t *testing.T) {
 		if n := count(t, db, "assure"); n != 0 {
 			t.Errorf("%d assurés written, want 0", n)
 		}
-		if n := count(t, db, "audit"); n != before {
-			t.Errorf("audit grew from %d to %d on a rejected request", before, n)
+		// The refused link is journaled (one "refus" entry), nothing else is written.
+		if n := count(t, db, "audit"); n != before+1 {
+			t.Errorf("audit grew from %d to %d on a rejected link, want one refusal entry", before, n)
 		}
 	})
 }

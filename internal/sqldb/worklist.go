@@ -116,13 +116,16 @@ func (db *DB) Worklist(ctx context.Context, a *medconseil.Acteur, q WorklistQuer
 			if err != nil {
 				return medconseil.Internal(err)
 			}
-			classes := db.Policy.Classes(a, r.scope())
+			classes := tx.classesOf(a, r)
 			if classes == 0 {
 				continue // the SQL filter is wider than the policy; the policy decides
 			}
 			row = WorklistRow{ID: r.ID, Type: r.Type, Etat: r.Etat, Version: r.Version, Departement: r.Departement, Visible: classes}
 			if classes.Has(medconseil.Identite) {
 				row.NIR, row.Nom, row.Prenom = medconseil.NIR(r.nir), nom, prenom
+				if !tx.registeredIdentity(a, r) {
+					row.Nom, row.Prenom = r.decl.Nom, r.decl.Prenom // what this filer declared, never another's entry
+				}
 			}
 			if classes.Has(medconseil.Administratif) {
 				row.Nature, row.Debut, row.Fin, row.Prescripteur, row.Echeance, row.AttribueA = medconseil.Nature(nature), debut, fin, r.Prescripteur, r.Echeance, r.AttribueA
@@ -170,7 +173,12 @@ func filterSQL(f authz.Filter) ([]string, []any) {
 	}
 	in("d.prescripteur", f.Prescripteurs)
 	in("d.nir", f.NIRs)
-	// Employers: AT/MP dossiers are not filed yet; no condition selects for them.
+	if len(f.Employeurs) > 0 {
+		ors = append(ors, "(d.type = 'atmp' AND d.employeur IN ("+strings.TrimSuffix(strings.Repeat("?,", len(f.Employeurs)), ",")+"))")
+		for _, v := range f.Employeurs {
+			args = append(args, v)
+		}
+	}
 	if len(ors) == 0 {
 		return []string{"1 = 0"}, nil
 	}

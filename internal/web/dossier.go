@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/csv"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -31,19 +32,8 @@ func (s *Server) dossierRoutes() {
 	m.Handle("POST /api/v1/dossiers/{id}/avis", s.api(s.apiAvis))
 	m.Handle("POST /api/v1/dossiers/{id}/notes", s.api(s.apiNote))
 
-	s.addNav("/dossiers", "Dossiers", func(a *medconseil.Acteur) bool { return !s.DB.Policy.ListFilter(a).Empty() })
-	s.addNav("/arrets/nouveau", "Nouvel arrêt", canSubmit)
-}
-
-func canSubmit(a *medconseil.Acteur) bool {
-	for _, h := range a.Habilitations {
-		switch h.Role {
-		case medconseil.RoleProfessionnel, medconseil.RoleAgentAdministratif, medconseil.RolePraticienConseil,
-			medconseil.RoleMedecinChef, medconseil.RoleMedecinRegional, medconseil.RoleInfirmier:
-			return true
-		}
-	}
-	return false
+	s.addNav("/dossiers", "Dossiers", s.DB.Policy.CanList)
+	s.addNav("/arrets/nouveau", "Nouvel arrêt", authz.CanSubmitAny)
 }
 
 // arretRequest is the body of POST /api/v1/arrets and the fields of the intake form.
@@ -62,6 +52,8 @@ type arretRequest struct {
 	Libelle          string `json:"libelle"`
 	Motif            string `json:"motif"`
 	Teleconsultation bool   `json:"teleconsultation"`
+	// Faits is read by POST /api/v1/dossiers only (facts for the ij rule set).
+	Faits json.RawMessage `json:"faits,omitempty"`
 }
 
 // parse turns the request into the store's input, collecting every field error.
@@ -82,7 +74,7 @@ func (q arretRequest) parse(today medconseil.Date) (sqldb.ArretInput, error) {
 	in.Assure.NIR, err = medconseil.ParseNIR(q.NIR)
 	field("nir", err)
 	in.Assure.Residence = strings.ToUpper(strings.TrimSpace(q.Residence))
-	if err := validCommune(in.Assure.Residence); err != nil {
+	if err := medconseil.ValidCommuneShape(in.Assure.Residence); err != nil {
 		field("residence", err)
 	}
 	in.Assure.Nom, in.Assure.Prenom = strings.TrimSpace(q.Nom), strings.TrimSpace(q.Prenom)
@@ -126,26 +118,6 @@ func (q arretRequest) parse(today medconseil.Date) (sqldb.ArretInput, error) {
 	return in, errors.Join(errs...)
 }
 
-// validCommune checks the shape of an INSEE commune code: five characters, digits,
-// or 2A/2B then three digits for Corsica.
-func validCommune(c string) error {
-	if c == "" {
-		return errors.New("commune de résidence manquante (code INSEE, ex. 67482)")
-	}
-	ok := len(c) == 5
-	for i := 0; ok && i < 5; i++ {
-		d := c[i] >= '0' && c[i] <= '9'
-		if i == 1 && c[0] == '2' && (c[1] == 'A' || c[1] == 'B') {
-			d = true
-		}
-		ok = d
-	}
-	if !ok {
-		return fmt.Errorf("code commune « %s » invalide : 5 caractères, le code INSEE (ex. 67482)", c)
-	}
-	return nil
-}
-
 func bodyHash(b []byte) string {
 	h := sha256.Sum256(b)
 	return hex.EncodeToString(h[:])
@@ -157,13 +129,16 @@ func (s *Server) apiCreateArret(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if len(q.Faits) > 0 {
+		return medconseil.FieldErrorf("faits", "champ « faits » inconnu ici : déposer par POST /api/v1/dossiers pour joindre des faits")
+	}
 	in, err := q.parse(medconseil.DateOf(s.DB.Now()))
 	if err != nil {
 		return err
 	}
 	m := meta(r, "depot")
 	m.IdemKey, m.BodyHash = idempotencyKey(r), bodyHash(raw)
-	id, replay, err := s.DB.CreateArret(r.Context(), acteurOf(r), in, m)
+	id, replay, err := s.Intake.FileArret(r.Context(), acteurOf(r), in, m)
 	if err != nil {
 		return err
 	}
@@ -440,6 +415,8 @@ func (s *Server) exportCSV(w http.ResponseWriter, r *http.Request) error {
 // dossierData feeds the dossier page.
 type dossierData struct {
 	D       *medconseil.Dossier
+	Demande []demandeLine
+	Faits   []faitLine
 	CanAvis bool
 	CanNote bool
 	Avis    avisRequest
@@ -461,13 +438,9 @@ func (s *Server) showDossier(w http.ResponseWriter, r *http.Request, status int,
 	if err != nil {
 		return err
 	}
-	scope := authz.Scope{Type: d.Type, Departement: d.Departement, Prescripteur: d.Prescripteur}
-	if d.Assure != nil {
-		scope.NIR = d.Assure.NIR
-	}
 	data.D = d
-	data.CanAvis = d.Etat.Open() && s.DB.Policy.Can(a, authz.ActionAvis, scope)
-	data.CanNote = s.DB.Policy.Can(a, authz.ActionNote, scope)
+	data.CanAvis, data.CanNote = d.Permis.Avis, d.Permis.Note
+	data.Demande, data.Faits = demandeLines(d.Demande), faitLines(d)
 	if data.Avis.Version == 0 {
 		data.Avis.Version = d.Version
 	}
@@ -476,7 +449,14 @@ func (s *Server) showDossier(w http.ResponseWriter, r *http.Request, status int,
 	} else if r.URL.Query().Get("ok") == "note" {
 		data.Message = "Note enregistrée."
 	} else if r.URL.Query().Get("ok") == "depot" {
-		data.Message = "Avis d'arrêt de travail enregistré."
+		data.Message = "Dossier enregistré."
+		if d.Type == medconseil.TypeArretTravail {
+			data.Message = "Avis d'arrêt de travail enregistré."
+		}
+	} else if r.URL.Query().Get("ok") == "suite" {
+		data.Message = "Suite donnée à la pré-analyse enregistrée."
+	} else if r.URL.Query().Get("ok") == "faits" {
+		data.Message = "Faits enregistrés ; la pré-analyse a été refaite."
 	}
 	v := view{Title: fmt.Sprintf("Dossier n° %d", d.ID), Data: data}
 	if formErr != nil {
@@ -549,7 +529,7 @@ func ownRPPS(a *medconseil.Acteur) string {
 
 func (s *Server) arretForm(w http.ResponseWriter, r *http.Request) error {
 	a := acteurOf(r)
-	if !canSubmit(a) {
+	if !authz.CanSubmitAny(a) {
 		return &medconseil.Error{Code: medconseil.EFORBIDDEN, Message: "votre rôle ne permet pas de déposer un avis d'arrêt de travail"}
 	}
 	d := arretFormData{FixedRPPS: ownRPPS(a)}
@@ -583,7 +563,7 @@ func (s *Server) arretSubmit(w http.ResponseWriter, r *http.Request) error {
 	in, err := q.parse(medconseil.DateOf(s.DB.Now()))
 	if err = errors.Join(append(errs, err)...); err == nil {
 		var id int64
-		id, _, err = s.DB.CreateArret(r.Context(), a, in, meta(r, "depot"))
+		id, _, err = s.Intake.FileArret(r.Context(), a, in, meta(r, "depot"))
 		if err == nil {
 			http.Redirect(w, r, fmt.Sprintf("/dossiers/%d?ok=depot", id), http.StatusSeeOther)
 			return nil

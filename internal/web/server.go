@@ -75,6 +75,7 @@ func DefaultConfig() Config {
 // Server serves the UI and the API.
 type Server struct {
 	DB      *sqldb.DB
+	Intake  *sqldb.Intake // files every dossier type with its pre-analysis
 	Log     *slog.Logger
 	Config  Config
 	metrics *metrics
@@ -114,6 +115,11 @@ type navItem struct {
 func New(db *sqldb.DB, log *slog.Logger, cfg Config) (*Server, error) {
 	s := &Server{DB: db, Log: log, Config: cfg, metrics: newMetrics(), mux: &router{ServeMux: http.NewServeMux()}}
 	s.hasher = auth.NewHasher(cfg.PasswordParams, cfg.HashParallel, cfg.HashQueue)
+	intake, err := newIntake(db)
+	if err != nil {
+		return nil, err
+	}
+	s.Intake = intake
 	s.routes()
 	if err := s.parseTemplates(); err != nil {
 		return nil, err
@@ -143,6 +149,7 @@ func (s *Server) routes() {
 	m.Handle("POST /connexion", s.public(s.login))
 	m.Handle("POST /deconnexion", s.page(s.logout))
 
+	s.demandeRoutes()
 	s.dossierRoutes()
 	s.adminRoutes()
 	s.auditRoutes()

@@ -1,0 +1,589 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"medconseil"
+	"medconseil/internal/authz"
+)
+
+// Analyst runs the pre-analysis of a dossier at intake (internal/preanalyse).
+type Analyst interface {
+	Analyse(in *medconseil.Instruction) (medconseil.PreAnalyse, []medconseil.Alerte)
+}
+
+// Intake files dossiers of every type: in one transaction it checks the filer's
+// right and the codes against the référentiels, resolves the dossier a filing
+// refers to through the access gate, versions the assuré's identity, writes the
+// request split by field class (clinical fields encrypted), runs the type's rule
+// set on the request and the assuré's history (the pre-analysis) and stores its
+// proposition and alerts, sets the initial state and journals the write.
+type Intake struct {
+	DB *DB
+	// Analyst runs the pre-analysis; nil files without one (store tests only).
+	Analyst Analyst
+	// Nomenclatures returns the référentiels in force; nil, or a nil result,
+	// checks codes for their shape only.
+	Nomenclatures func(ctx context.Context) medconseil.Nomenclatures
+}
+
+// DemandeInput is a request of one of the schema types as submitted.
+type DemandeInput struct {
+	Assure       medconseil.Assure
+	Prescripteur medconseil.RPPS
+	Demande      *medconseil.Demande
+	Faits        map[string]string
+}
+
+// filing is what every type's intake writes.
+type filing struct {
+	route, action string
+	typ           medconseil.TypeDossier
+	assure        medconseil.Assure
+	prescripteur  medconseil.RPPS
+	employeur     string
+	medecinTrait  medconseil.RPPS
+	arret         *medconseil.ArretTravail
+	demande       *medconseil.Demande
+	faits         map[string]string
+}
+
+// FileArret files an avis d'arrêt de travail (POST /api/v1/arrets, or
+// POST /api/v1/dossiers with type arret_travail).
+func (in *Intake) FileArret(ctx context.Context, a *medconseil.Acteur, x ArretInput, m Meta) (int64, bool, error) {
+	if err := x.Arret.Validate(); err != nil {
+		return 0, false, err
+	}
+	if err := in.checkCommon(ctx, x.Assure, func(n medconseil.Nomenclatures) error {
+		return medconseil.CheckCIM10(n, "cim10", x.Arret.CIM10)
+	}); err != nil {
+		return 0, false, err
+	}
+	if err := checkFaits(medconseil.TypeArretTravail, x.Faits); err != nil {
+		return 0, false, err
+	}
+	ar := x.Arret
+	f := &filing{route: "POST /api/v1/arrets", action: "arret.depot", typ: medconseil.TypeArretTravail, assure: x.Assure, prescripteur: x.Prescripteur, arret: &ar, faits: x.Faits}
+	return in.file(ctx, a, f, m)
+}
+
+// FileDemande files a request of one of the other types (POST /api/v1/dossiers).
+func (in *Intake) FileDemande(ctx context.Context, a *medconseil.Acteur, x DemandeInput, m Meta) (int64, bool, error) {
+	if x.Demande == nil {
+		return 0, false, medconseil.FieldErrorf("type", "type de dossier manquant")
+	}
+	s, ok := medconseil.SchemaOf(x.Demande.Type)
+	if !ok {
+		return 0, false, medconseil.FieldErrorf("type", "type de dossier %q inconnu", x.Demande.Type)
+	}
+	if err := in.checkCommon(ctx, x.Assure, func(n medconseil.Nomenclatures) error { return x.Demande.CheckCodes(s, n) }); err != nil {
+		return 0, false, err
+	}
+	if err := checkFaits(s.Type, x.Faits); err != nil {
+		return 0, false, err
+	}
+	f := &filing{route: "POST /api/v1/dossiers", action: "dossier.depot", typ: s.Type, assure: x.Assure, prescripteur: x.Prescripteur,
+		demande: x.Demande, faits: x.Faits, employeur: x.Demande.Str("employeur_siret"), medecinTrait: medconseil.RPPS(x.Demande.Str(medconseil.ChampMedecinTraita))}
+	return in.file(ctx, a, f, m)
+}
+
+// checkCommon checks the assuré's commune and the type's codes against the
+// référentiels, every error at once.
+func (in *Intake) checkCommon(ctx context.Context, as medconseil.Assure, codes func(medconseil.Nomenclatures) error) error {
+	var n medconseil.Nomenclatures
+	if in.Nomenclatures != nil {
+		n = in.Nomenclatures(ctx)
+	}
+	if n == nil {
+		return nil
+	}
+	return errors.Join(medconseil.CheckCommune(n, "residence", as.Residence), codes(n))
+}
+
+// checkFaits checks facts against the type's list and their kinds.
+func checkFaits(t medconseil.TypeDossier, faits map[string]string) error {
+	known := map[string]medconseil.Fait{}
+	for _, f := range medconseil.FaitsOf(t) {
+		known[f.Nom] = f
+	}
+	var errs []error
+	names := make([]string, 0, len(faits))
+	for k := range faits {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		f, ok := known[k]
+		field := "faits." + k
+		if !ok {
+			errs = append(errs, medconseil.FieldErrorf(field, "fait « %s » inconnu pour ce type de dossier", k))
+			continue
+		}
+		v := faits[k]
+		c := medconseil.Champ{Nom: field, Libelle: f.Libelle, Kind: f.Kind}
+		raw, _ := json.Marshal(v)
+		if _, err := medconseil.ParseDemande(&medconseil.Schema{Champs: []medconseil.Champ{c}}, map[string]json.RawMessage{field: raw}); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (in *Intake) file(ctx context.Context, a *medconseil.Acteur, f *filing, m Meta) (id int64, replay bool, err error) {
+	for attempt := 0; attempt < 2; attempt++ {
+		id, replay, err = in.fileOnce(ctx, a, f, m)
+		if !errors.Is(err, errIdemRace) {
+			return id, replay, err
+		}
+	}
+	return id, replay, err
+}
+
+func (in *Intake) fileOnce(ctx context.Context, a *medconseil.Acteur, f *filing, m Meta) (id int64, replay bool, err error) {
+	db := in.DB
+	dep := f.assure.Departement()
+	now := db.Now()
+	// Pre-analysis off the single writer: read the history and run the rule set now,
+	// keep the result if nothing changed for this assuré meanwhile.
+	var pre *medconseil.PreAnalyse
+	var preAlerts []medconseil.Alerte
+	var mark watermark
+	if in.Analyst != nil {
+		ins := instructionOf(f, now)
+		if err := db.Read(ctx, func(tx *Tx) error {
+			var err error
+			if mark, err = tx.watermark(ctx, f.assure.NIR); err != nil {
+				return err
+			}
+			return tx.assureHistory(ctx, ins, 0)
+		}); err != nil {
+			return 0, false, err
+		}
+		p, alerts := in.Analyst.Analyse(ins)
+		pre, preAlerts = &p, alerts
+	}
+	scope := authz.Scope{Type: f.typ, Departement: dep, Prescripteur: f.prescripteur, NIR: f.assure.NIR, Employeur: f.employeur}
+	err = db.writeGated(ctx, func(tx *Tx) error {
+		id, replay = 0, false
+		if stored, ok, err := tx.idemLookup(ctx, a, m, f.route); err != nil {
+			return err
+		} else if ok {
+			var body struct{ ID int64 }
+			if err := json.Unmarshal([]byte(stored), &body); err != nil {
+				return medconseil.Internal(err)
+			}
+			id, replay = body.ID, true
+			return nil
+		}
+		var n int
+		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM organisme WHERE type = 'echelon' AND departement = ?`, dep).Scan(&n); err != nil {
+			return medconseil.Internal(err)
+		}
+		if n == 0 {
+			return medconseil.FieldErrorf("residence", "aucun échelon du service médical ne couvre le département %s de la commune %s", dep, f.assure.Residence)
+		}
+		if !db.Policy.Can(a, authz.ActionSubmit, scope) {
+			if err := tx.journal(ctx, a, f.action, "assure:"+string(f.assure.NIR), 0, m, ResultRefused); err != nil {
+				return err
+			}
+			return &refusal{&medconseil.Error{Code: medconseil.EFORBIDDEN, Field: "prescripteur", Message: "vous ne pouvez déposer une demande que pour votre propre numéro RPPS ou votre territoire"}}
+		}
+		if err := tx.resolveLinks(ctx, a, f, m); err != nil {
+			return err
+		}
+		// The watermark is read before the identity is registered (which bumps it).
+		fresh := false
+		if pre != nil {
+			w, err := tx.watermark(ctx, f.assure.NIR)
+			if err != nil {
+				return err
+			}
+			fresh = w == mark
+		}
+		if err := tx.registerIdentity(ctx, a, f, scope, m, now); err != nil {
+			return err
+		}
+		recue := medconseil.DateOf(now)
+		etat := medconseil.EtatRecue
+		if in.Analyst != nil {
+			etat = medconseil.EtatPreAnalysee
+		}
+		if err := tx.QueryRow(ctx, `INSERT INTO dossier (type, etat, version, departement, nir, prescripteur, recue_le, echeance, cree_par, maj_le, employeur, decl_nom, decl_prenom, decl_naissance, decl_residence)
+			VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			string(f.typ), string(etat), dep, string(f.assure.NIR), string(f.prescripteur), ts(now), recue.AddDays(delaiInstructionArret),
+			nullInt(a.ID), ts(now), f.employeur, f.assure.Nom, f.assure.Prenom, f.assure.Naissance, f.assure.Residence).Scan(&id); err != nil {
+			return medconseil.Internal(err)
+		}
+		if f.arret != nil {
+			if err := tx.insertArret(id, ctx, f.arret); err != nil {
+				return err
+			}
+		}
+		if f.demande != nil {
+			if err := tx.insertDemande(ctx, id, f.demande); err != nil {
+				return err
+			}
+		}
+		for k, v := range f.faits {
+			if _, err := tx.Exec(ctx, `INSERT INTO dossier_fait (dossier_id, nom, valeur, par, le) VALUES (?, ?, ?, ?, ?)`, id, k, v, a.Login, ts(now)); err != nil {
+				return medconseil.Internal(err)
+			}
+		}
+		switch {
+		case fresh:
+			if err := tx.storePreAnalyse(ctx, id, *pre, preAlerts, now, false); err != nil {
+				return err
+			}
+		case in.Analyst != nil:
+			if err := tx.runPreAnalyse(ctx, in.Analyst, id, now); err != nil {
+				return err
+			}
+		}
+		if err := tx.onFiled(ctx, id, f.typ, recue); err != nil {
+			return err
+		}
+		if err := tx.idemSave(ctx, a, m, f.route, 201, fmt.Sprintf(`{"id":%d}`, id)); err != nil {
+			return err
+		}
+		all := medconseil.FieldSet(0).With(medconseil.Identite).With(medconseil.Administratif).With(medconseil.Clinique)
+		return tx.journal(ctx, a, f.action, fmt.Sprintf("dossier:%d", id), all, m, ResultOK)
+	})
+	return id, replay, err
+}
+
+// resolveLinks resolves, through the gate, the dossier a filing refers to: a
+// prolongation's initial arrêt, an AT/MP certificate's sinistre.
+func (t *Tx) resolveLinks(ctx context.Context, a *medconseil.Acteur, f *filing, m Meta) error {
+	adm := medconseil.FieldSet(0).With(medconseil.Administratif)
+	if f.arret != nil && f.arret.InitialID != 0 {
+		r, err := t.gateLink(ctx, a, f.arret.InitialID, "initial_id", "arrêt", medconseil.TypeArretTravail, f.assure.NIR, adm, m)
+		if err != nil {
+			return err
+		}
+		var nature string
+		var debut medconseil.Date
+		if err := t.QueryRow(ctx, `SELECT nature, debut FROM arret WHERE dossier_id = ?`, r.ID).Scan(&nature, &debut); err != nil {
+			return medconseil.Internal(err)
+		}
+		if medconseil.Nature(nature) != medconseil.NatureInitial {
+			return medconseil.FieldErrorf("initial_id", "l'arrêt n° %d est lui-même une %s : indiquer l'arrêt initial", r.ID, strings.ToLower(medconseil.Nature(nature).Label()))
+		}
+		if f.arret.Debut.Before(debut) {
+			return medconseil.FieldErrorf("debut", "la prolongation commence (%s) avant l'arrêt initial (%s)", f.arret.Debut.Francais(), debut.Francais())
+		}
+	}
+	if f.demande != nil && f.demande.Has(medconseil.ChampSinistreID) {
+		if _, err := t.gateLink(ctx, a, f.demande.Int(medconseil.ChampSinistreID), medconseil.ChampSinistreID, "dossier AT/MP", medconseil.TypeATMP, f.assure.NIR, adm, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *Tx) insertArret(id int64, ctx context.Context, ar *medconseil.ArretTravail) error {
+	enc, err := t.db.sealArret(id, *ar)
+	if err != nil {
+		return err
+	}
+	tele := 0
+	if ar.Teleconsultation {
+		tele = 1
+	}
+	if _, err := t.Exec(ctx, `INSERT INTO arret (dossier_id, nature, initial_id, debut, fin, teleconsultation, cim10_enc, libelle_enc, motif_enc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		id, string(ar.Nature), nullInt(ar.InitialID), ar.Debut, ar.Fin, tele, enc[0], enc[1], enc[2]); err != nil {
+		return medconseil.Internal(err)
+	}
+	return nil
+}
+
+// insertDemande writes the request split by field class: administrative fields in
+// clear, clinical fields encrypted. A field without a class is refused, never stored.
+func (t *Tx) insertDemande(ctx context.Context, id int64, d *medconseil.Demande) error {
+	s, _ := medconseil.SchemaOf(d.Type)
+	adm, cli := map[string]any{}, map[string]any{}
+	for _, c := range s.Champs {
+		v, ok := d.Valeurs[c.Nom]
+		if !ok {
+			continue
+		}
+		class, ok := authz.ClassOf(d.Type, c.Nom)
+		switch {
+		case !ok:
+			return medconseil.Internal(fmt.Errorf("field %s of %s has no class", c.Nom, d.Type))
+		case class == medconseil.Clinique:
+			cli[c.Nom] = c.StoreValue(v)
+		default:
+			adm[c.Nom] = c.StoreValue(v)
+		}
+	}
+	a, err := json.Marshal(adm)
+	if err != nil {
+		return medconseil.Internal(err)
+	}
+	c, err := json.Marshal(cli)
+	if err != nil {
+		return medconseil.Internal(err)
+	}
+	enc, err := t.db.seal("demande", id, "clinique", string(c))
+	if err != nil {
+		return err
+	}
+	if _, err := t.Exec(ctx, `INSERT INTO demande (dossier_id, admin, clinique_enc) VALUES (?, ?, ?)`, id, string(a), enc); err != nil {
+		return medconseil.Internal(err)
+	}
+	return nil
+}
+
+// demande reads the request of dossier id, the classes allowed only.
+func (t *Tx) demande(ctx context.Context, id int64, typ medconseil.TypeDossier, classes medconseil.FieldSet) (*medconseil.Demande, error) {
+	s, ok := medconseil.SchemaOf(typ)
+	if !ok || !(classes.Has(medconseil.Administratif) || classes.Has(medconseil.Clinique)) {
+		return nil, nil
+	}
+	var adm, enc string
+	err := t.QueryRow(ctx, `SELECT admin, clinique_enc FROM demande WHERE dossier_id = ?`, id).Scan(&adm, &enc)
+	if err != nil {
+		return nil, medconseil.Internal(err)
+	}
+	raw := map[string]json.RawMessage{}
+	if classes.Has(medconseil.Administratif) {
+		if err := json.Unmarshal([]byte(adm), &raw); err != nil {
+			return nil, medconseil.Internal(err)
+		}
+	}
+	if classes.Has(medconseil.Clinique) {
+		plain, err := t.db.open("demande", id, "clinique", enc)
+		if err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(plain), &raw); err != nil {
+			return nil, medconseil.Internal(err)
+		}
+	}
+	d := &medconseil.Demande{Type: typ, Valeurs: map[string]medconseil.Valeur{}}
+	for _, c := range s.Champs {
+		r, ok := raw[c.Nom]
+		if !ok {
+			continue
+		}
+		class, _ := authz.ClassOf(typ, c.Nom)
+		if !classes.Has(class) {
+			continue
+		}
+		v, err := c.Decode(r)
+		if err != nil {
+			return nil, medconseil.Internal(err)
+		}
+		d.Valeurs[c.Nom] = v
+	}
+	return d, nil
+}
+
+func (t *Tx) faits(ctx context.Context, id int64) (map[string]string, error) {
+	rows, err := t.Query(ctx, `SELECT nom, valeur FROM dossier_fait WHERE dossier_id = ?`, id)
+	if err != nil {
+		return nil, medconseil.Internal(err)
+	}
+	defer rows.Close()
+	var out map[string]string
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return nil, medconseil.Internal(err)
+		}
+		if out == nil {
+			out = map[string]string{}
+		}
+		out[k] = v
+	}
+	return out, rows.Err()
+}
+
+// historyLimit bounds the history the pre-analysis reads: the 360-IJ count runs
+// over 3 years; an ALD or a sinistre may be older.
+const historyLimit = 200
+
+// watermark is what the pre-analysis of a filing depends on in the store besides
+// the filing itself: the assuré's last dossier and identity version. The
+// pre-analysis runs before the write transaction, off the single writer, and is
+// kept only if the watermark is unchanged when the transaction writes; otherwise
+// it runs again inside the transaction.
+type watermark struct {
+	lastID  int64
+	version int
+}
+
+func (t *Tx) watermark(ctx context.Context, nir medconseil.NIR) (watermark, error) {
+	var w watermark
+	if err := t.QueryRow(ctx, `SELECT (SELECT COALESCE(MAX(id), 0) FROM dossier WHERE nir = ?), (SELECT COALESCE(MAX(version), 0) FROM assure WHERE nir = ?)`,
+		string(nir), string(nir)).Scan(&w.lastID, &w.version); err != nil {
+		return w, medconseil.Internal(err)
+	}
+	return w, nil
+}
+
+// assureHistory fills in the registered identity, médecin traitant and the
+// assuré's other dossiers (every class but identity), read with the system's rights.
+func (t *Tx) assureHistory(ctx context.Context, in *medconseil.Instruction, except int64) error {
+	decl := in.Assure
+	var mt string
+	err := t.QueryRow(ctx, `SELECT nir, nom, prenom, naissance, residence, medecin_traitant FROM assure WHERE nir = ?`, string(decl.NIR)).
+		Scan(&in.Assure.NIR, &in.Assure.Nom, &in.Assure.Prenom, &in.Assure.Naissance, &in.Assure.Residence, &mt)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return medconseil.Internal(err)
+	}
+	in.MedecinTraitant = medconseil.RPPS(mt)
+	// What the registered identity lacks, this filing's declaration gives.
+	if in.Assure.Naissance.IsZero() {
+		in.Assure.Naissance = decl.Naissance
+	}
+	types := historyTypes(in.Type)
+	in.Historique = in.Historique[:0]
+	if len(types) == 0 {
+		return nil
+	}
+	args := []any{string(decl.NIR), except}
+	for _, ty := range types {
+		args = append(args, string(ty))
+	}
+	rows, err := t.Query(ctx, `SELECT `+dossierCols+` FROM dossier d WHERE d.nir = ? AND d.id <> ? AND d.type IN (`+
+		strings.TrimSuffix(strings.Repeat("?,", len(types)), ",")+`) ORDER BY d.id DESC LIMIT ?`, append(args, historyLimit)...)
+	if err != nil {
+		return medconseil.Internal(err)
+	}
+	var rs []*dossierRow
+	for rows.Next() {
+		h, err := scanDossier(rows)
+		if err != nil {
+			rows.Close()
+			return medconseil.Internal(err)
+		}
+		rs = append(rs, h)
+	}
+	rows.Close()
+	all := medconseil.FieldSet(0).With(medconseil.Administratif).With(medconseil.Clinique).With(medconseil.Decision)
+	for _, h := range rs {
+		hd, err := t.discloseSystem(ctx, h, all)
+		if err != nil {
+			return err
+		}
+		ant := medconseil.Antecedent{ID: h.ID, Type: h.Type, RecueLe: h.RecueLe, Prescripteur: h.Prescripteur, Arret: hd.Arret, Demande: hd.Demande}
+		if hd.Avis != nil {
+			ant.Sens = hd.Avis.Sens
+		}
+		in.Historique = append(in.Historique, ant)
+	}
+	return nil
+}
+
+// historyTypes are the earlier dossiers each type's pre-analysis reads: an arrêt,
+// the assuré's arrêts (overlaps, IJ days, prolongations) and ALD protocols (the
+// affection's regime); an AT/MP piece, its sinistre's pieces; an ALD protocol, the
+// earlier protocols; a kinésithérapie request, the earlier ones (sessions over 12
+// months). The other rule sets decide on the request alone.
+func historyTypes(t medconseil.TypeDossier) []medconseil.TypeDossier {
+	switch t {
+	case medconseil.TypeArretTravail:
+		return []medconseil.TypeDossier{medconseil.TypeArretTravail, medconseil.TypeALD}
+	case medconseil.TypeATMP, medconseil.TypeALD, medconseil.TypeKine:
+		return []medconseil.TypeDossier{t}
+	}
+	return nil
+}
+
+// instructionOf is the instruction of a filing not yet written.
+func instructionOf(f *filing, now time.Time) *medconseil.Instruction {
+	return &medconseil.Instruction{Type: f.typ, Departement: f.assure.Departement(), RecueLe: now, Assure: f.assure,
+		Prescripteur: f.prescripteur, Arret: f.arret, Demande: f.demande, Faits: f.faits}
+}
+
+// instruction gathers, with the system's rights inside the transaction, what the
+// pre-analysis of a stored dossier runs on.
+func (t *Tx) instruction(ctx context.Context, id int64) (*medconseil.Instruction, error) {
+	r, ok, err := t.loadRow(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, medconseil.Internal(fmt.Errorf("dossier %d vanished", id))
+	}
+	all := medconseil.FieldSet(0).With(medconseil.Administratif).With(medconseil.Clinique).With(medconseil.Decision)
+	d, err := t.discloseSystem(ctx, r, all)
+	if err != nil {
+		return nil, err
+	}
+	in := &medconseil.Instruction{ID: id, Type: r.Type, Departement: r.Departement, RecueLe: r.RecueLe, Prescripteur: r.Prescripteur,
+		Arret: d.Arret, Demande: d.Demande, Assure: r.decl}
+	if in.Faits, err = t.faits(ctx, id); err != nil {
+		return nil, err
+	}
+	if err := t.assureHistory(ctx, in, id); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
+// discloseSystem reads a dossier with every class but identity, for the
+// pre-analysis: it never discloses to anyone; what the pre-analysis concludes is
+// stored and shown to medical roles only.
+func (t *Tx) discloseSystem(ctx context.Context, r *dossierRow, classes medconseil.FieldSet) (*medconseil.Dossier, error) {
+	return t.disclose(ctx, nil, r, classes&^medconseil.FieldSet(medconseil.Identite))
+}
+
+// runPreAnalyse runs the rule set of stored dossier id and stores its proposition
+// and alerts, replacing earlier ones.
+func (t *Tx) runPreAnalyse(ctx context.Context, an Analyst, id int64, now time.Time) error {
+	in, err := t.instruction(ctx, id)
+	if err != nil {
+		return err
+	}
+	p, alerts := an.Analyse(in)
+	return t.storePreAnalyse(ctx, id, p, alerts, now, true)
+}
+
+// storePreAnalyse writes a pre-analysis and its alerts (replace: drop earlier ones).
+func (t *Tx) storePreAnalyse(ctx context.Context, id int64, p medconseil.PreAnalyse, alerts []medconseil.Alerte, now time.Time, replace bool) error {
+	p.Le = now
+	manquants, err := json.Marshal(p.Manquants)
+	if err != nil {
+		return medconseil.Internal(err)
+	}
+	p.Suite = nil
+	body, err := json.Marshal(p)
+	if err != nil {
+		return medconseil.Internal(err)
+	}
+	enc, err := t.db.seal("preanalyse", id, "contenu", string(body))
+	if err != nil {
+		return err
+	}
+	if replace {
+		if _, err := t.Exec(ctx, `DELETE FROM preanalyse WHERE dossier_id = ?`, id); err != nil {
+			return medconseil.Internal(err)
+		}
+		if _, err := t.Exec(ctx, `DELETE FROM alerte WHERE dossier_id = ?`, id); err != nil {
+			return medconseil.Internal(err)
+		}
+	}
+	if _, err := t.Exec(ctx, `INSERT INTO preanalyse (dossier_id, regles, version, issue, contenu_enc, manquants, le) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		id, p.Regles, p.Version, p.Issue, enc, string(manquants), ts(now)); err != nil {
+		return medconseil.Internal(err)
+	}
+	for i, al := range alerts {
+		msg, err := t.db.seal("alerte", id, fmt.Sprintf("message:%d", i), al.Message)
+		if err != nil {
+			return err
+		}
+		if _, err := t.Exec(ctx, `INSERT INTO alerte (dossier_id, rang, code, message_enc, ref_id) VALUES (?, ?, ?, ?, ?)`, id, i, al.Code, msg, nullInt(al.RefID)); err != nil {
+			return medconseil.Internal(err)
+		}
+	}
+	return nil
+}
