@@ -768,6 +768,21 @@ func (fx *matrixFix) runMatrix(r reporter) matrixStats {
 				}
 				report(login+p.route+m.value, "LEAK %q: %s %s (route %s, status %d) shows %s %q", login, p.method, p.path, p.route, status, m.label, m.value)
 			}
+			// The worklist holds exactly the dossiers the specification lets the
+			// account see: none wider, none missing.
+			if p.route == "GET /api/v1/dossiers" && strings.HasSuffix(p.path, "?par_page=200") && login != "" {
+				var list struct{ Dossiers []struct{ ID int64 } }
+				json.Unmarshal([]byte(body), &list)
+				got := map[int64]bool{}
+				for _, x := range list.Dossiers {
+					got[x.ID] = true
+				}
+				for _, d := range fx.dossiers {
+					if want := len(d.classes(acc)) > 0; got[d.id] != want {
+						report(login+"list"+fmt.Sprint(d.id), "LEAK-LIST %q: GET /api/v1/dossiers lists dossier %d (%s %s): %v, the specification says %v", login, d.idx, d.typ, d.dep, got[d.id], want)
+					}
+				}
+			}
 			// A hidden dossier answers exactly like a missing one.
 			if p.method == "GET" && strings.Contains(p.route, "{id}") && !strings.HasPrefix(p.route, "GET /habilitations") {
 				norm := csrfValRe.ReplaceAllString(body, "")
@@ -844,6 +859,11 @@ func TestSecretMatrixAllRoutes(t *testing.T) {
 		fx := newMatrix(t, db)
 		start := time.Now()
 		st := fx.runMatrix(t)
+		byClass := map[string]int{}
+		for _, m := range fx.marks {
+			byClass[m.grants[0].need]++
+		}
+		t.Logf("markers by class: %v", byClass)
 		t.Logf("%s: %d accounts × %d routes (%d requests, %d listed as not requested) × %d dossiers = %d response×dossier checks; %d markers; %d allowed markers required on the dossier pages; %v",
 			db.Dialect(), st.accounts, st.routes, st.requests, len(matrixNotProbed), len(fx.dossiers), st.checks, st.markers, st.positives, time.Since(start).Round(time.Millisecond))
 	})
