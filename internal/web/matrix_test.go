@@ -682,6 +682,16 @@ func (fx *matrixFix) probes(r reporter) []mProbe {
 					}
 				}
 				out = append(out, p)
+				// A POST on a dossier also with a body the store refuses after its gate
+				// (stale version, empty note): 403, 404, 409 and 422 bodies.
+				if refused, ok := refusedBodies[path[strings.LastIndex(path, "/")+1:]]; ok && m == "POST" && strings.Contains(path, "{id}") {
+					v := p
+					v.body = refused[0]
+					if !api {
+						v.body = refused[1]
+					}
+					out = append(out, v)
+				}
 				if m == "GET" && (path == "/dossiers" || path == "/dossiers.csv" || path == "/api/v1/dossiers") {
 					for _, q := range []string{"par_page=200", "tri=-recue&par_page=200", "nir=" + nirA, "nir=" + nirB, "etat=inconnu"} {
 						v := p
@@ -698,6 +708,15 @@ func (fx *matrixFix) probes(r reporter) []mProbe {
 	return out
 }
 
+// refusedBodies are, per action on a dossier, an API body and a form the store
+// refuses after its gate (version 999999 is always stale).
+var refusedBodies = map[string][2]string{
+	"avis":       {`{"sens":"non_justifie","effet_au":"2026-11-05","motif":"x","version":999999}`, "sens=non_justifie&effet_au=05/11/2026&motif=x&version=999999"},
+	"notes":      {`{"texte":"","destinataire":"prescripteur"}`, "texte=&destinataire=prescripteur"},
+	"preanalyse": {`{"sens":"ecartee","motif":"x","version":999999}`, "sens=ecartee&motif=x&version=999999"},
+	"faits":      {`{"faits":{"heures_3_mois":"455"},"version":999999}`, "heures_3_mois=455&version=999999"},
+}
+
 // reporter is what the matrix reports leaks to: a *testing.T, or a recorder in
 // the mutation check.
 type reporter interface {
@@ -707,6 +726,7 @@ type reporter interface {
 // matrixStats are the figures of one run.
 type matrixStats struct {
 	accounts, routes, requests, checks, markers, positives int
+	statuses                                               map[int]int
 }
 
 // do sends one probe as login.
@@ -720,7 +740,11 @@ func (fx *matrixFix) do(login string, p mProbe) (int, string) {
 		}
 		req.Header.Set("Content-Type", "application/json")
 	} else if p.method == "POST" {
-		req.Body = io.NopCloser(strings.NewReader("csrf=" + url.QueryEscape(fx.browsers[login].csrf)))
+		form := "csrf=" + url.QueryEscape(fx.browsers[login].csrf)
+		if p.body != "" {
+			form += "&" + p.body
+		}
+		req.Body = io.NopCloser(strings.NewReader(form))
 		req.ContentLength = -1
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
@@ -739,7 +763,7 @@ func (fx *matrixFix) do(login string, p mProbe) (int, string) {
 // answer to a hidden dossier and to a missing one.
 func (fx *matrixFix) runMatrix(r reporter) matrixStats {
 	probes := fx.probes(r)
-	st := matrixStats{accounts: len(fx.logins), markers: len(fx.marks)}
+	st := matrixStats{accounts: len(fx.logins), markers: len(fx.marks), statuses: map[int]int{}}
 	routes := map[string]bool{}
 	reported := map[string]bool{}
 	report := func(key, format string, args ...any) {
@@ -756,6 +780,7 @@ func (fx *matrixFix) runMatrix(r reporter) matrixStats {
 		for _, p := range probes {
 			status, body := fx.do(login, p)
 			st.requests++
+			st.statuses[status]++
 			routes[p.route] = true
 			if status >= 500 || status == 0 {
 				report(login+p.route+"5xx", "%s: %s %s answered %d: %.200s", login, p.method, p.path, status, body)
@@ -863,7 +888,7 @@ func TestSecretMatrixAllRoutes(t *testing.T) {
 		for _, m := range fx.marks {
 			byClass[m.grants[0].need]++
 		}
-		t.Logf("markers by class: %v", byClass)
+		t.Logf("markers by class: %v; statuses %v", byClass, st.statuses)
 		t.Logf("%s: %d accounts × %d routes (%d requests, %d listed as not requested) × %d dossiers = %d response×dossier checks; %d markers; %d allowed markers required on the dossier pages; %v",
 			db.Dialect(), st.accounts, st.routes, st.requests, len(matrixNotProbed), len(fx.dossiers), st.checks, st.markers, st.positives, time.Since(start).Round(time.Millisecond))
 	})
