@@ -206,7 +206,7 @@ var arretSchema = &medconseil.Schema{Type: medconseil.TypeArretTravail, Champs: 
 	{Nom: "libelle", Kind: medconseil.KindTexte}, {Nom: "motif", Kind: medconseil.KindLong},
 }}
 
-// dateClasses: the clinical date fields (the specification's own list); every
+// dateClinical: the clinical date fields (the specification's own list); every
 // other date field is administrative.
 var dateClinical = map[string]bool{"date_intervention": true}
 
@@ -419,6 +419,13 @@ func newMatrix(t *testing.T, db *sqldb.DB) *matrixFix {
 				break
 			}
 		}
+		if p.avisSens == "non_justifie" {
+			avisBase := "2026-11-02"
+			if p.typ == medconseil.TypeArretTravail {
+				avisBase = body["debut"].(string)
+			}
+			used[mustDate(t, avisBase).AddDays(5-shift).String()] = true
+		}
 		for _, c := range s.Champs {
 			v, present := body[c.Nom]
 			if !present && len(c.Si) > 0 {
@@ -522,11 +529,10 @@ func newMatrix(t *testing.T, db *sqldb.DB) *matrixFix {
 			avis := map[string]any{"sens": p.avisSens, "motif": motif, "version": cur.Version}
 			if p.avisSens == "non_justifie" {
 				// five days after the start, with the dossier's own date shift
-				base := "2026-11-02"
-				if d.debutArr != "" {
-					base, d.shift = d.debutArr, 0
+				d.effet = mustDate(t, "2026-11-02").AddDays(5 - d.shift).String()
+				if d.debutArr != "" { // already shifted
+					d.effet = mustDate(t, d.debutArr).AddDays(5).String()
 				}
-				d.effet = mustDate(t, base).AddDays(5 - d.shift).String()
 				avis["effet_au"] = d.effet
 			}
 			res, out := e.do("POST", fmt.Sprintf("/api/v1/dossiers/%d/avis", d.id), fx.tokens[p.avisBy], avis, nil)
