@@ -53,10 +53,13 @@ type Policy struct {
 }
 
 // Default returns the policy over the Grand Est organisation.
-func Default() *Policy {
+func Default() *Policy { return Over(medconseil.GrandEst()) }
+
+// Over returns the policy over an organisation (tests add a body of another region).
+func Over(orgs []medconseil.Organisme) *Policy {
 	sites := map[string]string{}
 	regions := map[string]string{}
-	for _, o := range medconseil.GrandEst() {
+	for _, o := range orgs {
 		if o.Type == medconseil.TypeSite {
 			sites[o.Code] = o.Departement
 		}

@@ -319,6 +319,9 @@ func (t *Tx) history(ctx context.Context, a *medconseil.Acteur, nir string, exce
 	var seen medconseil.FieldSet
 	for _, r := range rs {
 		classes := t.classesOf(a, r)
+		if leakFault("historique") {
+			classes = medconseil.FieldSet(0).With(medconseil.Identite).With(medconseil.Administratif).With(medconseil.Clinique).With(medconseil.Decision)
+		}
 		if classes == 0 {
 			continue
 		}

@@ -97,6 +97,9 @@ func (t *Tx) gate(ctx context.Context, a *medconseil.Acteur, id int64, action st
 		if err := t.journal(ctx, a, action, fmt.Sprintf("dossier:%d", id), 0, m, ResultRefused); err != nil {
 			return nil, 0, err
 		}
+		if ok && leakFault("erreur-404") {
+			return nil, 0, &refusal{t.leak404(ctx, r)}
+		}
 		return nil, 0, &refusal{medconseil.NotFound("Dossier")}
 	}
 	return r, classes, nil

@@ -59,6 +59,9 @@ func (db *DB) Worklist(ctx context.Context, a *medconseil.Acteur, q WorklistQuer
 
 func (db *DB) worklist(ctx context.Context, a *medconseil.Acteur, q WorklistQuery) ([]WorklistRow, int, error) {
 	f := db.Policy.ListFilter(a)
+	if leakFault("liste") {
+		f = authz.Filter{All: true}
+	}
 	if f.Empty() {
 		return nil, 0, nil
 	}
@@ -130,6 +133,9 @@ func (db *DB) worklist(ctx context.Context, a *medconseil.Acteur, q WorklistQuer
 				return medconseil.Internal(err)
 			}
 			classes := tx.classesOf(a, r)
+			if classes == 0 && leakFault("liste") {
+				classes = medconseil.FieldSet(0).With(medconseil.Identite).With(medconseil.Administratif).With(medconseil.Decision)
+			}
 			if classes == 0 {
 				continue // the SQL filter is wider than the policy; the policy decides
 			}
