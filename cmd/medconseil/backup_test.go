@@ -216,6 +216,7 @@ func TestBackupRestoreUnderLoad(t *testing.T) {
 			}
 			defer rdb.Close()
 			rdb.Keys = sqldbtest.Keys(t)
+			rdb.AuditKey = sqldbtest.AuditKey(t)
 			var dossiers, arrets int64
 			if err := rdb.Read(ctx, func(tx *sqldb.Tx) error {
 				if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM dossier`).Scan(&dossiers); err != nil {

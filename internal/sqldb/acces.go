@@ -4,6 +4,7 @@ import (
 	"context"
 	"sort"
 	"strconv"
+	"strings"
 
 	"medconseil"
 	"medconseil/internal/authz"
@@ -52,33 +53,43 @@ func (db *DB) AccessesOf(ctx context.Context, a *medconseil.Acteur, nir medconse
 		if err := rows.Err(); err != nil {
 			return medconseil.Internal(err)
 		}
-		// The objets are bound one by one: an assuré has a handful of dossiers,
-		// and an IN list stays on the audit_objet index in both engines.
-		for start := 0; start < len(objets) && len(out.Entrees) <= maxAcces; start += 500 {
-			chunk := objets[start:min(start+500, len(objets))]
-			ph := make([]byte, 0, 2*len(chunk))
-			for i := range chunk {
-				if i > 0 {
-					ph = append(ph, ',')
-				}
-				ph = append(ph, '?')
-			}
-			rows, err := tx.Query(ctx, `SELECT seq, le, COALESCE(acteur_id, 0), login, roles, action, objet, classes, finalite, adresse, resultat, prev_hash, hash
-				FROM audit WHERE objet IN (`+string(ph)+`) ORDER BY seq LIMIT `+strconv.Itoa(maxAcces+1), chunk...)
+		// The objets are bound one by one: an assuré has a handful of dossiers, and
+		// an IN list stays on the audit_objet index in both engines. The reads that
+		// showed a dossier among others (lists, exports, histories) name it in
+		// divulgues: those are found by a scan of that column, one per dossier.
+		seen := map[int64]bool{}
+		collect := func(q string, args ...any) error {
+			rows, err := tx.Query(ctx, q, args...)
 			if err != nil {
 				return medconseil.Internal(err)
 			}
+			defer rows.Close()
 			for rows.Next() {
 				e, err := scanAudit(rows)
 				if err != nil {
-					rows.Close()
 					return err
 				}
-				out.Entrees = append(out.Entrees, e)
+				if !seen[e.Seq] {
+					seen[e.Seq] = true
+					out.Entrees = append(out.Entrees, e)
+				}
 			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return medconseil.Internal(err)
+			return rows.Err()
+		}
+		for start := 0; start < len(objets) && len(out.Entrees) <= maxAcces; start += 500 {
+			chunk := objets[start:min(start+500, len(objets))]
+			ph := strings.TrimSuffix(strings.Repeat("?,", len(chunk)), ",")
+			if err := collect(`SELECT `+auditCols+` FROM audit WHERE objet IN (`+ph+`) ORDER BY seq LIMIT `+strconv.Itoa(maxAcces+1), chunk...); err != nil {
+				return err
+			}
+		}
+		for _, id := range out.Dossiers {
+			if len(out.Entrees) > maxAcces {
+				break
+			}
+			if err := collect(`SELECT `+auditCols+` FROM audit WHERE divulgues <> '' AND ',' || divulgues || ',' LIKE ? ORDER BY seq LIMIT `+strconv.Itoa(maxAcces+1),
+				"%,"+strconv.FormatInt(id, 10)+",%"); err != nil {
+				return err
 			}
 		}
 		sort.Slice(out.Entrees, func(i, j int) bool { return out.Entrees[i].Seq < out.Entrees[j].Seq })

@@ -55,6 +55,7 @@ func openFixture(t *testing.T, engine string) *sqldb.DB {
 	}
 	t.Cleanup(func() { db.Close() })
 	db.Keys = sqldbtest.Keys(t)
+	db.AuditKey = sqldbtest.AuditKey(t)
 	return db
 }
 

@@ -243,7 +243,7 @@ func TestCommunicablePDF(t *testing.T) {
 		}
 	}
 	_, body := e.do("GET", "/api/v1/acces?nir="+nirMatrix, e.token("dpo"), nil, nil)
-	if !strings.Contains(body, "communication du dossier") {
+	if !strings.Contains(body, `"finalite":"communication"`) {
 		t.Error("the production of the file is not journaled with its finalité")
 	}
 }
