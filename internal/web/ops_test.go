@@ -192,7 +192,7 @@ func TestAccesList(t *testing.T) {
 			}
 		}
 		_, body = e.do("GET", "/api/v1/acces?nir="+nirMatrix, dpo, nil, nil)
-		if !strings.Contains(body, `"action":"acces.consultation"`) || !strings.Contains(body, "droit d'accès de l'assuré") {
+		if !strings.Contains(body, `"action":"acces.consultation"`) || !strings.Contains(body, `"finalite":"acces"`) {
 			t.Errorf("the DPO's consultation is not journaled with its finalité: %s", body)
 		}
 		for _, login := range []string{"praticien.67", "admin", "cpam.67"} {
