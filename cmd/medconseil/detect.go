@@ -1,0 +1,90 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"medconseil/internal/detect"
+)
+
+// runDetect profiles the prescribers of the Parquet in --data with DuckDB and
+// prints the targeted professionals; « detect eval » scores them against
+// ground_truth.json.
+func runDetect(ctx context.Context, e *env, args []string) error {
+	evalMode := len(args) > 0 && args[0] == "eval"
+	if evalMode {
+		args = args[1:]
+	}
+	name := "detect"
+	if evalMode {
+		name = "detect eval"
+	}
+	fs := newFlagSet(e, name, name+" --data DIR [--budget 0.02] [--echelon region|departement] [--json]")
+	data := fs.String("data", "", "répertoire des Parquet de la région synthétique (sortie de « medconseil synth »)")
+	budget := fs.Float64("budget", detect.DefaultOptions.Budget, "part maximale de chaque profession signalée (0.02 = 2 %)")
+	echelon := fs.String("echelon", "region", "groupe de pairs des entonnoirs : region ou departement")
+	minPat := fs.Int64("min-patients", detect.DefaultOptions.MinPatients, "patientèle minimale pour être profilé")
+	asJSON := fs.Bool("json", false, "sortie JSON (tableau des professionnels signalés)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError("argument inattendu : " + fs.Arg(0))
+	}
+	if *data == "" {
+		return usageError("--data est obligatoire (répertoire des Parquet)")
+	}
+	opt := detect.DefaultOptions
+	opt.Budget, opt.Echelon, opt.MinPatients = *budget, *echelon, *minPat
+	if opt.Budget <= 0 || opt.Budget > 1 {
+		return usageError(fmt.Sprintf("--budget %v invalide : une part entre 0 et 1 est attendue (0.02 pour 2 %%)", *budget))
+	}
+	var truth *detect.Truth
+	if evalMode {
+		t, err := detect.ReadTruth(*data)
+		if err != nil {
+			return err
+		}
+		truth = t
+	}
+	db, err := detect.Open(ctx, *data)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	t0 := time.Now()
+	prof, err := detect.Profile(ctx, db)
+	if err != nil {
+		return err
+	}
+	res, err := detect.Target(prof, opt)
+	if err != nil {
+		return err
+	}
+	if evalMode {
+		fmt.Fprintf(e.stdout, "Données %s : %d prescripteurs profilés (année %d) en %s ; budget %s %%, échelon %s.\n",
+			*data, len(res.Scored), prof.Year, prof.Elapsed.Round(time.Millisecond), fmt.Sprint(opt.Budget*100), opt.Echelon)
+		detect.Score(res, truth).Write(e.stdout)
+		return nil
+	}
+	if *asJSON {
+		flags := res.Flags
+		if flags == nil {
+			flags = []detect.Flag{}
+		}
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(flags)
+	}
+	fmt.Fprintf(e.stdout, "%d prescripteurs profilés (année %d) en %s ; %d signalements (budget %s %% par profession).\n\n",
+		len(res.Scored), prof.Year, time.Since(t0).Round(time.Millisecond), len(res.Flags), fmt.Sprint(opt.Budget*100))
+	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "rang\tprofessionnel\tanomalie\tscore\texplication")
+	for i, f := range res.Flags {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%.2f\t%s\n", i+1, f.Professionnel, f.Anomalie, f.Score, f.Explication)
+	}
+	return tw.Flush()
+}
