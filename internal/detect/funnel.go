@@ -21,9 +21,13 @@ type Reference struct {
 
 // NewReference pools the cells of all the given prescribers for indicator ind.
 func NewReference(ps []*Prescriber, ind int) Reference {
-	n := make([]float64, NStrata)
-	s1 := make([]float64, NStrata)
-	s2 := make([]float64, NStrata)
+	k := 0
+	if len(ps) > 0 {
+		k = len(ps[0].Cells[ind])
+	}
+	n := make([]float64, k)
+	s1 := make([]float64, k)
+	s2 := make([]float64, k)
 	for _, p := range ps {
 		for s, c := range p.Cells[ind] {
 			n[s] += float64(c.N)
@@ -31,7 +35,7 @@ func NewReference(ps []*Prescriber, ind int) Reference {
 			s2[s] += c.S2
 		}
 	}
-	r := Reference{Mu: make([]float64, NStrata), Var: make([]float64, NStrata)}
+	r := Reference{Mu: make([]float64, k), Var: make([]float64, k)}
 	for s := range n {
 		if n[s] == 0 {
 			continue

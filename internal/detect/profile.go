@@ -28,22 +28,28 @@ var Indicators = []Indicator{
 	{"hypnotiques", "boîtes d'hypnotiques prescrites", "boîtes", "surprescription_hypnotiques"},
 }
 
-// Strata are the age bands × sex of the standardisation: 8 bands, 2 sexes.
+// The strata of the standardisation are age band × sex × the patient's
+// département of residence (the territory: distance to care drives transports,
+// and the Cnam compares « à patientèle et territoire d'exercice comparables »).
 var ageBands = []struct {
 	lo    int
 	label string
 }{{0, "0-15"}, {16, "16-24"}, {25, "25-34"}, {35, "35-44"}, {45, "45-54"}, {55, "55-64"}, {65, "65-74"}, {75, "75+"}}
 
-// NStrata is the number of age-sex strata.
-var NStrata = len(ageBands) * 2
+// nAgeSex is the number of age-sex strata within a département.
+var nAgeSex = len(ageBands) * 2
 
-// StratumLabel names a stratum in French ("H 25-34").
-func StratumLabel(s int) string {
+// StratumLabel names a stratum in French ("F 25-34, 57").
+func (pr *Profiles) StratumLabel(s int) string {
 	sex := "H"
 	if s%2 == 1 {
 		sex = "F"
 	}
-	return sex + " " + ageBands[s/2].label
+	l := sex + " " + ageBands[(s%nAgeSex)/2].label
+	if d := s / nAgeSex; d < len(pr.Depts) {
+		l += ", " + pr.Depts[d]
+	}
+	return l
 }
 
 // Cell is what one prescriber has in one stratum for one indicator: the number
@@ -66,6 +72,8 @@ type Prescriber struct {
 // Profiles is the result of the profiling query.
 type Profiles struct {
 	Year        int
+	Depts       []string // départements of residence, in stratum order
+	NStrata     int
 	Prescribers []*Prescriber
 	Elapsed     time.Duration
 }
@@ -77,12 +85,18 @@ const profileSQL = `
 CREATE OR REPLACE TEMP TABLE pra AS
 SELECT PFS_PFS_NUM AS pro, PFS_PRA_SPE AS spa FROM DA_PRA_R;
 
+CREATE OR REPLACE TEMP TABLE dpt AS
+SELECT dpt, CAST(ROW_NUMBER() OVER (ORDER BY dpt) - 1 AS INTEGER) AS i
+FROM (SELECT DISTINCT BEN_RES_DPT AS dpt FROM IR_BEN_R) x;
+
 CREATE OR REPLACE TEMP TABLE pat AS
 SELECT BEN_NIR_PSA AS ben, BEN_RNG_GEM AS rng,
        (CASE WHEN a < 16 THEN 0 WHEN a < 25 THEN 1 WHEN a < 35 THEN 2 WHEN a < 45 THEN 3
              WHEN a < 55 THEN 4 WHEN a < 65 THEN 5 WHEN a < 75 THEN 6 ELSE 7 END) * 2
-       + (CASE WHEN BEN_SEX_COD = 2 THEN 1 ELSE 0 END) AS strate
-FROM (SELECT BEN_NIR_PSA, BEN_RNG_GEM, BEN_SEX_COD, %d - CAST(BEN_NAI_ANN AS INTEGER) AS a FROM IR_BEN_R) b;
+       + (CASE WHEN BEN_SEX_COD = 2 THEN 1 ELSE 0 END)
+       + 16 * d.i AS strate
+FROM (SELECT BEN_NIR_PSA, BEN_RNG_GEM, BEN_SEX_COD, BEN_RES_DPT, %d - CAST(BEN_NAI_ANN AS INTEGER) AS a FROM IR_BEN_R) b
+JOIN dpt d ON d.dpt = b.BEN_RES_DPT;
 
 -- The prescriber's patients: everyone on whom he executed an act in the year
 -- (the 2018 denominator of L162-1-15: patients with at least one act).
@@ -151,6 +165,21 @@ func Profile(ctx context.Context, db *sql.DB) (*Profiles, error) {
 	if _, err := db.ExecContext(ctx, fmt.Sprintf(profileSQL, year.Int64)); err != nil {
 		return nil, fmt.Errorf("profil : %w", err)
 	}
+	var depts []string
+	drows, err := db.QueryContext(ctx, `SELECT dpt FROM dpt ORDER BY i`)
+	if err != nil {
+		return nil, fmt.Errorf("profil : %w", err)
+	}
+	for drows.Next() {
+		var d string
+		if err := drows.Scan(&d); err != nil {
+			drows.Close()
+			return nil, fmt.Errorf("profil : %w", err)
+		}
+		depts = append(depts, d)
+	}
+	drows.Close()
+	nStrata := nAgeSex * max(len(depts), 1)
 	rows, err := db.QueryContext(ctx, cellsSQL)
 	if err != nil {
 		return nil, fmt.Errorf("profil : %w", err)
@@ -177,12 +206,12 @@ func Profile(ctx context.Context, db *sql.DB) (*Profiles, error) {
 				p.Dept = pro[:2]
 			}
 			for i := range p.Cells {
-				p.Cells[i] = make([]Cell, NStrata)
+				p.Cells[i] = make([]Cell, nStrata)
 			}
 			byNum[pro] = p
 			out = append(out, p)
 		}
-		if strate < 0 || strate >= NStrata {
+		if strate < 0 || strate >= nStrata {
 			return nil, fmt.Errorf("profil : strate %d hors bornes pour %s", strate, pro)
 		}
 		p.Patients += n
@@ -197,5 +226,5 @@ func Profile(ctx context.Context, db *sql.DB) (*Profiles, error) {
 		return nil, errNoData
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Num < out[j].Num })
-	return &Profiles{Year: int(year.Int64), Prescribers: out, Elapsed: time.Since(t0)}, nil
+	return &Profiles{Year: int(year.Int64), Depts: depts, NStrata: nStrata, Prescribers: out, Elapsed: time.Since(t0)}, nil
 }

@@ -39,8 +39,8 @@ type Result struct {
 }
 
 // Target standardises every indicator, builds the funnels and selects, per
-// profession, at most Budget × population professionals among those above the
-// 99.8 % limit, best z first.
+// profession and anomaly type, at most Budget × population professionals among
+// those above the 99.8 % limit, best z first.
 func Target(pr *Profiles, opt Options) (*Result, error) {
 	if opt.Budget <= 0 || opt.Budget > 1 {
 		return nil, fmt.Errorf("budget %v invalide : une part entre 0 et 1 est attendue (0.02 pour 2 %%)", opt.Budget)
@@ -113,7 +113,8 @@ func Target(pr *Profiles, opt Options) (*Result, error) {
 		return cands[i].p.Pro.Num < cands[j].p.Pro.Num
 	})
 	// One flag per (professional, anomaly): the best indicator; at most
-	// Budget × population distinct professionals per profession.
+	// Budget × population professionals per profession and anomaly (a campaign
+	// targets one theme: IJ, transports, kinésithérapie…, as the Cnam's do).
 	seen := map[string]bool{}
 	taken := map[string]map[string]bool{}
 	for _, c := range cands {
@@ -122,10 +123,10 @@ func Target(pr *Profiles, opt Options) (*Result, error) {
 		if seen[pro.Num+"|"+an] {
 			continue
 		}
-		t := taken[pro.Profession]
+		t := taken[pro.Profession+"|"+an]
 		if t == nil {
 			t = map[string]bool{}
-			taken[pro.Profession] = t
+			taken[pro.Profession+"|"+an] = t
 		}
 		k := int(math.Floor(opt.Budget * float64(res.Population[pro.Profession])))
 		if !t[pro.Num] && len(t) >= max(k, 1) {
