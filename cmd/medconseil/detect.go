@@ -28,6 +28,8 @@ func runDetect(ctx context.Context, e *env, args []string) error {
 	echelon := fs.String("echelon", "region", "groupe de pairs des entonnoirs : region ou departement")
 	minPat := fs.Int64("min-patients", detect.DefaultOptions.MinPatients, "patientèle minimale pour être profilé")
 	asJSON := fs.Bool("json", false, "sortie JSON (tableau des professionnels signalés)")
+	funnel := fs.String("entonnoir", "", "écrit en SVG l'entonnoir de cet indicateur (arrets_ij, jours_ij, transports, kine, lpp, opioides, hypnotiques) pour la profession de --pro, le point de --pro mis en évidence")
+	proNum := fs.String("pro", "", "numéro du professionnel (PFS_EXE_NUM) à mettre en évidence, avec --entonnoir")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -64,6 +66,9 @@ func runDetect(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if *funnel != "" {
+		return writeFunnel(e, res, *funnel, *proNum)
+	}
 	if evalMode {
 		fmt.Fprintf(e.stdout, "Données %s : %d prescripteurs profilés (année %d) en %s ; budget %s %%, échelon %s.\n",
 			*data, len(res.Scored), prof.Year, prof.Elapsed.Round(time.Millisecond), fmt.Sprint(opt.Budget*100), opt.Echelon)
@@ -87,4 +92,31 @@ func runDetect(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%.2f\t%s\n", i+1, f.Professionnel, f.Anomalie, f.Score, f.Explication)
 	}
 	return tw.Flush()
+}
+
+// writeFunnel prints the SVG funnel of one indicator for the peer group of pro.
+func writeFunnel(e *env, res *detect.Result, code, pro string) error {
+	if pro == "" {
+		return usageError("--entonnoir demande --pro (le professionnel à mettre en évidence)")
+	}
+	ind := -1
+	for i, in := range detect.Indicators {
+		if in.Code == code {
+			ind = i
+		}
+	}
+	if ind < 0 {
+		return usageError(fmt.Sprintf("--entonnoir %q inconnu", code))
+	}
+	for _, f := range res.Funnels {
+		if f.Indicator != ind {
+			continue
+		}
+		for _, p := range f.Points {
+			if p.Pro.Num == pro {
+				return detect.WriteFunnelSVG(e.stdout, f, pro)
+			}
+		}
+	}
+	return fmt.Errorf("le professionnel %s n'est sur aucun entonnoir %s (absent, patientèle ou volume attendu trop faibles)", pro, code)
 }
