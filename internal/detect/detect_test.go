@@ -55,6 +55,7 @@ func fixture(t *testing.T) string {
 		`COPY (SELECT * FROM (VALUES ('b1', 1, 1, '1995', '057'), ('b2', 1, 1, '1995', '057'), ('b3', 1, 2, '1975', '057'), ('b4', 1, 2, '1975', '057'))
 			v(BEN_NIR_PSA, BEN_RNG_GEM, BEN_SEX_COD, BEN_NAI_ANN, BEN_RES_DPT)) TO '` + filepath.Join(dir, "IR_BEN_R.parquet") + `' (FORMAT parquet)`,
 		`COPY (SELECT * FROM (VALUES ('57110001', '1'), ('57110002', '1')) v(PFS_PFS_NUM, PFS_PRA_SPE)) TO '` + filepath.Join(dir, "DA_PRA_R.parquet") + `' (FORMAT parquet)`,
+		`COPY (SELECT 'b9' AS BEN_NIR_PSA, 1 AS BEN_RNG_GEM, 41 AS IMB_ETM_NAT, DATE '2020-01-01' AS IMB_ALD_DTD, CAST(NULL AS DATE) AS IMB_ALD_DTF) TO '` + filepath.Join(dir, "IR_IMB_R.parquet") + `' (FORMAT parquet)`,
 		`COPY (SELECT CAST(1 AS BIGINT) AS PHA_CIP_C13, 'opioide' AS PHA_CLA_LIB) TO '` + filepath.Join(dir, "MC_PHA_R.parquet") + `' (FORMAT parquet)`,
 	}
 	for _, s := range stmts {
@@ -98,6 +99,9 @@ func TestStandardisationByHand(t *testing.T) {
 	}
 	if l := pr.StratumLabel(5); l != "F 25-34, 057" {
 		t.Errorf("strate 5 : %q", l)
+	}
+	if l := pr.StratumLabel(16 + 5); l != "F 25-34, 057, ALD" {
+		t.Errorf("strate 21 : %q", l)
 	}
 }
 

@@ -29,7 +29,7 @@ var Indicators = []Indicator{
 }
 
 // The strata of the standardisation are age band × sex × the patient's
-// département of residence (the territory: distance to care drives transports,
+// département of residence × ALD (the territory: distance to care drives transports,
 // and the Cnam compares « à patientèle et territoire d'exercice comparables »).
 var ageBands = []struct {
 	lo    int
@@ -46,8 +46,12 @@ func (pr *Profiles) StratumLabel(s int) string {
 		sex = "F"
 	}
 	l := sex + " " + ageBands[(s%nAgeSex)/2].label
-	if d := s / nAgeSex; d < len(pr.Depts) {
+	nd := max(len(pr.Depts), 1)
+	if d := (s / nAgeSex) % nd; d < len(pr.Depts) {
 		l += ", " + pr.Depts[d]
+	}
+	if s/(nAgeSex*nd) == 1 {
+		l += ", ALD"
 	}
 	return l
 }
@@ -89,14 +93,23 @@ CREATE OR REPLACE TEMP TABLE dpt AS
 SELECT dpt, CAST(ROW_NUMBER() OVER (ORDER BY dpt) - 1 AS INTEGER) AS i
 FROM (SELECT DISTINCT BEN_RES_DPT AS dpt FROM IR_BEN_R) x;
 
+-- Patients in ALD (IR_IMB_R, IMB_ETM_NAT 41) at some time in the year: their
+-- transports, devices and medicines are legitimately heavier.
+CREATE OR REPLACE TEMP TABLE ald AS
+SELECT DISTINCT BEN_NIR_PSA AS ben FROM IR_IMB_R
+WHERE IMB_ETM_NAT = 41 AND EXTRACT(year FROM IMB_ALD_DTD) <= %[1]d
+  AND (IMB_ALD_DTF IS NULL OR EXTRACT(year FROM IMB_ALD_DTF) >= %[1]d);
+
 CREATE OR REPLACE TEMP TABLE pat AS
 SELECT BEN_NIR_PSA AS ben, BEN_RNG_GEM AS rng,
        (CASE WHEN a < 16 THEN 0 WHEN a < 25 THEN 1 WHEN a < 35 THEN 2 WHEN a < 45 THEN 3
              WHEN a < 55 THEN 4 WHEN a < 65 THEN 5 WHEN a < 75 THEN 6 ELSE 7 END) * 2
        + (CASE WHEN BEN_SEX_COD = 2 THEN 1 ELSE 0 END)
-       + 16 * d.i AS strate
-FROM (SELECT BEN_NIR_PSA, BEN_RNG_GEM, BEN_SEX_COD, BEN_RES_DPT, %d - CAST(BEN_NAI_ANN AS INTEGER) AS a FROM IR_BEN_R) b
-JOIN dpt d ON d.dpt = b.BEN_RES_DPT;
+       + 16 * d.i
+       + 16 * (SELECT COUNT(*) FROM dpt) * (CASE WHEN l.ben IS NULL THEN 0 ELSE 1 END) AS strate
+FROM (SELECT BEN_NIR_PSA, BEN_RNG_GEM, BEN_SEX_COD, BEN_RES_DPT, %[1]d - CAST(BEN_NAI_ANN AS INTEGER) AS a FROM IR_BEN_R) b
+JOIN dpt d ON d.dpt = b.BEN_RES_DPT
+LEFT JOIN ald l ON l.ben = b.BEN_NIR_PSA;
 
 -- The prescriber's patients: everyone on whom he executed an act in the year
 -- (the 2018 denominator of L162-1-15: patients with at least one act).
@@ -179,7 +192,7 @@ func Profile(ctx context.Context, db *sql.DB) (*Profiles, error) {
 		depts = append(depts, d)
 	}
 	drows.Close()
-	nStrata := nAgeSex * max(len(depts), 1)
+	nStrata := nAgeSex * max(len(depts), 1) * 2 // × ALD or not
 	rows, err := db.QueryContext(ctx, cellsSQL)
 	if err != nil {
 		return nil, fmt.Errorf("profil : %w", err)
