@@ -23,7 +23,7 @@ func near(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
 //	b1 H 30 ans, b2 H 30 ans (stratum H 25-34); b3 F 50 ans, b4 F 50 ans (F 45-54)
 //	GP A (57110001) sees b1 and b3; GP B (57110002) sees b2 and b4.
 //	A: one arrêt for b1 (10 days). B: one arrêt for b2 (10 days), one for b4
-//	(20 days paid in two monthly lines).
+//	(20 days paid in two monthly lines; one avis of 20 days in MC_ARR_F).
 //
 // Arrêts, by hand. H 25-34: pairs (A,b1)=1, (B,b2)=1 → μ=1, σ²=0. F 45-54:
 // (A,b3)=0, (B,b4)=1 → μ=0.5, σ²=0.25. A: O=1, E=1+0.5=1.5, V=0.25; B: O=2,
@@ -56,6 +56,8 @@ func fixture(t *testing.T) string {
 			v(BEN_NIR_PSA, BEN_RNG_GEM, BEN_SEX_COD, BEN_NAI_ANN, BEN_RES_DPT)) TO '` + filepath.Join(dir, "IR_BEN_R.parquet") + `' (FORMAT parquet)`,
 		`COPY (SELECT * FROM (VALUES ('57110001', '1'), ('57110002', '1')) v(PFS_PFS_NUM, PFS_PRA_SPE)) TO '` + filepath.Join(dir, "DA_PRA_R.parquet") + `' (FORMAT parquet)`,
 		`COPY (SELECT 'b9' AS BEN_NIR_PSA, 1 AS BEN_RNG_GEM, 41 AS IMB_ETM_NAT, DATE '2020-01-01' AS IMB_ALD_DTD, CAST(NULL AS DATE) AS IMB_ALD_DTF) TO '` + filepath.Join(dir, "IR_IMB_R.parquet") + `' (FORMAT parquet)`,
+		`COPY (SELECT * FROM (VALUES ('57110001', 'b1', DATE '2025-02-01', DATE '2025-02-10'), ('57110002', 'b2', DATE '2025-02-01', DATE '2025-02-10'),
+			('57110002', 'b4', DATE '2025-04-01', DATE '2025-04-20')) v(PFS_PRE_NUM, BEN_NIR_PSA, ARR_DEB_DTD, ARR_FIN_DTD)) TO '` + filepath.Join(dir, "MC_ARR_F.parquet") + `' (FORMAT parquet)`,
 		`COPY (SELECT CAST(1 AS BIGINT) AS PHA_CIP_C13, 'opioide' AS PHA_CLA_LIB) TO '` + filepath.Join(dir, "MC_PHA_R.parquet") + `' (FORMAT parquet)`,
 	}
 	for _, s := range stmts {
@@ -83,6 +85,8 @@ func TestStandardisationByHand(t *testing.T) {
 	want := map[string]map[string][3]float64{ // indicator → GP → O, E, V
 		"arrets_ij": {"57110001": {1, 1.5, 0.25}, "57110002": {2, 1.5, 0.25}},
 		"jours_ij":  {"57110001": {10, 20, 100}, "57110002": {30, 20, 100}},
+		// The avis of MC_ARR_F say the same days as the IJ lines here.
+		"jours_prescrits": {"57110001": {10, 20, 100}, "57110002": {30, 20, 100}},
 	}
 	for ind, in := range Indicators {
 		w, ok := want[in.Code]

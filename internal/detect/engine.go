@@ -21,7 +21,7 @@ import (
 
 // tables are the Parquet files the profiles read; each becomes a view, so the
 // queries below never name read_parquet (portable to Trino, docs/architecture.md).
-var tables = []string{"ER_PRS_F", "ER_PHA_F", "IR_BEN_R", "DA_PRA_R", "MC_PHA_R", "IR_IMB_R"}
+var tables = []string{"ER_PRS_F", "ER_PHA_F", "IR_BEN_R", "DA_PRA_R", "MC_PHA_R", "IR_IMB_R", "MC_ARR_F"}
 
 // Open opens an in-memory DuckDB with one view per Parquet table of dir. The
 // Parquet is read in place; nothing is copied.

@@ -21,6 +21,7 @@ type Indicator struct {
 var Indicators = []Indicator{
 	{"arrets_ij", "arrêts de travail indemnisés", "arrêts", "surprescription_ij"},
 	{"jours_ij", "jours d'indemnités journalières", "jours", "surprescription_ij"},
+	{"jours_prescrits", "jours d'arrêt prescrits (avis initiaux et prolongations signés)", "jours", "surprescription_ij"},
 	{"transports", "transports prescrits", "trajets", "surprescription_transport"},
 	{"kine", "actes de kinésithérapie prescrits", "actes", "surprescription_kine"},
 	{"lpp", "délivrances LPP prescrites", "délivrances", "surprescription_lpp"},
@@ -129,6 +130,16 @@ FROM ER_PRS_F p LEFT JOIN pra x ON x.pro = p.PFS_EXE_NUM
 WHERE p.PFS_PRE_NUM IS NOT NULL
 GROUP BY 1, 2, 3;
 
+-- Days of arrêt prescribed: every avis (initial or prolongation) the
+-- prescriber signed, whole length even past the year (MC_ARR_F, what the
+-- Service médical receives); not truncated by the year's payments.
+CREATE OR REPLACE TEMP TABLE evarr AS
+SELECT PFS_PRE_NUM AS pro, BEN_NIR_PSA AS ben,
+  SUM(CAST(ARR_FIN_DTD - ARR_DEB_DTD + 1 AS DOUBLE)) AS jours_prescrits
+FROM MC_ARR_F
+WHERE EXTRACT(year FROM ARR_DEB_DTD) = %[1]d
+GROUP BY 1, 2;
+
 -- Medicines by class (ER_PHA_F joined to its prestation on the 9 DCIR keys).
 CREATE OR REPLACE TEMP TABLE evpha AS
 SELECT p.PFS_PRE_NUM AS pro, p.BEN_NIR_PSA AS ben, p.BEN_RNG_GEM AS rng,
@@ -145,10 +156,11 @@ GROUP BY 1, 2, 3;
 `
 
 const cellsSQL = `
-WITH prescribers AS (SELECT DISTINCT pro FROM ev),
+WITH prescribers AS (SELECT pro FROM ev UNION SELECT pro FROM evarr),
 y AS (
   SELECT pn.pro, s.strate,
     CAST(COALESCE(e.arrets_ij, 0) AS DOUBLE) AS arrets_ij, CAST(COALESCE(e.jours_ij, 0) AS DOUBLE) AS jours_ij,
+    COALESCE(a.jours_prescrits, 0) AS jours_prescrits,
     CAST(COALESCE(e.transports, 0) AS DOUBLE) AS transports, CAST(COALESCE(e.kine, 0) AS DOUBLE) AS kine, CAST(COALESCE(e.lpp, 0) AS DOUBLE) AS lpp,
     CAST(COALESCE(f.opioides, 0) AS DOUBLE) AS opioides, CAST(COALESCE(f.hypnotiques, 0) AS DOUBLE) AS hypnotiques
   FROM panel pn
@@ -156,9 +168,11 @@ y AS (
   JOIN pat s ON s.ben = pn.ben AND s.rng = pn.rng
   LEFT JOIN ev e ON e.pro = pn.pro AND e.ben = pn.ben AND e.rng = pn.rng
   LEFT JOIN evpha f ON f.pro = pn.pro AND f.ben = pn.ben AND f.rng = pn.rng
+  LEFT JOIN evarr a ON a.pro = pn.pro AND a.ben = pn.ben
 )
 SELECT y.pro, COALESCE(x.spa, ''), y.strate, COUNT(*),
   SUM(arrets_ij), SUM(arrets_ij * arrets_ij), SUM(jours_ij), SUM(jours_ij * jours_ij),
+  SUM(jours_prescrits), SUM(jours_prescrits * jours_prescrits),
   SUM(transports), SUM(transports * transports), SUM(kine), SUM(kine * kine),
   SUM(lpp), SUM(lpp * lpp), SUM(opioides), SUM(opioides * opioides), SUM(hypnotiques), SUM(hypnotiques * hypnotiques)
 FROM y LEFT JOIN pra x ON x.pro = y.pro
