@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -89,7 +90,7 @@ func runDetect(ctx context.Context, e *env, args []string) error {
 	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "rang\tprofessionnel\tanomalie\tscore\texplication")
 	for i, f := range res.Flags {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%.2f\t%s\n", i+1, f.Professionnel, f.Anomalie, f.Score, f.Explication)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", i+1, f.Professionnel, f.Anomalie, strings.Replace(fmt.Sprintf("%.2f", f.Score), ".", ",", 1), f.Explication)
 	}
 	return tw.Flush()
 }

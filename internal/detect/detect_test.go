@@ -250,7 +250,7 @@ func TestDetectPlanted(t *testing.T) {
 		_, ok2 := m["anomalie"].(string)
 		score, ok3 := m["score"].(float64)
 		ex, ok4 := m["explication"].(string)
-		if !ok1 || !ok2 || !ok3 || !ok4 || len(pro) != 8 || !strings.Contains(ex, "attendus") || !strings.Contains(ex, "ratio") {
+		if !ok1 || !ok2 || !ok3 || !ok4 || len(pro) != 8 || !strings.Contains(ex, "attendu") || !strings.Contains(ex, "ratio") {
 			t.Errorf("entrée %d mal formée : %v", i, m)
 		}
 		if score < Z998 {

@@ -65,7 +65,8 @@ type Eval struct {
 	TruePlanted   int // flags whose professional has any planted anomaly
 	TrueExactType int // flags whose professional has a planted anomaly of the flagged type
 	Deciles       []Decile
-	Undetectable  map[string]int // planted types no profile indicator measures
+	ByType        map[string][2]int // flagged anomaly type → flags, flags on a professional planted with that type
+	Undetectable  map[string]int    // planted types no profile indicator measures
 }
 
 // Precision is the share of flags on planted professionals.
@@ -93,7 +94,7 @@ func Score(res *Result, t *Truth) *Eval {
 		}
 		flagged[f.Professionnel][f.Anomalie] = true
 	}
-	ev := &Eval{Flags: len(res.Flags), Undetectable: map[string]int{}}
+	ev := &Eval{Flags: len(res.Flags), Undetectable: map[string]int{}, ByType: map[string][2]int{}}
 	planted := map[string]map[string]bool{}
 	cells := map[string]*RecallCell{}
 	for _, a := range t.Anomalies {
@@ -137,12 +138,16 @@ func Score(res *Result, t *Truth) *Eval {
 		return a.Variant < b.Variant
 	})
 	for _, f := range res.Flags {
+		bt := ev.ByType[f.Anomalie]
+		bt[0]++
 		if planted[f.Professionnel] != nil {
 			ev.TruePlanted++
 			if planted[f.Professionnel][f.Anomalie] {
 				ev.TrueExactType++
+				bt[1]++
 			}
 		}
+		ev.ByType[f.Anomalie] = bt
 	}
 	// False flags among unplanted professionals, by decile of panel size.
 	var un []*Prescriber
@@ -178,6 +183,15 @@ func (e *Eval) Write(w io.Writer) {
 	}
 	fmt.Fprintf(w, "Précision au budget : %d signalements, %d sur des professionnels plantés (%s), %d avec le bon type.\n",
 		e.Flags, e.TruePlanted, frnum(e.Precision(), 2), e.TrueExactType)
+	var types []string
+	for k := range e.ByType {
+		types = append(types, k)
+	}
+	sort.Strings(types)
+	for _, k := range types {
+		bt := e.ByType[k]
+		fmt.Fprintf(w, "  %-28s %3d signalements, %3d plantés de ce type (%s)\n", k, bt[0], bt[1], frnum(float64(bt[1])/float64(bt[0]), 2))
+	}
 	fmt.Fprintln(w, "Faux signalements parmi les professionnels non plantés, par décile de patientèle :")
 	for i, d := range e.Deciles {
 		fmt.Fprintf(w, "  décile %2d (%d à %d patients) : %d / %d (%s %%)\n", i+1, d.MinPatients, d.MaxPatients, d.Flagged, d.Unplanted, frnum(100*float64(d.Flagged)/float64(d.Unplanted), 2))

@@ -149,7 +149,7 @@ func Explain(p *Point, f *Funnel) string {
 	if i := strings.IndexByte(f.Group, '/'); i >= 0 {
 		peers = "du département " + f.Group[i+1:]
 	}
-	return fmt.Sprintf("%s : %s observés pour %s attendus à patientèle comparable (âge, sexe, département, ALD ; %d patients vus), "+
+	return fmt.Sprintf("%s : observé %s, attendu %s à patientèle comparable (âge, sexe, département, ALD ; %d patients vus), "+
 		"ratio %s ; z = %s après surdispersion (z brut %s, τ = %s) ; comparé à %d %s %s, limite à 99,8 %% pour ce volume : ratio %s.",
 		capitalize(ind.Label), frnum(p.O, 0), frnum(p.E, 1), p.Pro.Patients, frnum(p.SR, 2), frnum(p.ZAdj, 1), frnum(p.Z, 1),
 		frnum(math.Sqrt(f.Tau2), 2), len(f.Points), ProfessionLabel(p.Pro.Profession, len(f.Points) > 1), peers, frnum(f.Limit(p.E, Z998), 2))
