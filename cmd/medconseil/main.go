@@ -44,6 +44,7 @@ func commands() map[string]command {
 		"rules":     {"législation : check, eval, bench", runRules},
 		"reference": {"référentiels : import, search, bench", runReference},
 		"synth":     {"génère une région synthétique (SNDS Parquet)", runSynth},
+		"detect":    {"ciblage des professionnels sur les Parquet (DuckDB) : eval", runDetect},
 		"bench":     {"bancs d'essai : intake (débit de dépôt des arrêts)", runBench},
 		"version":   {"affiche la version", runVersion},
 		"deadlines": {"échéances légales : déclenche celles dues (--until), bench", runDeadlines},

@@ -1,0 +1,263 @@
+package detect
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"encoding/xml"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"medconseil/internal/synth"
+)
+
+func near(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
+
+// fixture writes a tiny region as Parquet with DuckDB itself: two GPs of the
+// same département, four patients in two age-sex strata.
+//
+//	b1 H 30 ans, b2 H 30 ans (stratum H 25-34); b3 F 50 ans, b4 F 50 ans (F 45-54)
+//	GP A (57110001) sees b1 and b3; GP B (57110002) sees b2 and b4.
+//	A: one arrêt for b1 (10 days). B: one arrêt for b2 (10 days), one for b4
+//	(20 days paid in two monthly lines; one avis of 20 days in MC_ARR_F).
+//
+// Arrêts, by hand. H 25-34: pairs (A,b1)=1, (B,b2)=1 → μ=1, σ²=0. F 45-54:
+// (A,b3)=0, (B,b4)=1 → μ=0.5, σ²=0.25. A: O=1, E=1+0.5=1.5, V=0.25; B: O=2,
+// E=1.5, V=0.25. Days: H 25-34 μ=10, σ²=0; F 45-54: 0 and 20 → μ=10, σ²=100.
+// A: O=10, E=20, V=100; B: O=30, E=20, V=100.
+func fixture(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	keys := `DATE '2025-01-01' AS FLX_DIS_DTD, DATE '2025-01-01' AS FLX_TRT_DTD, 1 AS FLX_EMT_TYP, 1 AS FLX_EMT_NUM, 1 AS FLX_EMT_ORD, '01C571' AS ORG_CLE_NUM, CAST(k AS BIGINT) AS DCT_ORD_NUM, 1 AS PRS_ORD_NUM, 1 AS REM_TYP_AFF`
+	stmts := []string{
+		`COPY (SELECT ` + keys + `, ben AS BEN_NIR_PSA, 1 AS BEN_RNG_GEM, CAST(d AS DATE) AS EXE_SOI_DTD, nat AS PRS_NAT_REF,
+			CAST(pd AS DATE) AS PRE_PRE_DTD, CAST(q AS DECIMAL(18,2)) AS PRS_ACT_QTE, exe AS PFS_EXE_NUM, pre AS PFS_PRE_NUM
+		FROM (VALUES
+			(1, 'b1', '2025-02-01', 1110, NULL, 1, '57110001', NULL),
+			(2, 'b3', '2025-03-01', 1110, NULL, 1, '57110001', NULL),
+			(3, 'b2', '2025-02-01', 1110, NULL, 1, '57110002', NULL),
+			(4, 'b4', '2025-04-01', 1110, NULL, 1, '57110002', NULL),
+			(5, 'b1', '2025-02-05', 6111, '2025-02-01', 10, NULL, '57110001'),
+			(6, 'b2', '2025-02-05', 6111, '2025-02-01', 10, NULL, '57110002'),
+			(7, 'b4', '2025-04-05', 6111, '2025-04-01', 10, NULL, '57110002'),
+			(8, 'b4', '2025-05-01', 6111, '2025-04-01', 10, NULL, '57110002')
+		) v(k, ben, d, nat, pd, q, exe, pre)) TO '` + filepath.Join(dir, "ER_PRS_F.parquet") + `' (FORMAT parquet)`,
+		`COPY (SELECT ` + keys + `, CAST(0 AS BIGINT) AS PHA_PRS_C13, 0 AS PHA_ACT_QSN FROM range(1) r(k) WHERE false) TO '` + filepath.Join(dir, "ER_PHA_F.parquet") + `' (FORMAT parquet)`,
+		`COPY (SELECT * FROM (VALUES ('b1', 1, 1, '1995', '057'), ('b2', 1, 1, '1995', '057'), ('b3', 1, 2, '1975', '057'), ('b4', 1, 2, '1975', '057'))
+			v(BEN_NIR_PSA, BEN_RNG_GEM, BEN_SEX_COD, BEN_NAI_ANN, BEN_RES_DPT)) TO '` + filepath.Join(dir, "IR_BEN_R.parquet") + `' (FORMAT parquet)`,
+		`COPY (SELECT * FROM (VALUES ('57110001', '1'), ('57110002', '1')) v(PFS_PFS_NUM, PFS_PRA_SPE)) TO '` + filepath.Join(dir, "DA_PRA_R.parquet") + `' (FORMAT parquet)`,
+		`COPY (SELECT 'b9' AS BEN_NIR_PSA, 1 AS BEN_RNG_GEM, 41 AS IMB_ETM_NAT, DATE '2020-01-01' AS IMB_ALD_DTD, CAST(NULL AS DATE) AS IMB_ALD_DTF) TO '` + filepath.Join(dir, "IR_IMB_R.parquet") + `' (FORMAT parquet)`,
+		`COPY (SELECT * FROM (VALUES ('57110001', 'b1', DATE '2025-02-01', DATE '2025-02-10'), ('57110002', 'b2', DATE '2025-02-01', DATE '2025-02-10'),
+			('57110002', 'b4', DATE '2025-04-01', DATE '2025-04-20')) v(PFS_PRE_NUM, BEN_NIR_PSA, ARR_DEB_DTD, ARR_FIN_DTD)) TO '` + filepath.Join(dir, "MC_ARR_F.parquet") + `' (FORMAT parquet)`,
+		`COPY (SELECT CAST(1 AS BIGINT) AS PHA_CIP_C13, 'opioide' AS PHA_CLA_LIB) TO '` + filepath.Join(dir, "MC_PHA_R.parquet") + `' (FORMAT parquet)`,
+	}
+	for _, s := range stmts {
+		if _, err := db.Exec(s); err != nil {
+			t.Fatalf("%v\n%s", err, s)
+		}
+	}
+	return dir
+}
+
+func TestStandardisationByHand(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, fixture(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	pr, err := Profile(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pr.Year != 2025 || len(pr.Prescribers) != 2 {
+		t.Fatalf("année %d, %d prescripteurs ; attendu 2025 et 2", pr.Year, len(pr.Prescribers))
+	}
+	want := map[string]map[string][3]float64{ // indicator → GP → O, E, V
+		"arrets_ij": {"57110001": {1, 1.5, 0.25}, "57110002": {2, 1.5, 0.25}},
+		"jours_ij":  {"57110001": {10, 20, 100}, "57110002": {30, 20, 100}},
+		// The avis of MC_ARR_F say the same days as the IJ lines here.
+		"jours_prescrits": {"57110001": {10, 20, 100}, "57110002": {30, 20, 100}},
+	}
+	for ind, in := range Indicators {
+		w, ok := want[in.Code]
+		if !ok {
+			continue
+		}
+		ref := NewReference(pr.Prescribers, ind)
+		for _, p := range pr.Prescribers {
+			o, e, v := ref.Expected(p.Cells[ind])
+			if x := w[p.Num]; !near(o, x[0]) || !near(e, x[1]) || !near(v, x[2]) {
+				t.Errorf("%s %s : O=%v E=%v V=%v, attendu %v", in.Code, p.Num, o, e, v, x)
+			}
+		}
+	}
+	if l := pr.StratumLabel(5); l != "F 25-34, 057" {
+		t.Errorf("strate 5 : %q", l)
+	}
+	if l := pr.StratumLabel(16 + 5); l != "F 25-34, 057, ALD" {
+		t.Errorf("strate 21 : %q", l)
+	}
+}
+
+func TestOpenMissingFile(t *testing.T) {
+	dir := t.TempDir()
+	_, err := Open(context.Background(), dir)
+	if err == nil || !strings.Contains(err.Error(), "ER_PRS_F.parquet introuvable") {
+		t.Fatalf("erreur %v", err)
+	}
+}
+
+// TestFunnelTau checks the additive overdispersion against a direct
+// computation: points with equal SE, half at ratio 1+d and half at 1−d.
+func TestFunnelTau(t *testing.T) {
+	var pts []*Point
+	for i := range 20 {
+		sr := 1.3
+		if i%2 == 1 {
+			sr = 0.7
+		}
+		// E = 100, V = 100: SE = 0.1, z = ±3.
+		pts = append(pts, &Point{Pro: &Prescriber{Num: string(rune('a' + i))}, O: 100 * sr, E: 100, V: 100})
+	}
+	f := NewFunnel(0, "1", pts)
+	// φ = 9; τ² = (20·9 − 19) / (Σw − Σw²/Σw), w = 100: (180−19)/(2000−100) = 161/1900.
+	if !near(f.Phi, 9) || !near(f.Tau2, 161.0/1900) {
+		t.Fatalf("φ=%v τ²=%v", f.Phi, f.Tau2)
+	}
+	if z := f.Points[0].ZAdj; !near(z, 0.3/math.Sqrt(0.01+161.0/1900)) {
+		t.Fatalf("z ajusté %v", z)
+	}
+	if l := f.Limit(100, Z998); !near(l, 1+Z998*math.Sqrt(0.01+161.0/1900)) {
+		t.Fatalf("limite %v", l)
+	}
+	var buf bytes.Buffer
+	if err := WriteFunnelSVG(&buf, f, "c"); err != nil {
+		t.Fatal(err)
+	}
+	// Well-formed XML with the highlighted point and the two limit pairs.
+	d := xml.NewDecoder(bytes.NewReader(buf.Bytes()))
+	circles, lines, hl := 0, 0, false
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			break
+		}
+		if se, ok := tok.(xml.StartElement); ok {
+			switch se.Name.Local {
+			case "circle":
+				circles++
+				for _, a := range se.Attr {
+					if a.Name.Local == "id" && a.Value == "pro-c" {
+						hl = true
+					}
+				}
+			case "polyline":
+				lines++
+			}
+		}
+	}
+	if circles != 20 || lines != 4 || !hl {
+		t.Fatalf("SVG : %d points, %d limites, point mis en évidence %v\n%s", circles, lines, hl, buf.String())
+	}
+}
+
+// TestDetectPlanted generates a small synthetic region (scale 0.02, ≈ 90 GPs,
+// seed 7: the output is reproducible byte for byte) and checks that the
+// targeting at a 2 % budget finds a planted IJ over-prescriber of intensity 2 or
+// 3, and that the JSON has the documented shape. At scale 0.01 (45 GPs) a
+// legitimately high prescriber outranks them: power grows with panel counts.
+func TestDetectPlanted(t *testing.T) {
+	if testing.Short() {
+		t.Skip("génère une région")
+	}
+	refDir := os.Getenv("MEDCONSEIL_REFERENCE")
+	if refDir == "" {
+		refDir = filepath.Join("..", "..", "..", "shared", "reference")
+	}
+	if _, err := os.Stat(filepath.Join(refDir, "snds", "IR_NAT_V.csv")); err != nil {
+		t.Skipf("référentiels absents (%s) ; définir MEDCONSEIL_REFERENCE", refDir)
+	}
+	ref, err := synth.LoadReference(refDir, "44")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	ctx := context.Background()
+	if _, err := synth.Run(ctx, ref, synth.Config{Region: "44", Scale: 0.02, Seed: 7, Year: 2025, Out: dir}); err != nil {
+		t.Fatal(err)
+	}
+	db, err := Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	pr, err := Profile(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Target(pr, DefaultOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	truth, err := ReadTruth(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	strong := map[string]bool{}
+	for _, a := range truth.Anomalies {
+		if a.Type == "surprescription_ij" && a.Intensity >= 2 {
+			strong[a.Entity] = true
+		}
+	}
+	if len(strong) == 0 {
+		t.Fatal("aucun surprescripteur ×2 ou ×3 planté")
+	}
+	found := false
+	for _, f := range res.Flags {
+		if f.Anomalie == "surprescription_ij" && strong[f.Professionnel] {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("aucun surprescripteur planté (×2, ×3 : %v) parmi les signalements %+v", strong, res.Flags)
+	}
+	b, err := json.Marshal(res.Flags)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []map[string]any
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatal(err)
+	}
+	if len(out) == 0 {
+		t.Fatal("JSON vide")
+	}
+	for i, m := range out {
+		if len(m) != 4 {
+			t.Errorf("entrée %d : %d champs, attendu 4 : %v", i, len(m), m)
+		}
+		pro, ok1 := m["professionnel"].(string)
+		_, ok2 := m["anomalie"].(string)
+		score, ok3 := m["score"].(float64)
+		ex, ok4 := m["explication"].(string)
+		if !ok1 || !ok2 || !ok3 || !ok4 || len(pro) != 8 || !strings.Contains(ex, "attendu") || !strings.Contains(ex, "ratio") {
+			t.Errorf("entrée %d mal formée : %v", i, m)
+		}
+		if score < Z998 {
+			t.Errorf("entrée %d : score %v sous la limite à 99,8 %%", i, score)
+		}
+		if i > 0 && score > out[i-1]["score"].(float64) {
+			t.Errorf("entrée %d : scores non décroissants", i)
+		}
+	}
+}

@@ -1,0 +1,207 @@
+package detect
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// Truth is ground_truth.json as written by the synthetic region (docs/synth.md).
+type Truth struct {
+	Format    int     `json:"format"`
+	Scale     float64 `json:"scale"`
+	Seed      uint64  `json:"seed"`
+	Year      int     `json:"year"`
+	Anomalies []struct {
+		ID         string  `json:"id"`
+		Type       string  `json:"type"`
+		EntityType string  `json:"entity_type"`
+		Entity     string  `json:"entity"`
+		Profession string  `json:"profession"`
+		Intensity  float64 `json:"intensity"`
+		Variant    string  `json:"variant"`
+	} `json:"anomalies"`
+}
+
+// ReadTruth reads dir/ground_truth.json.
+func ReadTruth(dir string) (*Truth, error) {
+	p := filepath.Join(dir, "ground_truth.json")
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return nil, fmt.Errorf("vérité terrain : %s illisible : %w", p, err)
+	}
+	var t Truth
+	if err := json.Unmarshal(b, &t); err != nil {
+		return nil, fmt.Errorf("vérité terrain : %s n'est pas un JSON valide : %w", p, err)
+	}
+	return &t, nil
+}
+
+// RecallCell is the recall of one anomaly type at one intensity.
+type RecallCell struct {
+	Type      string
+	Intensity float64
+	Variant   string
+	Planted   int
+	Profiled  int // planted professionals that entered the funnels
+	Found     int // flagged with the right anomaly type
+}
+
+// Decile is the false-flag rate among unplanted professionals of one panel-size decile.
+type Decile struct {
+	MinPatients, MaxPatients int64
+	Unplanted, Flagged       int
+}
+
+// Eval is the score of a targeting run against the ground truth.
+type Eval struct {
+	Recall        []RecallCell
+	Flags         int
+	TruePlanted   int // flags whose professional has any planted anomaly
+	TrueExactType int // flags whose professional has a planted anomaly of the flagged type
+	Deciles       []Decile
+	ByType        map[string][2]int // flagged anomaly type → flags, flags on a professional planted with that type
+	Undetectable  map[string]int    // planted types no profile indicator measures
+}
+
+// Precision is the share of flags on planted professionals.
+func (e *Eval) Precision() float64 {
+	if e.Flags == 0 {
+		return math.NaN()
+	}
+	return float64(e.TruePlanted) / float64(e.Flags)
+}
+
+// Score compares res with the truth.
+func Score(res *Result, t *Truth) *Eval {
+	measured := map[string]bool{}
+	for _, in := range Indicators {
+		measured[in.Anomaly] = true
+	}
+	scored := map[string]*Prescriber{}
+	for _, p := range res.Scored {
+		scored[p.Num] = p
+	}
+	flagged := map[string]map[string]bool{}
+	for _, f := range res.Flags {
+		if flagged[f.Professionnel] == nil {
+			flagged[f.Professionnel] = map[string]bool{}
+		}
+		flagged[f.Professionnel][f.Anomalie] = true
+	}
+	ev := &Eval{Flags: len(res.Flags), Undetectable: map[string]int{}, ByType: map[string][2]int{}}
+	planted := map[string]map[string]bool{}
+	cells := map[string]*RecallCell{}
+	for _, a := range t.Anomalies {
+		if a.EntityType != "professionnel" {
+			ev.Undetectable[a.Type]++
+			continue
+		}
+		if planted[a.Entity] == nil {
+			planted[a.Entity] = map[string]bool{}
+		}
+		planted[a.Entity][a.Type] = true
+		if !measured[a.Type] {
+			ev.Undetectable[a.Type]++
+			continue
+		}
+		k := fmt.Sprintf("%s|%g|%s", a.Type, a.Intensity, a.Variant)
+		c := cells[k]
+		if c == nil {
+			c = &RecallCell{Type: a.Type, Intensity: a.Intensity, Variant: a.Variant}
+			cells[k] = c
+		}
+		c.Planted++
+		if scored[a.Entity] != nil {
+			c.Profiled++
+		}
+		if flagged[a.Entity][a.Type] {
+			c.Found++
+		}
+	}
+	for _, c := range cells {
+		ev.Recall = append(ev.Recall, *c)
+	}
+	sort.Slice(ev.Recall, func(i, j int) bool {
+		a, b := ev.Recall[i], ev.Recall[j]
+		if a.Type != b.Type {
+			return a.Type < b.Type
+		}
+		if a.Intensity != b.Intensity {
+			return a.Intensity < b.Intensity
+		}
+		return a.Variant < b.Variant
+	})
+	for _, f := range res.Flags {
+		bt := ev.ByType[f.Anomalie]
+		bt[0]++
+		if planted[f.Professionnel] != nil {
+			ev.TruePlanted++
+			if planted[f.Professionnel][f.Anomalie] {
+				ev.TrueExactType++
+				bt[1]++
+			}
+		}
+		ev.ByType[f.Anomalie] = bt
+	}
+	// False flags among unplanted professionals, by decile of panel size.
+	var un []*Prescriber
+	for _, p := range res.Scored {
+		if planted[p.Num] == nil {
+			un = append(un, p)
+		}
+	}
+	sort.Slice(un, func(i, j int) bool { return un[i].Patients < un[j].Patients })
+	for d := 0; d < 10 && len(un) > 0; d++ {
+		lo, hi := d*len(un)/10, (d+1)*len(un)/10
+		if hi <= lo {
+			continue
+		}
+		dc := Decile{MinPatients: un[lo].Patients, MaxPatients: un[hi-1].Patients}
+		for _, p := range un[lo:hi] {
+			dc.Unplanted++
+			if len(flagged[p.Num]) > 0 {
+				dc.Flagged++
+			}
+		}
+		ev.Deciles = append(ev.Deciles, dc)
+	}
+	return ev
+}
+
+// Write prints the evaluation in French.
+func (e *Eval) Write(w io.Writer) {
+	fmt.Fprintln(w, "Rappel par type et intensité (signalé avec le bon type d'anomalie) :")
+	fmt.Fprintf(w, "  %-28s %9s %-7s %7s %7s %7s %7s\n", "type", "intensité", "variante", "plantés", "profilés", "trouvés", "rappel")
+	for _, c := range e.Recall {
+		fmt.Fprintf(w, "  %-28s %9s %-8s %7d %7d %7d %7s\n", c.Type, frnum(c.Intensity, 1), c.Variant, c.Planted, c.Profiled, c.Found, frnum(float64(c.Found)/float64(c.Planted), 2))
+	}
+	fmt.Fprintf(w, "Précision au budget : %d signalements, %d sur des professionnels plantés (%s), %d avec le bon type.\n",
+		e.Flags, e.TruePlanted, frnum(e.Precision(), 2), e.TrueExactType)
+	var types []string
+	for k := range e.ByType {
+		types = append(types, k)
+	}
+	sort.Strings(types)
+	for _, k := range types {
+		bt := e.ByType[k]
+		fmt.Fprintf(w, "  %-28s %3d signalements, %3d plantés de ce type (%s)\n", k, bt[0], bt[1], frnum(float64(bt[1])/float64(bt[0]), 2))
+	}
+	fmt.Fprintln(w, "Faux signalements parmi les professionnels non plantés, par décile de patientèle :")
+	for i, d := range e.Deciles {
+		fmt.Fprintf(w, "  décile %2d (%d à %d patients) : %d / %d (%s %%)\n", i+1, d.MinPatients, d.MaxPatients, d.Flagged, d.Unplanted, frnum(100*float64(d.Flagged)/float64(d.Unplanted), 2))
+	}
+	if len(e.Undetectable) > 0 {
+		var ks []string
+		for k, n := range e.Undetectable {
+			ks = append(ks, fmt.Sprintf("%s (%d)", k, n))
+		}
+		sort.Strings(ks)
+		fmt.Fprintf(w, "Types plantés non mesurés par les profils de prescription : %s.\n", strings.Join(ks, ", "))
+	}
+}

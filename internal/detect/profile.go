@@ -1,0 +1,257 @@
+package detect
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+	"time"
+)
+
+// Indicator is one prescription volume profiled per prescriber.
+type Indicator struct {
+	Code    string // column name in the profile query
+	Label   string // French, for explanations
+	Unit    string // French plural unit
+	Anomaly string // the anomaly type a high value points to
+}
+
+// Indicators are the profiled volumes (issue 14 §1). Each is counted per
+// (prescriber, patient) pair over the patients the prescriber saw in the year.
+var Indicators = []Indicator{
+	{"arrets_ij", "arrêts de travail indemnisés", "arrêts", "surprescription_ij"},
+	{"jours_ij", "jours d'indemnités journalières", "jours", "surprescription_ij"},
+	{"jours_prescrits", "jours d'arrêt prescrits (avis initiaux et prolongations signés)", "jours", "surprescription_ij"},
+	{"transports", "transports prescrits", "trajets", "surprescription_transport"},
+	{"kine", "actes de kinésithérapie prescrits", "actes", "surprescription_kine"},
+	{"lpp", "délivrances LPP prescrites", "délivrances", "surprescription_lpp"},
+	{"opioides", "boîtes d'opioïdes prescrites", "boîtes", "surprescription_opioides"},
+	{"hypnotiques", "boîtes d'hypnotiques prescrites", "boîtes", "surprescription_hypnotiques"},
+}
+
+// The strata of the standardisation are age band × sex × the patient's
+// département of residence × ALD (the territory: distance to care drives transports,
+// and the Cnam compares « à patientèle et territoire d'exercice comparables »).
+var ageBands = []struct {
+	lo    int
+	label string
+}{{0, "0-15"}, {16, "16-24"}, {25, "25-34"}, {35, "35-44"}, {45, "45-54"}, {55, "55-64"}, {65, "65-74"}, {75, "75+"}}
+
+// nAgeSex is the number of age-sex strata within a département.
+var nAgeSex = len(ageBands) * 2
+
+// StratumLabel names a stratum in French ("F 25-34, 57").
+func (pr *Profiles) StratumLabel(s int) string {
+	sex := "H"
+	if s%2 == 1 {
+		sex = "F"
+	}
+	l := sex + " " + ageBands[(s%nAgeSex)/2].label
+	nd := max(len(pr.Depts), 1)
+	if d := (s / nAgeSex) % nd; d < len(pr.Depts) {
+		l += ", " + pr.Depts[d]
+	}
+	if s/(nAgeSex*nd) == 1 {
+		l += ", ALD"
+	}
+	return l
+}
+
+// Cell is what one prescriber has in one stratum for one indicator: the number
+// of patients seen (n), the sum of the indicator over them (S1) and of its
+// squares (S2), the latter giving the compound (overdispersed) variance.
+type Cell struct {
+	N      int64
+	S1, S2 float64
+}
+
+// Prescriber is one professional's raw profile: per indicator, per stratum.
+type Prescriber struct {
+	Num        string // PFS_EXE_NUM / PFS_PFS_NUM
+	Profession string // PFS_PRA_SPE
+	Dept       string // département (first 2 characters of the number)
+	Patients   int64
+	Cells      [][]Cell // [indicator][stratum]
+}
+
+// Profiles is the result of the profiling query.
+type Profiles struct {
+	Year        int
+	Depts       []string // départements of residence, in stratum order
+	NStrata     int
+	Prescribers []*Prescriber
+	Elapsed     time.Duration
+}
+
+// profileSQL builds the temporary tables and returns (pro, stratum, n, s1, s2 per
+// indicator). Portable SQL: CTEs, GROUP BY, CASE; the only DuckDB-specific parts
+// are the views over read_parquet made by Open.
+const profileSQL = `
+CREATE OR REPLACE TEMP TABLE pra AS
+SELECT PFS_PFS_NUM AS pro, PFS_PRA_SPE AS spa FROM DA_PRA_R;
+
+CREATE OR REPLACE TEMP TABLE dpt AS
+SELECT dpt, CAST(ROW_NUMBER() OVER (ORDER BY dpt) - 1 AS INTEGER) AS i
+FROM (SELECT DISTINCT BEN_RES_DPT AS dpt FROM IR_BEN_R) x;
+
+-- Patients in ALD (IR_IMB_R, IMB_ETM_NAT 41) at some time in the year: their
+-- transports, devices and medicines are legitimately heavier.
+CREATE OR REPLACE TEMP TABLE ald AS
+SELECT DISTINCT BEN_NIR_PSA AS ben FROM IR_IMB_R
+WHERE IMB_ETM_NAT = 41 AND EXTRACT(year FROM IMB_ALD_DTD) <= %[1]d
+  AND (IMB_ALD_DTF IS NULL OR EXTRACT(year FROM IMB_ALD_DTF) >= %[1]d);
+
+CREATE OR REPLACE TEMP TABLE pat AS
+SELECT BEN_NIR_PSA AS ben, BEN_RNG_GEM AS rng,
+       (CASE WHEN a < 16 THEN 0 WHEN a < 25 THEN 1 WHEN a < 35 THEN 2 WHEN a < 45 THEN 3
+             WHEN a < 55 THEN 4 WHEN a < 65 THEN 5 WHEN a < 75 THEN 6 ELSE 7 END) * 2
+       + (CASE WHEN BEN_SEX_COD = 2 THEN 1 ELSE 0 END)
+       + 16 * d.i
+       + 16 * (SELECT COUNT(*) FROM dpt) * (CASE WHEN l.ben IS NULL THEN 0 ELSE 1 END) AS strate
+FROM (SELECT BEN_NIR_PSA, BEN_RNG_GEM, BEN_SEX_COD, BEN_RES_DPT, %[1]d - CAST(BEN_NAI_ANN AS INTEGER) AS a FROM IR_BEN_R) b
+JOIN dpt d ON d.dpt = b.BEN_RES_DPT
+LEFT JOIN ald l ON l.ben = b.BEN_NIR_PSA;
+
+-- The prescriber's patients: everyone on whom he executed an act in the year
+-- (the 2018 denominator of L162-1-15: patients with at least one act).
+CREATE OR REPLACE TEMP TABLE panel AS
+SELECT DISTINCT PFS_EXE_NUM AS pro, BEN_NIR_PSA AS ben, BEN_RNG_GEM AS rng
+FROM ER_PRS_F WHERE PFS_EXE_NUM IS NOT NULL;
+
+-- What each prescriber prescribed to each patient.
+CREATE OR REPLACE TEMP TABLE ev AS
+SELECT p.PFS_PRE_NUM AS pro, p.BEN_NIR_PSA AS ben, p.BEN_RNG_GEM AS rng,
+  COUNT(DISTINCT CASE WHEN p.PRS_NAT_REF IN (6110, 6111, 6112) THEN p.PRE_PRE_DTD END) AS arrets_ij,
+  SUM(CASE WHEN p.PRS_NAT_REF IN (6110, 6111, 6112) THEN CAST(p.PRS_ACT_QTE AS DOUBLE) ELSE 0 END) AS jours_ij,
+  SUM(CASE WHEN x.spa IN ('55', '56') THEN 1 ELSE 0 END) AS transports,
+  SUM(CASE WHEN x.spa = '26' THEN GREATEST(CAST(p.PRS_ACT_QTE AS DOUBLE), 1) ELSE 0 END) AS kine,
+  SUM(CASE WHEN x.spa = '50' AND p.PRS_NAT_REF <> 3313 THEN 1 ELSE 0 END) AS lpp
+FROM ER_PRS_F p LEFT JOIN pra x ON x.pro = p.PFS_EXE_NUM
+WHERE p.PFS_PRE_NUM IS NOT NULL
+GROUP BY 1, 2, 3;
+
+-- Days of arrêt prescribed: every avis (initial or prolongation) the
+-- prescriber signed, whole length even past the year (MC_ARR_F, what the
+-- Service médical receives); not truncated by the year's payments.
+CREATE OR REPLACE TEMP TABLE evarr AS
+SELECT PFS_PRE_NUM AS pro, BEN_NIR_PSA AS ben,
+  SUM(CAST(ARR_FIN_DTD - ARR_DEB_DTD + 1 AS DOUBLE)) AS jours_prescrits
+FROM MC_ARR_F
+WHERE EXTRACT(year FROM ARR_DEB_DTD) = %[1]d
+GROUP BY 1, 2;
+
+-- Medicines by class (ER_PHA_F joined to its prestation on the 9 DCIR keys).
+CREATE OR REPLACE TEMP TABLE evpha AS
+SELECT p.PFS_PRE_NUM AS pro, p.BEN_NIR_PSA AS ben, p.BEN_RNG_GEM AS rng,
+  SUM(CASE WHEN m.PHA_CLA_LIB = 'opioide' THEN h.PHA_ACT_QSN ELSE 0 END) AS opioides,
+  SUM(CASE WHEN m.PHA_CLA_LIB = 'hypnotique' THEN h.PHA_ACT_QSN ELSE 0 END) AS hypnotiques
+FROM ER_PHA_F h
+JOIN ER_PRS_F p ON p.FLX_DIS_DTD = h.FLX_DIS_DTD AND p.FLX_TRT_DTD = h.FLX_TRT_DTD
+  AND p.FLX_EMT_TYP = h.FLX_EMT_TYP AND p.FLX_EMT_NUM = h.FLX_EMT_NUM AND p.FLX_EMT_ORD = h.FLX_EMT_ORD
+  AND p.ORG_CLE_NUM = h.ORG_CLE_NUM AND p.DCT_ORD_NUM = h.DCT_ORD_NUM AND p.PRS_ORD_NUM = h.PRS_ORD_NUM
+  AND p.REM_TYP_AFF = h.REM_TYP_AFF
+JOIN MC_PHA_R m ON m.PHA_CIP_C13 = h.PHA_PRS_C13
+WHERE p.PFS_PRE_NUM IS NOT NULL AND m.PHA_CLA_LIB IN ('opioide', 'hypnotique')
+GROUP BY 1, 2, 3;
+`
+
+const cellsSQL = `
+WITH prescribers AS (SELECT pro FROM ev UNION SELECT pro FROM evarr),
+y AS (
+  SELECT pn.pro, s.strate,
+    CAST(COALESCE(e.arrets_ij, 0) AS DOUBLE) AS arrets_ij, CAST(COALESCE(e.jours_ij, 0) AS DOUBLE) AS jours_ij,
+    COALESCE(a.jours_prescrits, 0) AS jours_prescrits,
+    CAST(COALESCE(e.transports, 0) AS DOUBLE) AS transports, CAST(COALESCE(e.kine, 0) AS DOUBLE) AS kine, CAST(COALESCE(e.lpp, 0) AS DOUBLE) AS lpp,
+    CAST(COALESCE(f.opioides, 0) AS DOUBLE) AS opioides, CAST(COALESCE(f.hypnotiques, 0) AS DOUBLE) AS hypnotiques
+  FROM panel pn
+  JOIN prescribers r ON r.pro = pn.pro
+  JOIN pat s ON s.ben = pn.ben AND s.rng = pn.rng
+  LEFT JOIN ev e ON e.pro = pn.pro AND e.ben = pn.ben AND e.rng = pn.rng
+  LEFT JOIN evpha f ON f.pro = pn.pro AND f.ben = pn.ben AND f.rng = pn.rng
+  LEFT JOIN evarr a ON a.pro = pn.pro AND a.ben = pn.ben
+)
+SELECT y.pro, COALESCE(x.spa, ''), y.strate, COUNT(*),
+  SUM(arrets_ij), SUM(arrets_ij * arrets_ij), SUM(jours_ij), SUM(jours_ij * jours_ij),
+  SUM(jours_prescrits), SUM(jours_prescrits * jours_prescrits),
+  SUM(transports), SUM(transports * transports), SUM(kine), SUM(kine * kine),
+  SUM(lpp), SUM(lpp * lpp), SUM(opioides), SUM(opioides * opioides), SUM(hypnotiques), SUM(hypnotiques * hypnotiques)
+FROM y LEFT JOIN pra x ON x.pro = y.pro
+GROUP BY 1, 2, 3
+ORDER BY 1, 3`
+
+// Profile runs the profiling queries over the opened data.
+func Profile(ctx context.Context, db *sql.DB) (*Profiles, error) {
+	t0 := time.Now()
+	var year sql.NullInt64
+	if err := db.QueryRowContext(ctx, `SELECT MAX(EXTRACT(year FROM EXE_SOI_DTD)) FROM ER_PRS_F`).Scan(&year); err != nil {
+		return nil, fmt.Errorf("profil : année des soins : %w", err)
+	}
+	if !year.Valid {
+		return nil, errNoData
+	}
+	if _, err := db.ExecContext(ctx, fmt.Sprintf(profileSQL, year.Int64)); err != nil {
+		return nil, fmt.Errorf("profil : %w", err)
+	}
+	var depts []string
+	drows, err := db.QueryContext(ctx, `SELECT dpt FROM dpt ORDER BY i`)
+	if err != nil {
+		return nil, fmt.Errorf("profil : %w", err)
+	}
+	for drows.Next() {
+		var d string
+		if err := drows.Scan(&d); err != nil {
+			drows.Close()
+			return nil, fmt.Errorf("profil : %w", err)
+		}
+		depts = append(depts, d)
+	}
+	drows.Close()
+	nStrata := nAgeSex * max(len(depts), 1) * 2 // × ALD or not
+	rows, err := db.QueryContext(ctx, cellsSQL)
+	if err != nil {
+		return nil, fmt.Errorf("profil : %w", err)
+	}
+	defer rows.Close()
+	byNum := map[string]*Prescriber{}
+	var out []*Prescriber
+	for rows.Next() {
+		var pro, spa string
+		var strate int
+		var n int64
+		sums := make([]float64, 2*len(Indicators))
+		dest := []any{&pro, &spa, &strate, &n}
+		for i := range sums {
+			dest = append(dest, &sums[i])
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, fmt.Errorf("profil : %w", err)
+		}
+		p := byNum[pro]
+		if p == nil {
+			p = &Prescriber{Num: pro, Profession: spa, Cells: make([][]Cell, len(Indicators))}
+			if len(pro) >= 2 {
+				p.Dept = pro[:2]
+			}
+			for i := range p.Cells {
+				p.Cells[i] = make([]Cell, nStrata)
+			}
+			byNum[pro] = p
+			out = append(out, p)
+		}
+		if strate < 0 || strate >= nStrata {
+			return nil, fmt.Errorf("profil : strate %d hors bornes pour %s", strate, pro)
+		}
+		p.Patients += n
+		for i := range Indicators {
+			p.Cells[i][strate] = Cell{N: n, S1: sums[2*i], S2: sums[2*i+1]}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("profil : %w", err)
+	}
+	if len(out) == 0 {
+		return nil, errNoData
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Num < out[j].Num })
+	return &Profiles{Year: int(year.Int64), Depts: depts, NStrata: nStrata, Prescribers: out, Elapsed: time.Since(t0)}, nil
+}

@@ -1,0 +1,211 @@
+package detect
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+)
+
+// Options of the targeting.
+type Options struct {
+	Budget      float64 // share of each profession that may be flagged (0.02)
+	MinPatients int64   // prescribers with fewer patients are not scored
+	MinExpected float64 // an indicator with a smaller expected count is not scored
+	Echelon     string  // "region" (default) or "departement": the peer group of the funnel
+}
+
+// DefaultOptions are the Cnam-like settings: 2 % of each profession, at least
+// 30 patients seen, at least 5 expected events.
+var DefaultOptions = Options{Budget: 0.02, MinPatients: 30, MinExpected: 5, Echelon: "region"}
+
+// Flag is one targeted professional, as printed by « medconseil detect --json ».
+type Flag struct {
+	Professionnel string  `json:"professionnel"`
+	Anomalie      string  `json:"anomalie"`
+	Score         float64 `json:"score"`
+	Explication   string  `json:"explication"`
+
+	Point  *Point  `json:"-"`
+	Funnel *Funnel `json:"-"`
+}
+
+// Result is the outcome of a targeting run.
+type Result struct {
+	Funnels    []*Funnel
+	Flags      []Flag
+	Population map[string]int // profiled professionals per profession
+	Scored     []*Prescriber  // the professionals that entered the funnels
+}
+
+// Target standardises every indicator, builds the funnels and selects, per
+// profession and anomaly type, at most Budget × population professionals among
+// those above the 99.8 % limit, best z first.
+func Target(pr *Profiles, opt Options) (*Result, error) {
+	if opt.Budget <= 0 || opt.Budget > 1 {
+		return nil, fmt.Errorf("budget %v invalide : une part entre 0 et 1 est attendue (0.02 pour 2 %%)", opt.Budget)
+	}
+	if opt.Echelon == "" {
+		opt.Echelon = "region"
+	}
+	if opt.Echelon != "region" && opt.Echelon != "departement" {
+		return nil, fmt.Errorf("échelon %q inconnu : « region » ou « departement »", opt.Echelon)
+	}
+	res := &Result{Population: map[string]int{}}
+	byProf := map[string][]*Prescriber{}
+	for _, p := range pr.Prescribers {
+		if p.Patients < opt.MinPatients || p.Profession == "" {
+			continue
+		}
+		byProf[p.Profession] = append(byProf[p.Profession], p)
+		res.Population[p.Profession]++
+		res.Scored = append(res.Scored, p)
+	}
+	profs := make([]string, 0, len(byProf))
+	for k := range byProf {
+		profs = append(profs, k)
+	}
+	sort.Strings(profs)
+	type cand struct {
+		p *Point
+		f *Funnel
+	}
+	var cands []cand
+	for _, prof := range profs {
+		ps := byProf[prof]
+		for ind := range Indicators {
+			ref := NewReference(ps, ind) // the reference is regional, per profession
+			groups := map[string][]*Point{}
+			for _, p := range ps {
+				o, e, v := ref.Expected(p.Cells[ind])
+				if e < opt.MinExpected {
+					continue
+				}
+				g := prof
+				if opt.Echelon == "departement" {
+					g = prof + "/" + p.Dept
+				}
+				groups[g] = append(groups[g], &Point{Pro: p, Indicator: ind, O: o, E: e, V: v})
+			}
+			keys := make([]string, 0, len(groups))
+			for k := range groups {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, g := range keys {
+				f := NewFunnel(ind, g, groups[g])
+				if len(f.Points) < 10 {
+					continue // too few peers for a funnel
+				}
+				res.Funnels = append(res.Funnels, f)
+				for _, p := range f.Points {
+					if p.ZAdj > Z998 {
+						cands = append(cands, cand{p, f})
+					}
+				}
+			}
+		}
+	}
+	sort.SliceStable(cands, func(i, j int) bool {
+		if cands[i].p.ZAdj != cands[j].p.ZAdj {
+			return cands[i].p.ZAdj > cands[j].p.ZAdj
+		}
+		return cands[i].p.Pro.Num < cands[j].p.Pro.Num
+	})
+	// One flag per (professional, anomaly): the best indicator; at most
+	// Budget × population professionals per profession and anomaly (a campaign
+	// targets one theme: IJ, transports, kinésithérapie…, as the Cnam's do).
+	seen := map[string]bool{}
+	taken := map[string]map[string]bool{}
+	for _, c := range cands {
+		pro := c.p.Pro
+		an := Indicators[c.p.Indicator].Anomaly
+		if seen[pro.Num+"|"+an] {
+			continue
+		}
+		t := taken[pro.Profession+"|"+an]
+		if t == nil {
+			t = map[string]bool{}
+			taken[pro.Profession+"|"+an] = t
+		}
+		k := int(math.Floor(opt.Budget * float64(res.Population[pro.Profession])))
+		if !t[pro.Num] && len(t) >= max(k, 1) {
+			continue
+		}
+		t[pro.Num] = true
+		seen[pro.Num+"|"+an] = true
+		res.Flags = append(res.Flags, Flag{
+			Professionnel: pro.Num, Anomalie: an, Score: math.Round(c.p.ZAdj*100) / 100,
+			Explication: Explain(c.p, c.f), Point: c.p, Funnel: c.f,
+		})
+	}
+	return res, nil
+}
+
+// Explain writes the figures of a flag in French.
+func Explain(p *Point, f *Funnel) string {
+	ind := Indicators[p.Indicator]
+	peers := "de la région"
+	if i := strings.IndexByte(f.Group, '/'); i >= 0 {
+		peers = "du département " + f.Group[i+1:]
+	}
+	return fmt.Sprintf("%s : observé %s, attendu %s à patientèle comparable (âge, sexe, département, ALD ; %d patients vus), "+
+		"ratio %s ; z = %s après surdispersion (z brut %s, τ = %s) ; comparé à %d %s %s, limite à 99,8 %% pour ce volume : ratio %s.",
+		capitalize(ind.Label), frnum(p.O, 0), frnum(p.E, 1), p.Pro.Patients, frnum(p.SR, 2), frnum(p.ZAdj, 1), frnum(p.Z, 1),
+		frnum(math.Sqrt(f.Tau2), 2), len(f.Points), ProfessionLabel(p.Pro.Profession, len(f.Points) > 1), peers, frnum(f.Limit(p.E, Z998), 2))
+}
+
+// ProfessionLabel names a PFS_PRA_SPE (IR_SPA_D) in French.
+func ProfessionLabel(spa string, plural bool) string {
+	l, ok := map[string][2]string{
+		"1":  {"généraliste", "généralistes"},
+		"26": {"masseur-kinésithérapeute", "masseurs-kinésithérapeutes"},
+		"24": {"infirmier", "infirmiers"},
+		"55": {"entreprise d'ambulances", "entreprises d'ambulances"},
+		"56": {"taxi conventionné", "taxis conventionnés"},
+		"50": {"pharmacie", "pharmacies"},
+		"19": {"chirurgien-dentiste", "chirurgiens-dentistes"},
+		"21": {"sage-femme", "sages-femmes"},
+	}[spa]
+	if !ok {
+		l = [2]string{"médecin de spécialité " + spa, "médecins de spécialité " + spa}
+	}
+	if plural {
+		return l[1]
+	}
+	return l[0]
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	r := []rune(s)
+	return strings.ToUpper(string(r[0])) + string(r[1:])
+}
+
+// frnum formats a number the French way: decimal comma, thin space thousands.
+func frnum(x float64, dec int) string {
+	if math.IsInf(x, 0) || math.IsNaN(x) {
+		return "—"
+	}
+	s := fmt.Sprintf("%.*f", dec, x)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	ip, fp, _ := strings.Cut(s, ".")
+	var b strings.Builder
+	for i, c := range ip {
+		if i > 0 && (len(ip)-i)%3 == 0 {
+			b.WriteString("\u202f")
+		}
+		b.WriteRune(c)
+	}
+	out := b.String()
+	if fp != "" {
+		out += "," + fp
+	}
+	if neg {
+		out = "−" + out
+	}
+	return out
+}
