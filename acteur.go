@@ -12,7 +12,7 @@ type Role string
 // The roles of the Service médical and of its partners.
 const (
 	RolePraticienConseil   Role = "praticien_conseil"   // gives and signs avis in its territory
-	RoleMedecinChef        Role = "medecin_chef"        // médecin-conseil chef d'échelon
+	RoleMedecinChef        Role = "medecin_chef"        // médecin-conseil chef de service (chef d'échelon before 2025-10-01)
 	RoleMedecinRegional    Role = "medecin_regional"    // médecin-conseil régional
 	RoleInfirmier          Role = "infirmier"           // infirmier du service médical: medical data, cannot sign
 	RoleAgentAdministratif Role = "agent_administratif" // identity, workflow, outcome; no clinical content
@@ -34,7 +34,7 @@ var Roles = []Role{
 
 var roleLabels = map[Role]string{
 	RolePraticienConseil:   "Praticien-conseil",
-	RoleMedecinChef:        "Médecin-conseil chef d'échelon",
+	RoleMedecinChef:        "Médecin-conseil chef de service",
 	RoleMedecinRegional:    "Médecin-conseil régional",
 	RoleInfirmier:          "Infirmier du service médical",
 	RoleAgentAdministratif: "Agent administratif du service médical",

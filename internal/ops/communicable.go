@@ -96,7 +96,7 @@ func (c *Communicable) WritePDF(w io.Writer) error {
 		if !d.RecueLe.IsZero() {
 			line("Reçu le", d.RecueLe.In(loc).Format("02/01/2006"))
 		}
-		line("Échelon", d.Departement)
+		line("Service médical (département)", d.Departement)
 		if ar := d.Arret; ar != nil {
 			line("Arrêt", fmt.Sprintf("%s du %s au %s (%d jours)", ar.Nature.Label(), ar.Debut.Francais(), ar.Fin.Francais(), ar.Jours()))
 			if ar.CIM10 != "" {

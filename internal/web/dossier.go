@@ -380,7 +380,7 @@ func (s *Server) worklist(w http.ResponseWriter, r *http.Request) error {
 func worklistTitle(a *medconseil.Acteur) string {
 	switch {
 	case a.Has(medconseil.RolePraticienConseil) || a.Has(medconseil.RoleMedecinChef) || a.Has(medconseil.RoleMedecinRegional) || a.Has(medconseil.RoleInfirmier) || a.Has(medconseil.RoleAgentAdministratif):
-		return "Corbeille de l'échelon"
+		return "Corbeille du service médical"
 	case a.Has(medconseil.RoleAgentCPAM):
 		return "Avis transmis à la caisse"
 	case a.Has(medconseil.RoleProfessionnel):
