@@ -1,12 +1,17 @@
 package web_test
 
 import (
+	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
+	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -390,6 +395,73 @@ func TestSecretMatrixEveryType(t *testing.T) {
 		}
 		if plain != 0 {
 			t.Errorf("%d clinical markers stored in clear", plain)
+		}
+	})
+}
+
+// TestIntakeStartsTheDeadlinesOfItsNature files AT/MP pieces and checks the
+// lifecycle the intake started: an accident counts its 30 jours francs from the
+// caisse's date of reception, a rechute its own 60, and a prolongation certificate
+// attached to its sinistre starts no recognition délai.
+func TestIntakeStartsTheDeadlinesOfItsNature(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		importAll(t, db)
+		e := start(t, db)
+		pt := e.token("prescripteur.demo")
+		file := func(key string, ex map[string]any) int64 {
+			t.Helper()
+			res, body := e.do("POST", "/api/v1/dossiers", pt, ex, map[string]string{"Idempotency-Key": key})
+			if res.StatusCode != 201 {
+				t.Fatalf("%s: %d %s", key, res.StatusCode, body)
+			}
+			var out struct{ ID int64 }
+			json.Unmarshal([]byte(body), &out)
+			return out.ID
+		}
+		deadlines := func(id int64) (names []string, nature, recue string) {
+			t.Helper()
+			err := db.Read(context.Background(), func(tx *sqldb.Tx) error {
+				rows, err := tx.Query(context.Background(), `SELECT nom FROM echeance WHERE dossier_id = ? AND statut = 'attente' ORDER BY nom`, id)
+				if err != nil {
+					return err
+				}
+				defer rows.Close()
+				for rows.Next() {
+					var n string
+					if err := rows.Scan(&n); err != nil {
+						return err
+					}
+					names = append(names, n)
+				}
+				if err := rows.Err(); err != nil {
+					return err
+				}
+				err = tx.QueryRow(context.Background(), `SELECT nature, recue FROM cycle WHERE dossier_id = ?`, id).Scan(&nature, &recue)
+				if errors.Is(err, sql.ErrNoRows) {
+					return nil
+				}
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return names, nature, recue
+		}
+		ex := examples(t)["atmp"]
+		initial := file("atmp-initial", ex)
+		if names, nature, recue := deadlines(initial); nature != "accident" || recue[:10] != "2026-11-04" || !slices.Contains(names, "decision_at") {
+			t.Errorf("accident: deadlines %v, nature %q, received %q; want decision_at, accident, 2026-11-04", names, nature, recue)
+		}
+		rechute := maps.Clone(ex)
+		rechute["piece"], rechute["sinistre_id"] = "rechute", initial
+		if names, nature, _ := deadlines(file("atmp-rechute", rechute)); nature != "rechute" || !slices.Contains(names, "decision_rechute") {
+			t.Errorf("rechute: deadlines %v, nature %q; want decision_rechute, rechute", names, nature)
+		}
+		prolongation := maps.Clone(ex)
+		prolongation["piece"], prolongation["sinistre_id"] = "certificat_prolongation", initial
+		delete(prolongation, "lateralite")
+		if names, nature, _ := deadlines(file("atmp-prolongation", prolongation)); nature != "" || len(names) != 0 {
+			t.Errorf("prolongation: deadlines %v, nature %q; want none", names, nature)
 		}
 	})
 }
