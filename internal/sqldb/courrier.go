@@ -34,6 +34,9 @@ type CourrierInput struct {
 	// administratif, décision, clinique). A reader is shown the letter only if the
 	// gate shows him all of them on the dossier; clinical content is refused for
 	// an addressee who may not read it (courrier.Destinataire.MayReadClinical).
+	// Identity: a letter to a doctor prints the identity as declared on the filing
+	// (what the doctor sees); any other letter prints the registered identity and
+	// is shown only to the readers of the registered identity.
 	Contenu medconseil.FieldSet
 	// Par is the acteur whose action produces the letter; nil for the system.
 	Par *medconseil.Acteur
@@ -79,6 +82,12 @@ func parseFieldSet(s string) medconseil.FieldSet {
 // the employer or the assuré), an invalid letter or a missing dossier is an error
 // and nothing is written — the caller's transaction should then roll back.
 func (t *Tx) AddCourrier(ctx context.Context, c CourrierInput) (id int64, ref string, err error) {
+	return t.addCourrier(ctx, c, t.db.Now())
+}
+
+// addCourrier is AddCourrier at time now: the deadline sweep reads the clock once
+// per batch.
+func (t *Tx) addCourrier(ctx context.Context, c CourrierInput, now time.Time) (id int64, ref string, err error) {
 	l := c.Lettre
 	if c.Contenu == 0 {
 		return 0, "", medconseil.FieldErrorf("contenu", "indiquer les classes de données que porte le courrier")
@@ -107,7 +116,6 @@ func (t *Tx) AddCourrier(ctx context.Context, c CourrierInput) (id int64, ref st
 	if c.Par != nil {
 		login = c.Par.Login
 	}
-	now := t.db.Now()
 	if err := t.QueryRow(ctx, `INSERT INTO courrier (dossier_id, reference, modele, destinataire, objet, contenu, date_courrier, cree_le, par, taille, sha256, pdf_enc)
 		VALUES (?, '', ?, ?, ?, ?, ?, ?, ?, 0, '', '') RETURNING id`,
 		c.DossierID, l.Modele, string(l.Destinataire), l.Objet, c.Contenu.String(), l.Date, ts(now), login).Scan(&id); err != nil {
@@ -132,7 +140,7 @@ func (t *Tx) AddCourrier(ctx context.Context, c CourrierInput) (id int64, ref st
 	if a == nil {
 		a = &medconseil.Acteur{Login: courrierLogin}
 	}
-	if err := t.journal(ctx, a, "courrier.creation", fmt.Sprintf("courrier:%d", id), c.Contenu, Meta{Finalite: "courrier"}, ResultOK); err != nil {
+	if err := t.journalAt(ctx, a, "courrier.creation", fmt.Sprintf("courrier:%d", id), c.Contenu, now); err != nil {
 		return 0, "", err
 	}
 	return id, ref, nil
@@ -151,14 +159,28 @@ func scanCourrier(s scanner) (Courrier, error) {
 	return c, nil
 }
 
-// Courriers lists the letters of dossier id that a may read — those whose every
-// class the gate shows a on the dossier — oldest first. A dossier a may not see is
+// mayRead reports whether a, who sees classes of dossier r, may read letter c: a
+// must see every class the letter carries; and a letter that is not addressed to a
+// doctor prints the assuré's registered identity (a doctor's letter, the identity
+// the doctor declared), so it is only for readers of the registered identity —
+// the prescriber reads the letters addressed to him, not the assuré's.
+func (t *Tx) mayRead(a *medconseil.Acteur, r *dossierRow, classes medconseil.FieldSet, c Courrier) bool {
+	if classes == 0 || c.Contenu&classes != c.Contenu {
+		return false
+	}
+	if c.Contenu.Has(medconseil.Identite) && !c.Destinataire.MayReadClinical() && !t.registeredIdentity(a, r) {
+		return false
+	}
+	return true
+}
+
+// Courriers lists the letters of dossier id that a may read (mayRead), oldest first. A dossier a may not see is
 // ENOTFOUND, journaled; the list is journaled with the letters shown.
 func (db *DB) Courriers(ctx context.Context, a *medconseil.Acteur, id int64, m Meta) ([]Courrier, error) {
 	var out []Courrier
 	err := db.writeGated(ctx, func(tx *Tx) error {
 		out = nil
-		_, classes, err := tx.gate(ctx, a, id, "courriers.liste", m)
+		r, classes, err := tx.gate(ctx, a, id, "courriers.liste", m)
 		if err != nil {
 			return err
 		}
@@ -168,7 +190,7 @@ func (db *DB) Courriers(ctx context.Context, a *medconseil.Acteur, id int64, m M
 		}
 		var shown medconseil.FieldSet
 		for _, c := range all {
-			if c.Contenu&classes == c.Contenu {
+			if tx.mayRead(a, r, classes, c) {
 				out = append(out, c)
 				shown |= medconseil.FieldSet(0).With(medconseil.Administratif)
 			}
@@ -233,7 +255,7 @@ func (db *DB) CourrierPDF(ctx context.Context, a *medconseil.Acteur, id int64, m
 		if ok {
 			classes = tx.classesOf(a, r)
 		}
-		if classes == 0 || c.Contenu&classes != c.Contenu {
+		if !ok || !tx.mayRead(a, r, classes, c) {
 			if err := tx.journal(ctx, a, "courrier.telechargement", objet, 0, m, ResultRefused); err != nil {
 				return err
 			}
@@ -262,4 +284,19 @@ func (db *DB) CourrierPDF(ctx context.Context, a *medconseil.Acteur, id int64, m
 		return nil, nil, err
 	}
 	return out, pdf, nil
+}
+
+// journalAt journals the creation of a letter at time now, purpose « courrier ».
+func (t *Tx) journalAt(ctx context.Context, a *medconseil.Acteur, action, objet string, classes medconseil.FieldSet, now time.Time) error {
+	if t.db.AuditKey == nil {
+		return medconseil.Internal(errors.New("audit key missing: the journal cannot be sealed"))
+	}
+	e := AuditEntry{Le: now, ActeurID: a.ID, Login: a.Login, Roles: rolesOf(a), Action: action, Objet: objet,
+		Classes: classes.String(), Finalite: "courrier", Resultat: ResultOK}
+	if t.pending != nil {
+		*t.pending = append(*t.pending, e)
+		return nil
+	}
+	var head AuditEntry
+	return t.flushAudit(ctx, []AuditEntry{e}, &head)
 }
