@@ -159,8 +159,9 @@ func (l *Lettre) Validate() error {
 	}
 	if l.Date.IsZero() {
 		errs = append(errs, medconseil.FieldErrorf("date", "date du courrier manquante"))
-	} else if _, ok := medconseil.ServiceMedical(l.Departement, l.Date); !ok {
-		errs = append(errs, medconseil.FieldErrorf("departement", "aucun service médical ne couvre le département %q le %s : en-tête impossible", l.Departement, l.Date.Francais()))
+	}
+	if strings.TrimSpace(l.Departement) == "" {
+		errs = append(errs, medconseil.FieldErrorf("departement", "département du dossier manquant : l'en-tête du service médical en dépend"))
 	}
 	if strings.TrimSpace(l.Objet) == "" {
 		errs = append(errs, medconseil.FieldErrorf("objet", "objet du courrier manquant"))
@@ -195,12 +196,20 @@ type Entete struct {
 // on date d (medconseil.ServiceMedical): the échelon local and its direction
 // régionale until 30 September 2025, the service médical of the CPAM from
 // 1 October 2025 (décret n° 2025-599).
-func EnteteDe(dep string, d medconseil.Date) (Entete, bool) {
+//
+// A département outside the organisation known to medconseil (another region)
+// gets the generic letterhead of the service médical of that département, with
+// ok false: a decision is never refused for its letterhead.
+func EnteteDe(dep string, d medconseil.Date) (e Entete, ok bool) {
 	o, ok := medconseil.ServiceMedical(dep, d)
 	if !ok {
-		return Entete{}, false
+		nom := "Service médical de l'Assurance Maladie"
+		if dep != "" {
+			nom += " (département " + dep + ")"
+		}
+		return Entete{Organisme: medconseil.Organisme{Code: "SM-" + dep, Nom: nom, Departement: dep}, Lignes: []string{nom}}, false
 	}
-	e := Entete{Organisme: o, Lignes: []string{o.Nom}}
+	e = Entete{Organisme: o, Lignes: []string{o.Nom}}
 	all := medconseil.GrandEst()
 	for _, p := range all {
 		if p.Code == o.Parent && p.EnVigueur(d) {

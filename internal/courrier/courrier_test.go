@@ -118,12 +118,12 @@ func TestLetterhead(t *testing.T) {
 }
 
 func TestValidate(t *testing.T) {
-	l := courrier.Lettre{Destinataire: "voisin", Departement: "75", Date: medconseil.NewDate(2026, 1, 5), Paragraphes: []string{"x\u0007"}}
+	l := courrier.Lettre{Destinataire: "voisin", Date: medconseil.NewDate(2026, 1, 5), Paragraphes: []string{"x\u0007"}}
 	_, err := l.PDF()
 	if err == nil {
 		t.Fatal("an invalid letter was rendered")
 	}
-	for _, want := range []string{"modèle", "destinataire \"voisin\" inconnu", "bloc adresse", "département \"75\"", "objet", "U+0007"} {
+	for _, want := range []string{"modèle", "destinataire \"voisin\" inconnu", "bloc adresse", "département du dossier manquant", "objet", "U+0007"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q lacks %q", err, want)
 		}
@@ -132,6 +132,16 @@ func TestValidate(t *testing.T) {
 	l.Paragraphes = []string{"emoji 🙂"}
 	if _, err := l.PDF(); err == nil || !strings.Contains(err.Error(), "U+1F642") {
 		t.Errorf("an unprintable character was accepted: %v", err)
+	}
+	// A département outside the known organisation gets a generic letterhead.
+	l = lettre()
+	l.Departement = "75"
+	pdf, err := l.PDF()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text, _ := courrier.Text(pdf); !strings.Contains(text, "Service médical de l’Assurance Maladie (département 75)") {
+		t.Errorf("generic letterhead missing:\n%s", text)
 	}
 	// A narrow no-break space is printed as a no-break space, not refused.
 	l.Paragraphes = []string{"12\u202f€"}
