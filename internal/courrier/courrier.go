@@ -255,13 +255,16 @@ func DateLongue(d medconseil.Date) string {
 // before « : ; ! ? » and inside « », after « n° » and between a number and « € »
 // or « % » and between groups of digits, and typographic apostrophes. It is applied to every text of a letter.
 func Typographie(s string) string {
-	r := strings.NewReplacer(
-		" :", "\u00a0:", " ;", "\u00a0;", " !", "\u00a0!", " ?", "\u00a0?",
-		"« ", "«\u00a0", " »", "\u00a0»", "n° ", "n°\u00a0", " €", "\u00a0€", " %", "\u00a0%",
-		"'", "\u2019",
-	)
-	return thousands.ReplaceAllString(r.Replace(s), "$1\u00a0$2")
+	return thousands.ReplaceAllString(typo.Replace(s), "$1\u00a0$2")
 }
+
+// typo holds the replacements of Typographie (a strings.Replacer is safe for
+// concurrent use).
+var typo = strings.NewReplacer(
+	" :", "\u00a0:", " ;", "\u00a0;", " !", "\u00a0!", " ?", "\u00a0?",
+	"« ", "«\u00a0", " »", "\u00a0»", "n° ", "n°\u00a0", " €", "\u00a0€", " %", "\u00a0%",
+	"'", "\u2019",
+)
 
 // thousands finds a space separating groups of digits ("1 234,56").
 var thousands = regexp.MustCompile(`(\d) (\d{3}\b)`)

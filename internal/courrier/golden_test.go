@@ -95,3 +95,20 @@ func TestGoldenNotificationAssure(t *testing.T) {
 		t.Errorf("expectation too short: %d lines", n)
 	}
 }
+
+// BenchmarkDecisionLetters renders the three letters of one avis (what GiveAvis
+// adds to its transaction, besides storing them).
+func BenchmarkDecisionLetters(b *testing.B) {
+	d := goldenDecision()
+	for b.Loop() {
+		ns, err := d.Notifications()
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, n := range ns {
+			if _, err := n.Lettre.PDF(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
