@@ -77,6 +77,7 @@ var Finalites = map[string]string{
 	"identite":       "gestion de l'identité de l'assuré",
 	"echeance":       "échéance légale d'un dossier (balayage du calendrier)",
 	"notification":   "notification des conclusions à la caisse",
+	"courrier":       "courrier d'un dossier (notification, réponse au prescripteur, copie à la caisse)",
 }
 
 // defaultFinalite is the purpose of an action whose caller declared none.

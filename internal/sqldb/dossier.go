@@ -403,6 +403,10 @@ func (db *DB) GiveAvis(ctx context.Context, a *medconseil.Acteur, id int64, vers
 		if _, err := tx.Notify(ctx, Notification{DossierID: id, Nature: "avis", Conclusion: AvisConclusion(r.Type, v), Date: medconseil.DateOf(now)}); err != nil {
 			return err
 		}
+		// The letters to the assuré, the prescriber and the caisse (courrier_decision.go).
+		if err := tx.courriersAvis(ctx, a, id, v); err != nil {
+			return err
+		}
 		if err := tx.idemSave(ctx, a, m, route, 200, fmt.Sprintf(`{"version":%d}`, newVersion)); err != nil {
 			return err
 		}

@@ -476,6 +476,7 @@ func (t *Tx) fireSet(ctx context.Context, due []dueEcheance, now time.Time, chai
 		motif string
 	}
 	var fire []int64
+	var tacit []tacitFiring // the decisions whose letters are written (courrier_decision.go)
 	var cancels []cancel
 	var entries []*AuditEntry
 	var notes []Notification               // to the caisse, written last (Notify's lock)
@@ -506,6 +507,9 @@ func (t *Tx) fireSet(ctx context.Context, due []dueEcheance, now time.Time, chai
 		if def.Vers != "" {
 			etat[e.dossier], changed[e.dossier] = def.Vers, def.Vers
 			touched[e.dossier], lifecycles[e.dossier] = true, l
+		}
+		if def.Vers != "" {
+			tacit = append(tacit, tacitFiring{e.dossier, def, e.due})
 		}
 		entries = append(entries, &AuditEntry{Le: now, Login: systemLogin, Action: "echeance." + string(def.Effet), Objet: fmt.Sprintf("dossier:%d", e.dossier),
 			Classes:  medconseil.FieldSet(0).With(medconseil.Administratif).String(),
@@ -582,6 +586,9 @@ func (t *Tx) fireSet(ctx context.Context, due []dueEcheance, now time.Time, chai
 		if n, _ := r.RowsAffected(); n != int64(len(ids)) {
 			return res, fmt.Errorf("%d of %d dossiers changed state meanwhile", int64(len(ids))-n, len(ids))
 		}
+	}
+	if err := t.courriersEcheances(ctx, tacit, now); err != nil {
+		return res, err
 	}
 	if len(touched) > 0 {
 		ids := make([]int64, 0, len(touched))
@@ -730,6 +737,9 @@ func (t *Tx) fire(ctx context.Context, e dueEcheance, now time.Time, chain *chai
 			echeance = (SELECT MIN(limite) FROM echeance WHERE dossier_id = ? AND statut = 'attente') WHERE id = ?`,
 			string(def.Vers), ts(now), e.dossier, e.dossier); err != nil {
 			return fireNone, medconseil.Internal(err)
+		}
+		if err := t.courriersEcheance(ctx, e.dossier, def, e.due, now); err != nil {
+			return fireNone, err
 		}
 	}
 	if n, ok := silenceNotification(medconseil.TypeDossier(typ), def, e); ok {

@@ -424,6 +424,8 @@ type dossierData struct {
 	Avis    avisRequest
 	Note    string
 	Message string
+	// Courriers: the dossier's letters the reader may read (courrier.go).
+	Courriers []sqldb.Courrier
 }
 
 func (s *Server) dossierPage(w http.ResponseWriter, r *http.Request) error {
@@ -443,6 +445,9 @@ func (s *Server) showDossier(w http.ResponseWriter, r *http.Request, status int,
 	data.D = d
 	data.CanAvis, data.CanNote = d.Permis.Avis, d.Permis.Note
 	data.Demande, data.Faits = demandeLines(d.Demande), faitLines(d)
+	if data.Courriers, err = s.dossierCourriers(r, id); err != nil {
+		return err
+	}
 	if data.Avis.Version == 0 {
 		data.Avis.Version = d.Version
 	}

@@ -229,6 +229,8 @@ type matrixFix struct {
 	browsers map[string]*browser
 	logins   []string
 	missing  int // 404 of a dossier that does not exist
+	// courriers: the letters the avis wrote ("42.pdf"), with their dossier.
+	courriers []mProbe
 }
 
 var (
@@ -545,6 +547,28 @@ func newMatrix(t *testing.T, db *sqldb.DB) *matrixFix {
 			}
 		}
 	}
+	// The letters the avis wrote (courriers), each probed by its download routes.
+	if err := db.Read(ctx, func(tx *sqldb.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT id, dossier_id FROM courrier ORDER BY id`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id, dossier int64
+			if err := rows.Scan(&id, &dossier); err != nil {
+				return err
+			}
+			for _, d := range fx.dossiers {
+				if d.id == dossier {
+					fx.courriers = append(fx.courriers, mProbe{path: fmt.Sprintf("%d.pdf", id), dossier: d})
+				}
+			}
+		}
+		return rows.Err()
+	}); err != nil || len(fx.courriers) == 0 {
+		t.Fatalf("letters of the fixture: %d, %v", len(fx.courriers), err)
+	}
 	// A dossier id that does not exist.
 	fx.missing = int(fx.dossiers[len(fx.dossiers)-1].id) + 1000
 	// The specification agrees with the policy the store applies.
@@ -657,6 +681,8 @@ func (fx *matrixFix) probes(r reporter) []mProbe {
 					vals = []mProbe{{path: "ij"}}
 				case "{ruleset}":
 					vals = []mProbe{{path: "ij"}}
+				case "{fichier}": // a letter's PDF: every letter, a missing one, a malformed name
+					vals = append(append([]mProbe{}, fx.courriers...), mProbe{path: "999999.pdf"}, mProbe{path: "abc.pdf"})
 				default:
 					r.Errorf("route %s: parameter %s unknown to the matrix: give it values in probes or list the route in matrixNotProbed with the reason", pat, seg)
 					continue
