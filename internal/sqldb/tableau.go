@@ -488,3 +488,40 @@ func protect(total Effectif, group []*Effectif) bool {
 	}
 	return false
 }
+
+// String writes the count as screens show it: "12 345" (narrow no-break space
+// between thousands) or the mask.
+func (e Effectif) String() string {
+	if e.Masque != "" {
+		return e.Masque
+	}
+	return groupThousands(e.N)
+}
+
+// String writes the median as screens show it: "12,5 j", the mask, or "—".
+func (m Mediane) String() string {
+	switch {
+	case m.Masque != "":
+		return m.Masque
+	case !m.Calculee:
+		return "—"
+	}
+	return strings.Replace(strconv.FormatFloat(m.Jours, 'f', -1, 64), ".", ",", 1) + " j"
+}
+
+func groupThousands(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteString("\u202f")
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
