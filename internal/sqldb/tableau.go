@@ -197,8 +197,9 @@ func (db *DB) tacitCondition() (string, []any) {
 
 func (db *DB) tableau(ctx context.Context, scope authz.DashboardScope, q TableauQuery) (*Tableau, error) {
 	where, wargs := filterSQL(scope.Filter)
-	where = append(where, "d.recue_le >= ?", "d.recue_le <= ?")
-	wargs = append(wargs, q.Du.String(), q.Au.String())
+	// recue_le is a timestamp (UTC) or a date: compare on the day.
+	where = append(where, "d.recue_le >= ?", "d.recue_le < ?")
+	wargs = append(wargs, q.Du.String(), q.Au.AddDays(1).String())
 	cond := " WHERE " + strings.Join(where, " AND ")
 
 	t := &Tableau{Du: q.Du, Au: q.Au, Aujourdhui: q.Aujourdhui, Secret: scope.Suppress}
@@ -230,9 +231,9 @@ func (db *DB) tableau(ctx context.Context, scope authz.DashboardScope, q Tableau
 		}
 	}
 	tacit, targs := db.tacitCondition()
-	delay := `CAST(julianday(substr(v.le, 1, 10)) - julianday(d.recue_le) AS INTEGER)`
+	delay := `CAST(julianday(substr(v.le, 1, 10)) - julianday(substr(d.recue_le, 1, 10)) AS INTEGER)`
 	if db.dialect == Postgres {
-		delay = `(to_date(substr(v.le, 1, 10), 'YYYY-MM-DD') - to_date(d.recue_le, 'YYYY-MM-DD'))`
+		delay = `(to_date(substr(v.le, 1, 10), 'YYYY-MM-DD') - to_date(substr(d.recue_le, 1, 10), 'YYYY-MM-DD'))`
 	}
 	err := db.Read(ctx, func(tx *Tx) error {
 		// The échelons of the territory, with their names, even those without a dossier.

@@ -38,7 +38,7 @@ func seedTableau(t *testing.T, db *sqldb.DB) {
 					ech = echeance
 				}
 				if _, err := tx.Exec(ctx, `INSERT INTO dossier (id, type, etat, departement, nir, recue_le, echeance, maj_le) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-					id, typ, etat, dep, nir, recue, ech, "2026-01-01T00:00:00Z"); err != nil {
+					id, typ, etat, dep, nir, recue+"T10:30:00.000000000Z", ech, "2026-01-01T00:00:00Z"); err != nil {
 					return err
 				}
 				if sens != "" {
