@@ -37,16 +37,31 @@ func BenchmarkTableauRegion(b *testing.B) {
 			seedTableauBulk(b, db, n)
 			b.Logf("%s: %d dossiers seeded in %v", e.name, n, time.Since(start).Round(time.Second))
 			q := sqldb.TableauQuery{Du: medconseil.NewDate(2025, 12, 1), Au: medconseil.NewDate(2026, 11, 30), Aujourdhui: medconseil.NewDate(2026, 12, 2)}
-			b.ResetTimer()
-			var t *sqldb.Tableau
-			for range b.N {
-				var err error
-				if t, err = db.Tableau(ctx, acts["regional"], q); err != nil {
-					b.Fatal(err)
-				}
+			chef := &medconseil.Acteur{Login: "chef.67", Habilitations: []medconseil.Habilitation{{Role: medconseil.RoleMedecinChef, Territoire: medconseil.Territoire{Niveau: medconseil.NiveauEchelon, Code: "67"}}}}
+			run := func(name string, a *medconseil.Acteur) {
+				b.Run(name, func(b *testing.B) {
+					var t *sqldb.Tableau
+					for range b.N {
+						var err error
+						if t, err = db.Tableau(ctx, a, q); err != nil {
+							b.Fatal(err)
+						}
+					}
+					b.Logf("%s %s: %d dossiers received in the year, %d échelons, median delay %v", e.name, name, t.Total.Recus.N, len(t.ParEchelon), t.Total.Delai)
+				})
 			}
-			b.StopTimer()
-			b.Logf("%s: %d dossiers received in the year, %d échelons, median delay %v", e.name, t.Total.Recus.N, len(t.ParEchelon), t.Total.Delai)
+			run("regional", acts["regional"])
+			run("chef67", chef)
+			run("statisticien", acts["statisticien"])
+			// The same without the covering index of migration 0740, side by side.
+			if err := db.Write(ctx, func(tx *sqldb.Tx) error {
+				_, err := tx.Exec(ctx, `DROP INDEX dossier_tableau`)
+				return err
+			}); err != nil {
+				b.Fatal(err)
+			}
+			run("regional-sans-index-0740", acts["regional"])
+			run("chef67-sans-index-0740", chef)
 		})
 	}
 }
