@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -125,15 +126,17 @@ func loadCarte(path string) (*carte, error) {
 	num := func(v float64) string { return strconv.FormatFloat(math.Round(v*10)/10, 'f', -1, 64) }
 	for _, d := range deps {
 		var sb strings.Builder
-		best := 0.0
-		var lx, ly float64
+		var rings [][][2]float64 // projected outer rings, for the label
 		for _, p := range d.polys {
 			for ri, ring := range p {
 				prev := ""
-				x0, y0, x1, y1 := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
 				n := 0
+				var pr [][2]float64
 				for _, pt := range ring {
 					x, y := proj(pt)
+					if ri == 0 {
+						pr = append(pr, [2]float64{x, y})
+					}
 					s := num(x) + " " + num(y)
 					if s == prev {
 						continue // a point within a tenth of a unit of the last one
@@ -146,15 +149,47 @@ func loadCarte(path string) (*carte, error) {
 					sb.WriteString(s)
 					prev = s
 					n++
-					x0, x1, y0, y1 = math.Min(x0, x), math.Max(x1, x), math.Min(y0, y), math.Max(y1, y)
 				}
 				sb.WriteString("Z")
-				if a := (x1 - x0) * (y1 - y0); ri == 0 && a > best {
-					best, lx, ly = a, (x0+x1)/2, (y0+y1)/2
+				if ri == 0 {
+					rings = append(rings, pr)
 				}
 			}
 		}
-		c.Deps = append(c.Deps, carteDep{Code: d.code, Nom: d.nom, Path: sb.String(), X: math.Round(lx), Y: math.Round(ly)})
+		x, y := labelPoint(rings)
+		c.Deps = append(c.Deps, carteDep{Code: d.code, Nom: d.nom, Path: sb.String(), X: math.Round(x), Y: math.Round(y)})
 	}
 	return c, nil
+}
+
+// labelPoint returns a point well inside the outer rings: on horizontal lines
+// across the shape (from 30 % to 70 % of its height), the middle of the widest
+// stretch inside it. A box's centre can fall outside a curved département.
+func labelPoint(rings [][][2]float64) (float64, float64) {
+	y0, y1 := math.Inf(1), math.Inf(-1)
+	for _, r := range rings {
+		for _, p := range r {
+			y0, y1 = math.Min(y0, p[1]), math.Max(y1, p[1])
+		}
+	}
+	bestW, bx, by := -1.0, 0.0, (y0+y1)/2
+	for f := 0.3; f <= 0.701; f += 0.05 {
+		y := y0 + f*(y1-y0)
+		var xs []float64
+		for _, r := range rings {
+			for i := range r {
+				a, b := r[i], r[(i+1)%len(r)]
+				if (a[1] <= y) != (b[1] <= y) {
+					xs = append(xs, a[0]+(y-a[1])/(b[1]-a[1])*(b[0]-a[0]))
+				}
+			}
+		}
+		sort.Float64s(xs)
+		for i := 0; i+1 < len(xs); i += 2 {
+			if w := xs[i+1] - xs[i]; w > bestW {
+				bestW, bx, by = w, (xs[i]+xs[i+1])/2, y
+			}
+		}
+	}
+	return bx, by
 }

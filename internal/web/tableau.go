@@ -193,14 +193,13 @@ func carteSVG(c *carte, t *sqldb.Tableau) template.HTML {
 	fmt.Fprintf(&b, `<title id="carte-titre">Dossiers reçus par échelon (département)</title><desc id="carte-desc">Carte des départements du Grand Est colorés selon le nombre de dossiers reçus sur la période ; chaque département renvoie à sa ligne du tableau « Chiffres par échelon ».</desc>`)
 	for _, d := range c.Deps {
 		l, ok := lines[d.Code]
-		fill, text, label := carteHors, "#1a1a1a", ""
+		fill := carteHors
 		name := fmt.Sprintf("%s (%s) : hors de votre territoire", d.Nom, d.Code)
 		switch {
 		case ok && l.Recus.Masque != "":
-			fill, label = carteSecret, l.Recus.Masque
+			fill = carteSecret
 		case ok:
-			k := carteClasses[class(l.Recus.N)]
-			fill, text, label = k.fill, k.text, l.Recus.String()
+			fill = carteClasses[class(l.Recus.N)].fill
 		}
 		if ok {
 			name = fmt.Sprintf("%s (%s) : %s dossiers reçus, %s ouverts, %s en retard, délai médian %s", d.Nom, d.Code, l.Recus, l.Ouverts, l.EnRetard, l.Delai)
@@ -208,9 +207,23 @@ func carteSVG(c *carte, t *sqldb.Tableau) template.HTML {
 		}
 		fmt.Fprintf(&b, `<path d="%s" fill="%s" stroke="#4d4d4d" stroke-width="0.8"><title>%s</title></path>`, d.Path, fill, e(name))
 		if ok {
-			fmt.Fprintf(&b, `<text x="%g" y="%g" text-anchor="middle" font-size="12" fill="%s" aria-hidden="true"><tspan font-weight="bold">%s</tspan><tspan x="%g" dy="14">%s</tspan></text></a>`, d.X, d.Y-4, text, e(d.Code), d.X, e(label))
+			b.WriteString(`</a>`)
 		}
 	}
+	// The labels after every outline, so that none is covered.
+	b.WriteString(`<g aria-hidden="true" font-size="12" text-anchor="middle" pointer-events="none">`)
+	for _, d := range c.Deps {
+		l, ok := lines[d.Code]
+		if !ok {
+			continue
+		}
+		text, label := "#1a1a1a", l.Recus.String()
+		if l.Recus.Masque == "" {
+			text = carteClasses[class(l.Recus.N)].text
+		}
+		fmt.Fprintf(&b, `<text x="%g" y="%g" fill="%s"><tspan font-weight="bold">%s</tspan><tspan x="%g" dy="14">%s</tspan></text>`, d.X, d.Y-4, text, e(d.Code), d.X, e(label))
+	}
+	b.WriteString(`</g>`)
 	// Legend.
 	y := c.Height + 10
 	fmt.Fprintf(&b, `<g aria-hidden="true" font-size="11" fill="#1a1a1a"><text x="8" y="%g">Dossiers reçus :</text>`, y+12)
