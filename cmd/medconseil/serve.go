@@ -122,6 +122,12 @@ func serve(ctx context.Context, e *env, db *sqldb.DB, log *slog.Logger, ln net.L
 	tlsOn := vf.tlsCert != "" || vf.tlsKey != ""
 	cfg.Secure = tlsOn
 	cfg.Version = binaryVersion()
+	// The dashboard's map reads the départements' outlines from the reference
+	// directory ($MEDCONSEIL_REFERENCE or ../shared/reference); without it the
+	// dashboard shows its figures and says the map is unavailable.
+	if d, err := referenceDir(e, ""); err == nil {
+		cfg.ReferenceDir = d
+	}
 	// cfg.Ops is what the lifecycle scheduler and the journal checkpointer report
 	// to (SchedulerRun, CheckpointWritten): hand the same value to them.
 	cfg.Ops = &ops.Status{}

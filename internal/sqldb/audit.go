@@ -78,6 +78,7 @@ var Finalites = map[string]string{
 	"echeance":       "échéance légale d'un dossier (balayage du calendrier)",
 	"notification":   "notification des conclusions à la caisse",
 	"courrier":       "courrier d'un dossier (notification, réponse au prescripteur, copie à la caisse)",
+	"pilotage":       "pilotage de l'activité (tableau de bord : effectifs agrégés, sans donnée nominative)",
 }
 
 // defaultFinalite is the purpose of an action whose caller declared none.

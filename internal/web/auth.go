@@ -337,6 +337,8 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 	a := acteurOf(r)
 	target := "/dossiers"
 	switch {
+	case s.DB.Policy.CanDashboard(a): // médecin chef, régional, statisticien: the dashboard
+		target = "/tableau-de-bord"
 	case !s.DB.Policy.ListFilter(a).Empty():
 	case authz.CanAudit(a):
 		target = "/audit"

@@ -57,6 +57,10 @@ type Config struct {
 	Ops *ops.Status
 	// Version is the binary's version, shown on the health page.
 	Version string
+	// ReferenceDir is the shared reference directory (MEDCONSEIL_REFERENCE or
+	// ../shared/reference): the dashboard's map reads the départements' outlines
+	// there. Empty: the map is replaced by a notice, the figures stay.
+	ReferenceDir string
 }
 
 // DefaultConfig returns production defaults: sessions of 30 minutes idle and 10
@@ -89,6 +93,7 @@ type Server struct {
 	pages   map[string]*template.Template
 	nav     []navItem
 	mux     *router
+	carte   carteCache // the dashboard's map, loaded once from Config.ReferenceDir
 }
 
 // router is the ServeMux that also remembers its patterns, so tests (the
@@ -168,6 +173,7 @@ func (s *Server) routes() {
 	s.opsRoutes()
 	s.notificationRoutes()
 	s.courrierRoutes()
+	s.tableauRoutes()
 
 	m.HandleFunc("GET /api/v1/openapi.json", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
