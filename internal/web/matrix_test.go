@@ -613,7 +613,7 @@ func (fx *matrixFix) probes(r reporter) []mProbe {
 		if !ok {
 			method, path = "", pat
 		}
-		api := strings.HasPrefix(path, "/api/")
+		api := strings.HasPrefix(path, "/api/") || strings.HasPrefix(path, "/fhir/")
 		switch path {
 		case "/static/":
 			path = "/static/style.css"
@@ -657,6 +657,10 @@ func (fx *matrixFix) probes(r reporter) []mProbe {
 					vals = []mProbe{{path: "ij"}}
 				case "{ruleset}":
 					vals = []mProbe{{path: "ij"}}
+				case "{rpps}":
+					for _, n := range []string{prescripteur, rppsAutre} {
+						vals = append(vals, mProbe{path: n, echo: n})
+					}
 				default:
 					r.Errorf("route %s: parameter %s unknown to the matrix: give it values in probes or list the route in matrixNotProbed with the reason", pat, seg)
 					continue
