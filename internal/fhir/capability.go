@@ -33,6 +33,10 @@ func Capability(software string, date time.Time) Resource {
 		Resource{"type": "Task", "interaction": read,
 			"documentation": "État du dossier, pour tous les types de dossier",
 			"searchParam":   withCommon(patient, ident, sp("status", "token", "received, in-progress, on-hold, completed"))},
+		Resource{"type": "DocumentReference", "interaction": read,
+			"documentation": "Courriers du dossier (PDF) ; la lecture d'un courrier est un téléchargement, journalisé",
+			"searchParam":   []any{sp("related", "reference", "Task/N ou Claim/N : les courriers du dossier N que le lecteur peut lire")}},
+		Resource{"type": "Binary", "interaction": []any{Resource{"code": "read"}}, "documentation": "Le PDF d'un courrier"},
 		Resource{"type": "OperationOutcome"},
 	}
 	return Resource{"resourceType": "CapabilityStatement", "status": "active", "date": date.UTC().Format("2006-01-02"),

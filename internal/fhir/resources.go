@@ -1,6 +1,8 @@
 package fhir
 
 import (
+	"crypto/sha1"
+	"encoding/base64"
 	"fmt"
 	"net/url"
 	"time"
@@ -162,4 +164,59 @@ func Bundle(server, typ string, q url.Values, entries []Resource, total, page, c
 			"resource": e, "search": Resource{"mode": "match"}})
 	}
 	return Resource{"resourceType": "Bundle", "type": "searchset", "total": total, "link": links, "entry": es}
+}
+
+// SystemModeleCourrier and SystemDestinataire code a letter's model and addressee.
+const (
+	SystemModeleCourrier = Base + "/CodeSystem/modele-courrier"
+	SystemDestinataire   = Base + "/CodeSystem/destinataire-courrier"
+)
+
+// Lettre is what DocumentReferenceOf needs of a stored letter (sqldb.Courrier).
+type Lettre struct {
+	ID           int64
+	DossierID    int64
+	Reference    string
+	Modele       string
+	Destinataire string
+	Objet        string
+	CreeLe       time.Time
+	Taille       int64
+	// PDF is the letter itself, when the reader downloaded it (a read, not a list).
+	PDF []byte
+}
+
+// DocumentReferenceOf is a letter of a dossier: its reference number as
+// masterIdentifier, its model as type, its addressee as category, the dossier's
+// Task as context (every dossier type has one), and the PDF — inline when downloaded,
+// otherwise by the URL of its Binary. server is the absolute FHIR base.
+func DocumentReferenceOf(l Lettre, server string) Resource {
+	related := ref("Task", l.DossierID)
+	att := Resource{"contentType": "application/pdf", "language": "fr-FR", "title": l.Objet,
+		"creation": instant(l.CreeLe), "url": fmt.Sprintf("%s/Binary/%d", server, l.ID)}
+	if l.Taille > 0 {
+		att["size"] = l.Taille
+	}
+	if l.PDF != nil {
+		sum := sha1.Sum(l.PDF) // R4 Attachment.hash is the base64 SHA-1 of the data
+		att["data"], att["hash"], att["size"] = base64.StdEncoding.EncodeToString(l.PDF), base64.StdEncoding.EncodeToString(sum[:]), len(l.PDF)
+	}
+	return Resource{"resourceType": "DocumentReference", "id": fmt.Sprint(l.ID), "meta": metaOf(0, l.CreeLe),
+		"masterIdentifier": Resource{"system": SystemCourrier, "value": l.Reference},
+		"status":           "current",
+		"docStatus":        "final",
+		"type":             concept(SystemModeleCourrier, l.Modele, ""),
+		"category":         []any{concept(SystemDestinataire, l.Destinataire, "")},
+		"subject":          ref("Patient", l.DossierID),
+		"date":             instant(l.CreeLe),
+		"description":      l.Objet,
+		"content":          []any{Resource{"attachment": att}},
+		"context":          Resource{"related": []any{related}},
+	}
+}
+
+// BinaryOf is the PDF of a letter as a FHIR Binary.
+func BinaryOf(id int64, pdf []byte) Resource {
+	return Resource{"resourceType": "Binary", "id": fmt.Sprint(id), "contentType": "application/pdf",
+		"data": base64.StdEncoding.EncodeToString(pdf)}
 }

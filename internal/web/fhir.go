@@ -39,6 +39,7 @@ func (s *Server) fhirRoutes() {
 	m.Handle("GET /fhir/ClaimResponse/{id}", s.fhirAPI(s.fhirRead("ClaimResponse")))
 	m.Handle("GET /fhir/Task", s.fhirAPI(s.fhirSearch("Task")))
 	m.Handle("GET /fhir/Task/{id}", s.fhirAPI(s.fhirRead("Task")))
+	s.fhirLetterRoutes()
 	m.Handle("/fhir/", s.fhirPublic(func(w http.ResponseWriter, r *http.Request) error {
 		return &medconseil.Error{Code: medconseil.ENOTFOUND, Message: "type de ressource ou opération non pris en charge : " + r.Method + " " + r.URL.Path + " (voir GET /fhir/metadata)"}
 	}))
@@ -584,4 +585,77 @@ func claimPaths(f *fhir.Filing, err error) error {
 		return out[0]
 	}
 	return errors.Join(out...)
+}
+
+// fhirLetterRoutes serve the letters of a dossier (internal/courrier, stored by
+// sqldb.AddCourrier) as DocumentReference and their PDF as Binary, through the
+// store's letter calls: the gate of the dossier, only the letters whose every
+// class the reader sees there, journaled (finalité courrier).
+func (s *Server) fhirLetterRoutes() {
+	m := s.mux
+	m.Handle("GET /fhir/DocumentReference", s.fhirAPI(s.fhirLetters))
+	m.Handle("GET /fhir/DocumentReference/{id}", s.fhirAPI(s.fhirLetter(false)))
+	m.Handle("GET /fhir/Binary/{id}", s.fhirAPI(s.fhirLetter(true)))
+}
+
+func lettreOf(c sqldb.Courrier) fhir.Lettre {
+	return fhir.Lettre{ID: c.ID, DossierID: c.DossierID, Reference: c.Reference, Modele: c.Modele, Destinataire: string(c.Destinataire),
+		Objet: c.Objet, CreeLe: c.CreeLe, Taille: c.Taille}
+}
+
+// fhirLetters lists the letters of one dossier: related=Task/N (or Claim/N).
+func (s *Server) fhirLetters(w http.ResponseWriter, r *http.Request) error {
+	v := r.URL.Query()
+	for k := range v {
+		if k != "related" && k != "_format" {
+			return paramErr(k, "paramètre de recherche non pris en charge pour DocumentReference : related=Task/N")
+		}
+	}
+	rel := v.Get("related")
+	_, num, ok := strings.Cut(rel, "/")
+	id, err := strconv.ParseInt(num, 10, 64)
+	if !ok || err != nil || id <= 0 || !(strings.HasPrefix(rel, "Task/") || strings.HasPrefix(rel, "Claim/")) {
+		return paramErr("related", "référence Task/N ou Claim/N attendue, pas %q", rel)
+	}
+	cs, err := s.DB.Courriers(r.Context(), acteurOf(r), id, meta(r, "courrier"))
+	if err != nil && medconseil.ErrorCode(err) != medconseil.ENOTFOUND {
+		return err
+	}
+	entries := make([]fhir.Resource, 0, len(cs))
+	for _, c := range cs {
+		entries = append(entries, fhir.DocumentReferenceOf(lettreOf(c), s.fhirBase(r)))
+	}
+	n := max(len(entries), 1)
+	writeFHIR(w, http.StatusOK, fhir.Bundle(s.fhirBase(r), "DocumentReference", v, entries, len(entries), 1, n))
+	return nil
+}
+
+// fhirLetter reads one letter with its PDF (a download, journaled as one): as a
+// DocumentReference with the PDF inline, or as a Binary.
+func (s *Server) fhirLetter(binary bool) handler {
+	typ := "DocumentReference"
+	if binary {
+		typ = "Binary"
+	}
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+		if err != nil || id <= 0 {
+			return medconseil.NotFound(typ)
+		}
+		c, pdf, err := s.DB.CourrierPDF(r.Context(), acteurOf(r), id, meta(r, "courrier"))
+		if medconseil.ErrorCode(err) == medconseil.ENOTFOUND {
+			return medconseil.NotFound(typ)
+		}
+		if err != nil {
+			return err
+		}
+		if binary {
+			writeFHIR(w, http.StatusOK, fhir.BinaryOf(id, pdf))
+			return nil
+		}
+		l := lettreOf(*c)
+		l.PDF = pdf
+		writeFHIR(w, http.StatusOK, fhir.DocumentReferenceOf(l, s.fhirBase(r)))
+		return nil
+	}
 }

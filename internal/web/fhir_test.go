@@ -1,12 +1,16 @@
 package web_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 
+	"medconseil"
+	"medconseil/internal/courrier"
 	"medconseil/internal/fhir/fhirtest"
 	"medconseil/internal/sqldb"
 	"medconseil/internal/sqldb/sqldbtest"
@@ -144,6 +148,47 @@ func TestFHIRPriorAuthorization(t *testing.T) {
 					t.Errorf("caisse's %s (%d) shows %q: %.800s", typ, res.StatusCode, clinical, body)
 				}
 			}
+		}
+
+		// Letters: the prescriber reads both, the caisse only the one without
+		// clinical content; a letter the reader may not read is as absent.
+		noClin := medconseil.FieldSet(0).With(medconseil.Identite).With(medconseil.Administratif).With(medconseil.Decision)
+		var letters []int64
+		nid, _ := strconv.ParseInt(id, 10, 64)
+		if err := db.Write(context.Background(), func(tx *sqldb.Tx) error {
+			for _, in := range []sqldb.CourrierInput{
+				{DossierID: nid, Lettre: courrier.Lettre{Modele: "accord_transport", Destinataire: courrier.Caisse, Adresse: []string{"CPAM du Bas-Rhin"}, Date: medconseil.NewDate(2026, 11, 5), Objet: "Accord de transport", Paragraphes: []string{"Accord."}}, Contenu: noClin},
+				{DossierID: nid, Lettre: courrier.Lettre{Modele: "avis_prescripteur", Destinataire: courrier.Prescripteur, Adresse: []string{"Dr Fischer"}, Date: medconseil.NewDate(2026, 11, 5), Objet: "Avis motivé", Paragraphes: []string{"Éloignement oncologique."}}, Contenu: noClin.With(medconseil.Clinique)},
+			} {
+				cid, _, err := tx.AddCourrier(context.Background(), in)
+				if err != nil {
+					return err
+				}
+				letters = append(letters, cid)
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		for tok, want := range map[string]int{presc: 2, cpam: 1, other: 0} {
+			res, body := e.do("GET", "/fhir/DocumentReference?related=Claim/"+id, tok, nil, nil)
+			b := fhirJSON(t, "DocumentReference search", body)
+			if es, _ := b["entry"].([]any); res.StatusCode != 200 || len(es) != want {
+				t.Errorf("letters listed: %d entries, want %d: %.600s", len(es), want, body)
+			}
+		}
+		res, body = e.do("GET", fmt.Sprintf("/fhir/DocumentReference/%d", letters[1]), presc, nil, nil)
+		if d := fhirJSON(t, "DocumentReference", body); res.StatusCode != 200 || !strings.Contains(body, `"data":"JVBERi`) || d["masterIdentifier"] == nil {
+			t.Errorf("prescriber's letter: %d %.400s", res.StatusCode, body)
+		}
+		res, body = e.do("GET", fmt.Sprintf("/fhir/Binary/%d", letters[0]), cpam, nil, nil)
+		if fhirJSON(t, "Binary", body); res.StatusCode != 200 {
+			t.Errorf("caisse's letter: %d %.300s", res.StatusCode, body)
+		}
+		r1, hidden := e.do("GET", fmt.Sprintf("/fhir/DocumentReference/%d", letters[1]), cpam, nil, nil)
+		_, missing := e.do("GET", "/fhir/DocumentReference/999999", cpam, nil, nil)
+		if r1.StatusCode != 404 || hidden != missing {
+			t.Errorf("caisse reads the clinical letter: %d %s / %s", r1.StatusCode, hidden, missing)
 		}
 
 		// Searches with paging.
