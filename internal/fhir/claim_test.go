@@ -148,6 +148,18 @@ func TestResourcesValid(t *testing.T) {
 	tacite.Etat = medconseil.EtatAccordTacite
 	dec := fhir.Decision{AccordTacite: medconseil.NewDate(2026, 11, 17)}
 	p, _ := fhir.PatientOf(d, recue)
+	arret := &medconseil.Dossier{ID: 9, Type: medconseil.TypeArretTravail, Etat: medconseil.EtatAInstruire, Version: 1, Departement: "67", RecueLe: recue, Prescripteur: "10001234567",
+		Arret: &medconseil.ArretTravail{Nature: medconseil.NatureProlongation, InitialID: 8, Debut: medconseil.NewDate(2026, 11, 2), Fin: medconseil.NewDate(2026, 11, 20), CIM10: "M545", Libelle: "lombalgie", Motif: "port de charges"}}
+	arretCaisse := *arret
+	arretCaisse.Arret = &medconseil.ArretTravail{Nature: medconseil.NatureProlongation, Debut: arret.Arret.Debut, Fin: arret.Arret.Fin}
+	atmp := &medconseil.Dossier{ID: 10, Type: medconseil.TypeATMP, RecueLe: recue, Demande: &medconseil.Demande{Type: medconseil.TypeATMP, Valeurs: map[string]medconseil.Valeur{}}}
+	qr := func(d *medconseil.Dossier) fhir.Resource {
+		r, ok := fhir.QuestionnaireResponseOf(d, recue)
+		if !ok {
+			t.Fatalf("no QuestionnaireResponse for %s", d.Type)
+		}
+		return r
+	}
 	resources := map[string]fhir.Resource{
 		"Claim":                fhir.ClaimOf(d, recue),
 		"Claim (caisse)":       fhir.ClaimOf(&caisse, recue),
@@ -160,7 +172,15 @@ func TestResourcesValid(t *testing.T) {
 		"Organization":         fhir.OrganizationOf(medconseil.Organisme{Code: "ELSM67", Type: medconseil.TypeEchelon, Nom: "Échelon local du Bas-Rhin", Parent: "DRSM44", Commune: "67482", Adresse: "Strasbourg"}),
 		"CapabilityStatement":  fhir.Capability("medconseil test", recue),
 		"OperationOutcome":     fhir.Outcome([]fhir.Issue{{Code: medconseil.EINVALID, Message: "NIR invalide", Expression: "Claim.contained[0].identifier[0].value"}}),
-		"Bundle":               fhir.Bundle("http://localhost/fhir", "Task", nil, []fhir.Resource{fhir.TaskOf(d, recue)}, 30, 2, 10),
+		"DocumentReference (list)": fhir.DocumentReferenceOf(fhir.Lettre{ID: 3, DossierID: 7, Reference: "SM-67/2026/000003", Modele: "accord_transport",
+			Destinataire: "assure", Objet: "Votre demande de transport", CreeLe: recue, Taille: 2048}, "http://localhost/fhir"),
+		"DocumentReference (read)": fhir.DocumentReferenceOf(fhir.Lettre{ID: 3, DossierID: 7, Reference: "SM-67/2026/000003", Modele: "accord_transport",
+			Destinataire: "assure", Objet: "Votre demande de transport", CreeLe: recue, PDF: []byte("%PDF-1.4")}, "http://localhost/fhir"),
+		"Binary":                         fhir.BinaryOf(3, []byte("%PDF-1.4")),
+		"QuestionnaireResponse (arrêt)":  qr(arret),
+		"QuestionnaireResponse (caisse)": qr(&arretCaisse),
+		"QuestionnaireResponse (AT/MP)":  qr(atmp),
+		"Bundle":                         fhir.Bundle("http://localhost/fhir", "Task", nil, []fhir.Resource{fhir.TaskOf(d, recue)}, 30, 2, 10),
 	}
 	for name, r := range resources {
 		if err := fhirtest.ValidateValue(r); err != nil {
@@ -174,6 +194,10 @@ func TestResourcesValid(t *testing.T) {
 		if strings.Contains(string(b), clinical) {
 			t.Errorf("Claim without the clinical class shows %q: %s", clinical, b)
 		}
+	}
+	b, _ = json.Marshal(resources["QuestionnaireResponse (caisse)"])
+	if strings.Contains(string(b), "M54.5") || strings.Contains(string(b), "lombalgie") || !strings.Contains(string(b), "2026-11-20") {
+		t.Errorf("arrêt without the clinical class: %s", b)
 	}
 	// The tacit approval date and the preAuthRef.
 	if got := resources["ClaimResponse queued"]["extension"]; mustJSON(got) != `[{"url":"`+fhir.ExtAccordTacite+`","valueDate":"2026-11-17"}]` {

@@ -39,6 +39,8 @@ func (s *Server) fhirRoutes() {
 	m.Handle("GET /fhir/ClaimResponse/{id}", s.fhirAPI(s.fhirRead("ClaimResponse")))
 	m.Handle("GET /fhir/Task", s.fhirAPI(s.fhirSearch("Task")))
 	m.Handle("GET /fhir/Task/{id}", s.fhirAPI(s.fhirRead("Task")))
+	m.Handle("GET /fhir/QuestionnaireResponse", s.fhirAPI(s.fhirSearch("QuestionnaireResponse")))
+	m.Handle("GET /fhir/QuestionnaireResponse/{id}", s.fhirAPI(s.fhirRead("QuestionnaireResponse")))
 	s.fhirLetterRoutes()
 	m.Handle("/fhir/", s.fhirPublic(func(w http.ResponseWriter, r *http.Request) error {
 		return &medconseil.Error{Code: medconseil.ENOTFOUND, Message: "type de ressource ou opération non pris en charge : " + r.Method + " " + r.URL.Path + " (voir GET /fhir/metadata)"}
@@ -213,6 +215,9 @@ func (s *Server) resourceOf(ctx context.Context, typ string, d *medconseil.Dossi
 		return fhir.ClaimResponseOf(d, upd, dec), true, nil
 	case "Task":
 		return fhir.TaskOf(d, upd), true, nil
+	case "QuestionnaireResponse":
+		qr, ok := fhir.QuestionnaireResponseOf(d, upd)
+		return qr, ok, nil
 	}
 	return nil, false, nil
 }
@@ -244,10 +249,11 @@ func (s *Server) fhirRead(typ string) handler {
 // fhirSearchParams are the parameters each search accepts (docs/fhir.md); any other is
 // refused rather than ignored.
 var fhirSearchParams = map[string]map[string]bool{
-	"Patient":       {"identifier": true, "_lastUpdated": true, "_count": true, "_page": true, "_format": true},
-	"Claim":         {"patient": true, "identifier": true, "status": true, "use": true, "_lastUpdated": true, "_count": true, "_page": true, "_format": true},
-	"ClaimResponse": {"patient": true, "identifier": true, "status": true, "_lastUpdated": true, "_count": true, "_page": true, "_format": true},
-	"Task":          {"patient": true, "identifier": true, "status": true, "_lastUpdated": true, "_count": true, "_page": true, "_format": true},
+	"Patient":               {"identifier": true, "_lastUpdated": true, "_count": true, "_page": true, "_format": true},
+	"Claim":                 {"patient": true, "identifier": true, "status": true, "use": true, "_lastUpdated": true, "_count": true, "_page": true, "_format": true},
+	"ClaimResponse":         {"patient": true, "identifier": true, "status": true, "_lastUpdated": true, "_count": true, "_page": true, "_format": true},
+	"Task":                  {"patient": true, "identifier": true, "status": true, "_lastUpdated": true, "_count": true, "_page": true, "_format": true},
+	"QuestionnaireResponse": {"patient": true, "identifier": true, "_lastUpdated": true, "_count": true, "_page": true, "_format": true},
 }
 
 // paramErr is an error on search parameter name (rendered 400).
@@ -282,8 +288,11 @@ func (s *Server) searchQuery(r *http.Request, typ string) (q sqldb.WorklistQuery
 			page = n
 		}
 	}
-	if typ == "Claim" || typ == "ClaimResponse" {
+	switch typ {
+	case "Claim", "ClaimResponse":
 		q.Types = fhir.PreAuthTypes
+	case "QuestionnaireResponse":
+		q.Types = []medconseil.TypeDossier{medconseil.TypeArretTravail, medconseil.TypeATMP}
 	}
 	if id := v.Get("identifier"); id != "" {
 		sys, val, ok := strings.Cut(id, "|")

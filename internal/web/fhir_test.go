@@ -304,3 +304,33 @@ func contains(xs []string, x string) bool {
 	}
 	return false
 }
+
+// An arrêt de travail reads as a QuestionnaireResponse: the prescriber sees its
+// answers, the caisse the administrative ones only.
+func TestFHIRArretQuestionnaireResponse(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		e := start(t, db)
+		presc, cpam := e.token("prescripteur.demo"), e.token("cpam.67")
+		res, body := e.do("POST", "/api/v1/arrets", presc, map[string]any{"nir": "185056748212337", "residence": "67482", "prescripteur": prescripteur, "nature": "initial",
+			"debut": "2026-11-02", "fin": "2026-11-20", "cim10": "M545", "libelle": "lombalgie aiguë", "motif": "port de charges", "teleconsultation": false}, nil)
+		if res.StatusCode != 201 {
+			t.Fatalf("arrêt: %d %s", res.StatusCode, body)
+		}
+		var out struct{ ID int64 }
+		json.Unmarshal([]byte(body), &out)
+		path := fmt.Sprintf("/fhir/QuestionnaireResponse/%d", out.ID)
+		res, body = e.do("GET", path, presc, nil, nil)
+		if fhirJSON(t, "prescriber's QuestionnaireResponse", body); res.StatusCode != 200 || !strings.Contains(body, "M54.5") || !strings.Contains(body, "arret-travail") {
+			t.Errorf("prescriber: %d %.800s", res.StatusCode, body)
+		}
+		res, body = e.do("GET", path, cpam, nil, nil)
+		fhirJSON(t, "caisse's QuestionnaireResponse", body)
+		if strings.Contains(body, "M54.5") || strings.Contains(body, "lombalgie") || strings.Contains(body, "charges") {
+			t.Errorf("caisse sees a clinical answer: %d %.800s", res.StatusCode, body)
+		}
+		res, body = e.do("GET", "/fhir/QuestionnaireResponse?identifier=urn:oid:1.2.250.1.213.1.4.8|185056748212337", presc, nil, nil)
+		if b := fhirJSON(t, "QuestionnaireResponse search", body); res.StatusCode != 200 || b["total"] != 1.0 {
+			t.Errorf("search: %d %.600s", res.StatusCode, body)
+		}
+	})
+}
