@@ -572,6 +572,9 @@ func claimPaths(f *fhir.Filing, err error) error {
 	for _, fe := range fes {
 		c := *fe
 		switch {
+		case fe.Code == medconseil.ECONFLICT && fe.Field == "Idempotency-Key":
+			c.Field, c.Message = "Claim.identifier", "l'identifiant donné dans If-None-Exist a déjà servi pour une autre demande : changer Claim.identifier"
+		case fe.Code != medconseil.EINVALID && fe.Code != medconseil.EREGLE && fe.Code != medconseil.EFORBIDDEN:
 		case fe.Field == "":
 		case f.Paths[fe.Field] != "":
 			c.Field = f.Path(fe.Field)

@@ -82,10 +82,9 @@ func TestFHIRPriorAuthorization(t *testing.T) {
 		// The same identifier for another request is a conflict, nothing written.
 		changed := strings.Replace(string(claim), `"value": 490`, `"value": 491`, 1)
 		res, body = e.do("POST", "/fhir/Claim", presc, changed, hdr)
-		if res.StatusCode != 409 {
+		if exprs, texts := issues(fhirJSON(t, "conflict", body)); res.StatusCode != 409 || !contains(exprs, "Claim.identifier") || !strings.Contains(texts, "If-None-Exist") {
 			t.Errorf("same If-None-Exist, other body: %d %.300s", res.StatusCode, body)
 		}
-		fhirJSON(t, "conflict", body)
 
 		// The submitter follows its request.
 		for _, typ := range []string{"Claim", "ClaimResponse", "Task", "Patient"} {
