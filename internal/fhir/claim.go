@@ -532,7 +532,9 @@ func ClaimResponseOf(d *medconseil.Dossier, updated time.Time, dec Decision) Res
 	if code == "accord" || code == "accord_tacite" {
 		r["preAuthRef"] = fmt.Sprintf("MC-%d", d.ID)
 	}
-	if !dec.AccordTacite.IsZero() {
+	// The date of tacit approval while silence may still be worth approval, and once
+	// it has been; an express decision makes it moot.
+	if !dec.AccordTacite.IsZero() && (code == "en_attente" || code == "accord_tacite") {
 		r["extension"] = []any{Resource{"url": ExtAccordTacite, "valueDate": dec.AccordTacite.String()}}
 	}
 	r["item"] = []any{Resource{"itemSequence": 1, "adjudication": []any{Resource{

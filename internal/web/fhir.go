@@ -208,7 +208,7 @@ func (s *Server) resourceOf(ctx context.Context, typ string, d *medconseil.Dossi
 			return nil, false, err
 		}
 		for _, e := range es {
-			if e.Nom == "accord_tacite" {
+			if e.Nom == "accord_tacite" && e.Statut != "annulee" {
 				dec.AccordTacite = e.Limite
 			}
 		}

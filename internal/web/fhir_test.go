@@ -135,7 +135,7 @@ func TestFHIRPriorAuthorization(t *testing.T) {
 		for _, tok := range []string{cpam, presc} {
 			res, body = e.do("GET", "/fhir/ClaimResponse/"+id, tok, nil, nil)
 			r := fhirJSON(t, "ClaimResponse after the avis", body)
-			if res.StatusCode != 200 || r["outcome"] != "complete" || r["preAuthRef"] != "MC-"+id || !strings.Contains(body, "Accord") {
+			if res.StatusCode != 200 || r["outcome"] != "complete" || r["preAuthRef"] != "MC-"+id || !strings.Contains(body, "Accord") || r["extension"] != nil {
 				t.Errorf("ClaimResponse after the avis: %d %.800s", res.StatusCode, body)
 			}
 		}
