@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"medconseil"
 	"medconseil/internal/authz"
@@ -20,6 +21,11 @@ type WorklistQuery struct {
 	Page        int                    // from 1
 	ParPage     int                    // default 25, at most 200
 	Meta        Meta                   // the request, for the journal entry listing the dossiers shown
+	// FHIR searches (internal/web/fhir.go): several types or states, last update window.
+	Types     []medconseil.TypeDossier // any of these types (nil: every type)
+	Etats     []medconseil.Etat        // any of these states (nil: every state)
+	MajDepuis time.Time                // last updated at or after (zero: no bound)
+	MajAvant  time.Time                // last updated strictly before (zero: no bound)
 }
 
 // WorklistRow is one line of a worklist: what is needed to pick a dossier, never
@@ -87,6 +93,7 @@ func (db *DB) worklist(ctx context.Context, a *medconseil.Acteur, q WorklistQuer
 	if q.NIR != "" {
 		where, args = append(where, "d.nir = ?"), append(args, string(q.NIR))
 	}
+	where, args = fhirFilters(where, args, q)
 	order := "d.echeance, d.id"
 	switch q.Tri {
 	case "-echeance":

@@ -637,7 +637,7 @@ func (fx *matrixFix) probes(r reporter) []mProbe {
 		if !ok {
 			method, path = "", pat
 		}
-		api := strings.HasPrefix(path, "/api/")
+		api := strings.HasPrefix(path, "/api/") || strings.HasPrefix(path, "/fhir/")
 		switch path {
 		case "/static/":
 			path = "/static/style.css"
@@ -683,6 +683,10 @@ func (fx *matrixFix) probes(r reporter) []mProbe {
 					vals = []mProbe{{path: "ij"}}
 				case "{fichier}": // a letter's PDF: every letter, a missing one, a malformed name
 					vals = append(append([]mProbe{}, fx.courriers...), mProbe{path: "999999.pdf"}, mProbe{path: "abc.pdf"})
+				case "{rpps}":
+					for _, n := range []string{prescripteur, rppsAutre} {
+						vals = append(vals, mProbe{path: n, echo: n})
+					}
 				default:
 					r.Errorf("route %s: parameter %s unknown to the matrix: give it values in probes or list the route in matrixNotProbed with the reason", pat, seg)
 					continue
