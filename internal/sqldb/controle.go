@@ -117,6 +117,7 @@ type ControleView struct {
 	Arrets      []MsapArret
 	Enfants     []ControleRow
 	Proposition *Proposition
+	Courriers   []ControleCourrier
 }
 
 // Finale reports whether the procedure is over.
@@ -509,6 +510,9 @@ func (db *DB) ControleEvent(ctx context.Context, a *medconseil.Acteur, id int64,
 		if err := tx.startControleEcheances(ctx, def, id, ev, tr.Vers, in.Le, fin); err != nil {
 			return err
 		}
+		if err := tx.letterOnEvent(ctx, a, r, def, ev, in.Le); err != nil {
+			return err
+		}
 		return tx.controleJournal(ctx, a, action, id, m, ResultOK)
 	})
 	return newVersion, err
@@ -632,6 +636,9 @@ func (db *DB) Controle(ctx context.Context, a *medconseil.Acteur, id int64, m Me
 			return err
 		}
 		if v.Arrets, err = tx.msapArrets(ctx, id); err != nil {
+			return err
+		}
+		if v.Courriers, err = tx.controleCourriers(ctx, id); err != nil {
 			return err
 		}
 		rows, err := tx.Query(ctx, `SELECT `+controleCols+` FROM controle c WHERE c.parent_id = ? ORDER BY c.id`, id)

@@ -8,6 +8,7 @@ import (
 
 	"medconseil"
 	"medconseil/internal/controle"
+	"medconseil/internal/courrier"
 	"medconseil/internal/sqldb"
 	"medconseil/internal/sqldb/sqldbtest"
 )
@@ -108,6 +109,21 @@ func TestControleMSOMSAP(t *testing.T) {
 		v, _ := db.Controle(ctx, pr67, id, sqldb.Meta{})
 		if v.Etape != "notifiee" || len(v.Echeances) != 1 || v.Echeances[0].Limite != cday("2026-04-02") || !v.Echeances[0].Verifier {
 			t.Fatalf("after notification: %s %+v", v.Etape, v.Echeances)
+		}
+		// The notification letter (R148-1 I), rendered by internal/courrier.
+		if len(v.Courriers) != 1 || !strings.Contains(v.Courriers[0].Reference, "/CTL/2026/") {
+			t.Fatalf("letters = %+v", v.Courriers)
+		}
+		if _, _, err := db.ControleCourrierPDF(ctx, pr57, v.Courriers[0].ID, sqldb.Meta{}); code(err) != medconseil.ENOTFOUND {
+			t.Errorf("praticien.57 reads the letter: %v", err)
+		}
+		_, pdf, err := db.ControleCourrierPDF(ctx, pr67, v.Courriers[0].ID, sqldb.Meta{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		text, err := courrier.Text(pdf)
+		if err != nil || !strings.Contains(text, "R148-1") || !strings.Contains(text, "observé 812") || !strings.Contains(text, "avril\u00a02026") {
+			t.Errorf("letter text (%v): %q", err, text)
 		}
 		// One month without hearing: the sweep moves to the director's choice, once.
 		now = time.Date(2026, 4, 3, 9, 0, 0, 0, time.UTC)

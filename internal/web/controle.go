@@ -35,6 +35,7 @@ func (s *Server) controleRoutes() {
 	m.Handle("GET /dossiers/{id}/contentieux", s.page(s.dossierContentieuxForm))
 	m.Handle("POST /dossiers/{id}/contentieux", s.page(s.dossierContentieux))
 	m.Handle("POST /dossiers/{id}/msap", s.page(s.dossierMsap))
+	m.Handle("GET /controle/courriers/{id}", s.page(s.controleCourrier))
 	s.addNav("/controle", "Contrôle des professionnels", authz.SeesControle)
 }
 
@@ -448,4 +449,22 @@ func (s *Server) dossierMsap(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.Redirect(w, r, fmt.Sprintf("/controle/%d?ok=msap", cid), http.StatusSeeOther)
 	return nil
+}
+
+// controleCourrier serves a letter of a procedure (PDF), through the procedure's gate.
+func (s *Server) controleCourrier(w http.ResponseWriter, r *http.Request) error {
+	id, err := controleID(r)
+	if err != nil {
+		return err
+	}
+	ref, pdf, err := s.DB.ControleCourrierPDF(r.Context(), acteurOf(r), id, meta(r, "controle"))
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/pdf")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Disposition", fmt.Sprintf("inline; filename=%q", strings.ReplaceAll(ref, "/", "-")+".pdf"))
+	_, err = w.Write(pdf)
+	return err
 }
