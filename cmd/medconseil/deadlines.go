@@ -50,6 +50,12 @@ func runDeadlines(ctx context.Context, e *env, args []string) error {
 	defer db.Close()
 	start := time.Now()
 	res, err := db.FireDeadlines(ctx, day)
+	if err == nil {
+		// And the deadlines of the control procedures (MSO/MSAP, indus, pénalités, contentieux).
+		var n int
+		n, err = db.FireControleDeadlines(ctx, day)
+		res.Fired += n
+	}
 	fmt.Fprintf(e.stdout, "Échéances dues jusqu'au %s : %d déclenchée(s), %d annulée(s) (dossier déjà passé à un autre état), %d en échec, %d à reprendre (dossier verrouillé) — %s\n",
 		day.Francais(), res.Fired, res.Cancelled, res.Failed, res.Busy, time.Since(start).Round(time.Millisecond))
 	if err != nil {
@@ -122,6 +128,12 @@ func runDeadlinesBench(ctx context.Context, e *env, args []string) error {
 		day := first.AddDays(i)
 		start, cpu0 := time.Now(), cpuTime()
 		res, err := db.FireDeadlines(ctx, day)
+		if err == nil {
+			// And the deadlines of the control procedures (MSO/MSAP, indus, pénalités, contentieux).
+			var n int
+			n, err = db.FireControleDeadlines(ctx, day)
+			res.Fired += n
+		}
 		if err != nil {
 			return err
 		}

@@ -51,6 +51,7 @@ func commands() map[string]command {
 		"backup":    {"sauvegarde chiffrée en ligne ; keygen : clé de sauvegarde", runBackup},
 		"restore":   {"restaure une sauvegarde dans une base neuve", runRestore},
 		"purge":     {"supprime les dossiers dont la durée de conservation est échue", runPurge},
+		"controle":  {"contrôle des professionnels : importer (liste de ciblage), indu, suivi (MSO)", runControle},
 	}
 }
 

@@ -65,6 +65,13 @@ func (r *Runner) Once(ctx context.Context) (sqldb.SweepResult, error) {
 		lag = max(0, r.DB.Now().Sub(due.Time(time.UTC)))
 	}
 	res, err := r.sweep(ctx, until)
+	if err == nil {
+		// The deadlines of the control procedures (MSO/MSAP, indus, pénalités,
+		// contentieux: sqldb/controle.go) in the same pass.
+		var n int
+		n, err = r.DB.FireControleDeadlines(ctx, until)
+		res.Fired += n
+	}
 	if r.Report != nil {
 		r.Report(time.Now(), lag, res.Fired, err)
 	}

@@ -18,6 +18,9 @@ var sealedColumns = []struct{ table, key, column, aadColumn string }{
 	{"avis", "dossier_id", "motif_enc", "motif"},
 	{"note_clinique", "id", "texte_enc", "texte"},
 	{"courrier", "id", "pdf_enc", "pdf"},
+	{"controle_indu", "controle_id", "trace_enc", "trace"},
+	{"msap_arret", "dossier_id", "motif_enc", "motif"},
+	{"controle_courrier", "id", "pdf_enc", "pdf"},
 }
 
 // RotateKeys re-encrypts every clinical value with the active key of next, which

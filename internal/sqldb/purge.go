@@ -79,6 +79,8 @@ func pastRetention(p PurgePolicy, a string) (string, []any) {
 		}
 		where = append(where, a+".type NOT IN ("+strings.Join(ty, ", ")+")")
 	}
+	// Dossiers under a contentieux or an MSAP (controle.go).
+	where = append(where, controleProtectedDossiers(a))
 	for _, w := range protectedWords {
 		where = append(where, "LOWER("+a+".etat) NOT LIKE ?", "LOWER("+a+".type) NOT LIKE ?")
 		args = append(args, "%"+w+"%", "%"+w+"%")

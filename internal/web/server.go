@@ -175,6 +175,7 @@ func (s *Server) routes() {
 	s.courrierRoutes()
 	s.tableauRoutes()
 	s.fhirRoutes()
+	s.controleRoutes()
 
 	m.HandleFunc("GET /api/v1/openapi.json", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
