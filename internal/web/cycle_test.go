@@ -64,7 +64,6 @@ func TestCycleSection(t *testing.T) {
 			t.Errorf("CPAM agent: deadlines %v, transition form %v", strings.Contains(b, "Silence de 15 jours"), strings.Contains(b, `/evenements"`))
 		}
 
-
 		other := e.browser("agent.57")
 		other.get("/dossiers")
 		if res, _ := other.post(page+"/evenements", url.Values{"csrf": {other.csrf}, "evenement": {"convoquer"}, "version": {"1"}}); res.StatusCode != 404 {
