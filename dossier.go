@@ -21,6 +21,10 @@ const (
 	TypeInvalidite   TypeDossier = "invalidite"
 	TypeOrdonnance   TypeDossier = "ordonnance"
 	TypeMTDents      TypeDossier = "mtdents"
+	// TypeAccesDossier is an assuré's request for communication of the health
+	// information the service médical holds on him (L1111-7 CSP, REGULATIONS.md §17),
+	// filed by the DPO or a praticien, kept with its deadlines (lifecycle acces_dossier).
+	TypeAccesDossier TypeDossier = "acces_dossier"
 )
 
 // Label returns the French name of the type.
@@ -44,6 +48,8 @@ func (t TypeDossier) Label() string {
 		return "Contrôle d'ordonnance"
 	case TypeMTDents:
 		return "Examen bucco-dentaire"
+	case TypeAccesDossier:
+		return "Demande d'accès au dossier médical"
 	}
 	return string(t)
 }

@@ -113,8 +113,14 @@ func (p *Policy) Classes(a *medconseil.Acteur, s Scope) medconseil.FieldSet {
 			if s.Type == medconseil.TypeATMP && h.Territoire.Niveau == medconseil.NiveauSIRET && s.Employeur != "" && h.Territoire.Code == s.Employeur {
 				set |= medconseil.FieldSet(0).With(medconseil.Administratif).With(medconseil.Decision)
 			}
+		case h.Role == medconseil.RoleAuditeur:
+			// The DPO handles the assurés' requests for access (L1111-7 CSP): those
+			// dossiers exist for it, without clinical content; no other dossier does.
+			if s.Type == medconseil.TypeAccesDossier && covers(h.Territoire, s, p.SiteDepartement) {
+				set |= noClinical
+			}
 		}
-		// statisticien, auditeur, admin: no dossier exists for them.
+		// statisticien, admin: no dossier exists for them.
 	}
 	return set
 }

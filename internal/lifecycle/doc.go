@@ -43,6 +43,15 @@ n'existe pas). **du / au** : dates des faits (début du délai) auxquelles l'éc
 (critère d'application du texte). **À vérifier** : REGULATIONS.md marque la valeur ou son calcul
 comme non confirmé.
 
+**Sur la page du dossier.** La section « Cycle de vie et délais légaux » montre l'état actuel,
+chaque délai en cours avec son dernier jour, les jours restants (ou « dépassé de N jours », sur
+fond rouge), l'effet à l'échéance et sa source légale en lien, les délais échus ou devenus sans
+objet, l'historique des transitions (dépôt, transitions faites par les agents, échéances
+déclenchées par l'échéancier, avis — lu dans le journal d'audit) et un bouton par transition que
+le rôle du lecteur permet depuis l'état actuel (` + "`POST /dossiers/{id}/evenements`" + `, jumeau
+HTML de ` + "`POST /api/v1/dossiers/{id}/evenements`" + `). Elle paraît pour les rôles qui voient la
+classe administrative du dossier.
+
 | type | échéances |
 |---|---|
 `)

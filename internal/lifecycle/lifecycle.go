@@ -83,9 +83,10 @@ const (
 	ExpirationPieces        Effet = "expiration_pieces"        // a request for documents (questionnaire) ran out
 	DecisionDefinitive      Effet = "decision_definitive"      // the délai de recours ran out: the decision is final
 	RejetImplicite          Effet = "rejet_implicite"          // silence on a recourse is a rejection (R142-8-5)
+	FinReflexion            Effet = "fin_reflexion"            // the 48 h before a communication are over (L1111-7 CSP)
 )
 
-var effets = []Effet{AccordTacite, ReconnaissanceImplicite, Rappel, ExpirationPieces, DecisionDefinitive, RejetImplicite}
+var effets = []Effet{AccordTacite, ReconnaissanceImplicite, Rappel, ExpirationPieces, DecisionDefinitive, RejetImplicite, FinReflexion}
 
 // Label returns the French name of the effect.
 func (e Effet) Label() string {
@@ -102,6 +103,8 @@ func (e Effet) Label() string {
 		return "Décision définitive"
 	case RejetImplicite:
 		return "Rejet implicite du recours"
+	case FinReflexion:
+		return "Fin du délai de réflexion — communication possible"
 	}
 	return string(e)
 }
@@ -307,7 +310,7 @@ func (s *Set) All() []*Lifecycle {
 var Types = []medconseil.TypeDossier{
 	medconseil.TypeArretTravail, medconseil.TypeATMP, medconseil.TypeALD, medconseil.TypeTransport,
 	medconseil.TypeLPP, medconseil.TypeKine, medconseil.TypeInvalidite, medconseil.TypeOrdonnance,
-	medconseil.TypeMTDents,
+	medconseil.TypeMTDents, medconseil.TypeAccesDossier,
 }
 
 func typeOrder(t medconseil.TypeDossier) int {

@@ -43,19 +43,6 @@ const systemLogin = "systeme:echeances"
 // the délais count from it. Calling it twice for the same dossier is an error
 // (ECONFLICT), so a retried intake cannot plan the deadlines twice.
 func (t *Tx) StartLifecycle(ctx context.Context, id int64, typ medconseil.TypeDossier, nature string, recue medconseil.Date) error {
-	l, ok := t.db.Lifecycle.Get(typ)
-	if !ok {
-		return medconseil.Internal(fmt.Errorf("no lifecycle for dossier type %q", typ))
-	}
-	if len(l.Natures) > 0 && !slices.Contains(l.Natures, nature) {
-		return medconseil.FieldErrorf("nature", "nature %q inconnue pour un dossier %s : %s", nature, strings.ToLower(typ.Label()), strings.Join(l.Natures, ", "))
-	}
-	if len(l.Natures) == 0 && nature != "" {
-		return medconseil.FieldErrorf("nature", "un dossier %s n'a pas de nature (reçu %q)", strings.ToLower(typ.Label()), nature)
-	}
-	if recue.IsZero() {
-		return medconseil.FieldErrorf("recue_le", "date de réception manquante")
-	}
 	var dep, storedType string
 	if err := t.QueryRow(ctx, `SELECT departement, type FROM dossier WHERE id = ?`, id).Scan(&dep, &storedType); err != nil {
 		return medconseil.Internal(fmt.Errorf("start lifecycle of dossier %d: %w", id, err))
@@ -63,24 +50,74 @@ func (t *Tx) StartLifecycle(ctx context.Context, id int64, typ medconseil.TypeDo
 	if storedType != string(typ) {
 		return medconseil.Internal(fmt.Errorf("start lifecycle: dossier %d is %s, not %s", id, storedType, typ))
 	}
-	if _, err := t.Exec(ctx, `INSERT INTO cycle (dossier_id, nature, recue) VALUES (?, ?, ?)`, id, nature, recue); err != nil {
+	st, err := t.db.planStart(typ, nature, recue, dep)
+	if err != nil {
+		return err
+	}
+	if err := t.writeStart(ctx, id, st); err != nil {
+		return err
+	}
+	if _, err := t.Exec(ctx, `UPDATE dossier SET etat = ?, echeance = ? WHERE id = ?`, string(st.etat), st.echeance, id); err != nil {
+		return medconseil.Internal(err)
+	}
+	return nil
+}
+
+// lifecycleStart is a new dossier's lifecycle as planned from its type, nature, day
+// of reception and département, before the dossier is written: the state it enters,
+// the deadlines the reception starts and the nearest of their last days. The
+// intake computes it off the single writer and writes the state and echeance in the
+// dossier's INSERT (intake.go); StartLifecycle does the same for a dossier already
+// written.
+type lifecycleStart struct {
+	cycle    bool // false: no lifecycle started (a certificate attached to a sinistre already filed)
+	nature   string
+	recue    medconseil.Date
+	etat     medconseil.Etat
+	echeance medconseil.Date // zero when no deadline runs
+	plan     []lifecycle.Planned
+}
+
+func (db *DB) planStart(typ medconseil.TypeDossier, nature string, recue medconseil.Date, dep string) (lifecycleStart, error) {
+	l, ok := db.Lifecycle.Get(typ)
+	if !ok {
+		return lifecycleStart{}, medconseil.Internal(fmt.Errorf("no lifecycle for dossier type %q", typ))
+	}
+	if len(l.Natures) > 0 && !slices.Contains(l.Natures, nature) {
+		return lifecycleStart{}, medconseil.FieldErrorf("nature", "nature %q inconnue pour un dossier %s : %s", nature, strings.ToLower(typ.Label()), strings.Join(l.Natures, ", "))
+	}
+	if len(l.Natures) == 0 && nature != "" {
+		return lifecycleStart{}, medconseil.FieldErrorf("nature", "un dossier %s n'a pas de nature (reçu %q)", strings.ToLower(typ.Label()), nature)
+	}
+	if recue.IsZero() {
+		return lifecycleStart{}, medconseil.FieldErrorf("recue_le", "date de réception manquante")
+	}
+	st := lifecycleStart{cycle: true, nature: nature, recue: recue, etat: l.ApresDepot}
+	st.plan = l.Plan(lifecycle.Reception, nature, l.ApresDepot, recue, recue, dep)
+	for _, p := range st.plan { // the nearest last day: the new dossier has no other deadline
+		if st.echeance.IsZero() || p.Limite.Before(st.echeance) {
+			st.echeance = p.Limite
+		}
+	}
+	return st, nil
+}
+
+// writeStart writes the cycle row and the planned deadlines of dossier id.
+func (t *Tx) writeStart(ctx context.Context, id int64, st lifecycleStart) error {
+	if !st.cycle {
+		return nil
+	}
+	if _, err := t.Exec(ctx, `INSERT INTO cycle (dossier_id, nature, recue) VALUES (?, ?, ?)`, id, st.nature, st.recue); err != nil {
 		if isUniqueViolation(err) {
 			return &medconseil.Error{Code: medconseil.ECONFLICT, Message: fmt.Sprintf("le cycle de vie du dossier %d est déjà commencé", id)}
 		}
 		return medconseil.Internal(err)
 	}
 	now := t.db.Now()
-	var echeance medconseil.Date // the nearest last day: the new dossier has no other deadline
-	for _, p := range l.Plan(lifecycle.Reception, nature, l.ApresDepot, recue, recue, dep) {
+	for _, p := range st.plan {
 		if err := t.insertEcheance(ctx, id, p, now); err != nil {
 			return err
 		}
-		if echeance.IsZero() || p.Limite.Before(echeance) {
-			echeance = p.Limite
-		}
-	}
-	if _, err := t.Exec(ctx, `UPDATE dossier SET etat = ?, echeance = ? WHERE id = ?`, string(l.ApresDepot), echeance, id); err != nil {
-		return medconseil.Internal(err)
 	}
 	return nil
 }

@@ -169,6 +169,13 @@ func (in *Intake) fileOnce(ctx context.Context, a *medconseil.Acteur, f *filing,
 		p, alerts := in.Analyst.Analyse(ins)
 		pre, preAlerts = &p, alerts
 	}
+	// The lifecycle too is planned before the transaction: the state and echeance go
+	// in the dossier's INSERT.
+	recue := medconseil.DateOf(now)
+	start, err := db.onFiled(f.typ, recue, f.demande, dep)
+	if err != nil {
+		return 0, false, err
+	}
 	scope := authz.Scope{Type: f.typ, Departement: dep, Prescripteur: f.prescripteur, NIR: f.assure.NIR, Employeur: f.employeur}
 	err = db.writeGated(ctx, func(tx *Tx) error {
 		id, replay = 0, false
@@ -210,14 +217,9 @@ func (in *Intake) fileOnce(ctx context.Context, a *medconseil.Acteur, f *filing,
 		if err := tx.registerIdentity(ctx, a, f, scope, m, now); err != nil {
 			return err
 		}
-		recue := medconseil.DateOf(now)
-		etat := medconseil.EtatRecue
-		if in.Analyst != nil {
-			etat = medconseil.EtatPreAnalysee
-		}
 		if err := tx.QueryRow(ctx, `INSERT INTO dossier (type, etat, version, departement, nir, prescripteur, recue_le, echeance, cree_par, maj_le, employeur, decl_nom, decl_prenom, decl_naissance, decl_residence)
 			VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			string(f.typ), string(etat), dep, string(f.assure.NIR), string(f.prescripteur), ts(now), recue.AddDays(delaiInstructionArret),
+			string(f.typ), string(start.etat), dep, string(f.assure.NIR), string(f.prescripteur), ts(now), start.echeance,
 			nullInt(a.ID), ts(now), f.employeur, f.assure.Nom, f.assure.Prenom, f.assure.Naissance, f.assure.Residence).Scan(&id); err != nil {
 			return medconseil.Internal(err)
 		}
@@ -246,7 +248,7 @@ func (in *Intake) fileOnce(ctx context.Context, a *medconseil.Acteur, f *filing,
 				return err
 			}
 		}
-		if err := tx.onFiled(ctx, id, f.typ, recue, f.demande); err != nil {
+		if err := tx.writeStart(ctx, id, start); err != nil {
 			return err
 		}
 		if err := tx.msapOnFiled(ctx, id, f.prescripteur, f.arret); err != nil {

@@ -1,15 +1,15 @@
 package sqldb
 
 import (
-	"context"
-
 	"medconseil"
 )
 
-// onFiled is called in the intake transaction of every dossier, once it is written
-// and before the transaction commits. It starts the dossier's lifecycle
+// onFiled plans the lifecycle of every dossier filed, before its intake transaction
+// (off the single writer); the intake writes the state and echeance it gives in the
+// dossier's INSERT and its cycle and deadline rows (writeStart) in the same
+// transaction, so the deadline rows commit or roll back with the dossier
 // (internal/lifecycle: states, transitions and legal deadlines as data; echeance.go:
-// the durable scheduler), so the deadline rows commit or roll back with the dossier.
+// the durable scheduler).
 //
 // The nature and the day the délais run from come from the request where its type
 // has them: an AT/MP déclaration or certificat initial opens an accident or a
@@ -17,8 +17,8 @@ import (
 // its own 60 jours francs; an LPP devis de VPH its 2 months. A certificate of
 // prolongation or a final certificate attached to a sinistre already filed opens no
 // recognition délai: the dossier goes to instruction with the service target.
-func (t *Tx) onFiled(ctx context.Context, id int64, typ medconseil.TypeDossier, recue medconseil.Date, d *medconseil.Demande) error {
-	nature := ""
+func (db *DB) onFiled(typ medconseil.TypeDossier, recue medconseil.Date, d *medconseil.Demande, dep string) (lifecycleStart, error) {
+	nature, filed := "", recue
 	switch typ {
 	case medconseil.TypeATMP:
 		if r := d.Date("date_reception"); !r.IsZero() && r.Before(recue) {
@@ -29,11 +29,7 @@ func (t *Tx) onFiled(ctx context.Context, id int64, typ medconseil.TypeDossier, 
 			nature = "rechute"
 		case piece == medconseil.PieceProlongation || piece == medconseil.PieceFinal ||
 			(piece == medconseil.PieceInitial && d.Has(medconseil.ChampSinistreID)):
-			_, err := t.Exec(ctx, `UPDATE dossier SET etat = ? WHERE id = ?`, string(medconseil.EtatAInstruire), id)
-			if err != nil {
-				return medconseil.Internal(err)
-			}
-			return nil
+			return lifecycleStart{etat: medconseil.EtatAInstruire, echeance: filed.AddDays(delaiInstructionArret)}, nil
 		case d.Str("risque") == "mp":
 			nature = "maladie"
 		default:
@@ -45,5 +41,5 @@ func (t *Tx) onFiled(ctx context.Context, id int64, typ medconseil.TypeDossier, 
 			nature = "vph_devis"
 		}
 	}
-	return t.StartLifecycle(ctx, id, typ, nature, recue)
+	return db.planStart(typ, nature, recue, dep)
 }

@@ -426,6 +426,7 @@ type dossierData struct {
 	Message string
 	// Courriers: the dossier's letters the reader may read (courrier.go).
 	Courriers []sqldb.Courrier
+	Cycle     *sqldb.CycleVue // the lifecycle section (cycle.go, templates/_cycle.html)
 }
 
 func (s *Server) dossierPage(w http.ResponseWriter, r *http.Request) error {
@@ -464,6 +465,12 @@ func (s *Server) showDossier(w http.ResponseWriter, r *http.Request, status int,
 		data.Message = "Suite donnée à la pré-analyse enregistrée."
 	} else if r.URL.Query().Get("ok") == "faits" {
 		data.Message = "Faits enregistrés ; la pré-analyse a été refaite."
+	}
+	if r.URL.Query().Get("ok") == "evenement" {
+		data.Message = "Événement enregistré."
+	}
+	if data.Cycle, err = s.dossierCycle(r, d); err != nil {
+		return err
 	}
 	v := view{Title: fmt.Sprintf("Dossier n° %d", d.ID), Data: data}
 	if formErr != nil {

@@ -751,6 +751,7 @@ var refusedBodies = map[string][2]string{
 	"notes":      {`{"texte":"","destinataire":"prescripteur"}`, "texte=&destinataire=prescripteur"},
 	"preanalyse": {`{"sens":"ecartee","motif":"x","version":999999}`, "sens=ecartee&motif=x&version=999999"},
 	"faits":      {`{"faits":{"heures_3_mois":"455"},"version":999999}`, "heures_3_mois=455&version=999999"},
+	"evenements": {`{"evenement":"demander_pieces","version":999999}`, "evenement=demander_pieces&version=999999"},
 }
 
 // reporter is what the matrix reports leaks to: a *testing.T, or a recorder in

@@ -103,10 +103,10 @@ func (s *Server) parseTemplates() error {
 	}
 	for _, n := range names {
 		base := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
-		if base == "layout" {
-			continue
+		if base == "layout" || strings.HasPrefix(base, "_") {
+			continue // partials (templates/_*.html) are parsed with every page
 		}
-		t, err := template.New(base).Funcs(funcs).ParseFS(templatesFS, "templates/layout.html", n)
+		t, err := template.New(base).Funcs(funcs).ParseFS(templatesFS, "templates/layout.html", "templates/_*.html", n)
 		if err != nil {
 			return fmt.Errorf("gabarit %s : %w", n, err)
 		}

@@ -176,6 +176,8 @@ func (s *Server) routes() {
 	s.tableauRoutes()
 	s.fhirRoutes()
 	s.controleRoutes()
+	s.cycleRoutes()
+	s.accesDemandeRoutes()
 
 	m.HandleFunc("GET /api/v1/openapi.json", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
