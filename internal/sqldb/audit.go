@@ -76,6 +76,8 @@ var Finalites = map[string]string{
 	"communication":  "communication du dossier à l'assuré (L1111-7 CSP)",
 	"identite":       "gestion de l'identité de l'assuré",
 	"echeance":       "échéance légale d'un dossier (balayage du calendrier)",
+	"convocation":    "convocation et examen de l'assuré (L315-2 CSS)",
+	"agenda":         "tenue de l'agenda des sites (salles, plages, absences)",
 }
 
 // defaultFinalite is the purpose of an action whose caller declared none.
