@@ -153,10 +153,10 @@ type Convocation struct {
 	DossierID int64             `json:"dossier"`
 	Creneau   Creneau           `json:"creneau"`
 	Statut    StatutConvocation `json:"statut"`
-	Rang      int               `json:"rang"`                // 1: first convocation, 2: second after a valid excuse…
-	Remplace  int64             `json:"remplace,omitempty"`  // the convocation this one reschedules or follows
-	Motif     string            `json:"motif,omitempty"`     // reason of the rescheduling (administrative)
-	HorsDep   string            `json:"hors_dep,omitempty"`  // reason for a site outside the département
+	Rang      int               `json:"rang"`               // 1: first convocation, 2: second after a valid excuse…
+	Remplace  int64             `json:"remplace,omitempty"` // the convocation this one reschedules or follows
+	Motif     string            `json:"motif,omitempty"`    // reason of the rescheduling (administrative)
+	HorsDep   string            `json:"hors_dep,omitempty"` // reason for a site outside the département
 	Valable   *bool             `json:"motif_valable,omitempty"`
 	CreePar   string            `json:"cree_par"`
 	CreeLe    time.Time         `json:"cree_le"`
