@@ -366,18 +366,21 @@ func boolInt(b bool) int {
 }
 
 // Convocations lists the convocations of dossier id, oldest first, each with its
-// examination when a may read clinical content (the medical team of the
-// territory): an administrative agent sees dates, places and statuses, never the
+// examination when a belongs to the medical team of the territory: an administrative agent sees dates, places and statuses, never the
 // examination. The read is journaled.
 func (db *DB) Convocations(ctx context.Context, a *medconseil.Acteur, id int64, m Meta) ([]medconseil.Convocation, error) {
 	m = convMeta(m)
 	var out []medconseil.Convocation
 	err := db.writeGated(ctx, func(tx *Tx) error {
 		out = out[:0]
-		_, classes, err := tx.gate(ctx, a, id, "convocation.lecture", m)
+		r, classes, err := tx.gate(ctx, a, id, "convocation.lecture", m)
 		if err != nil {
 			return err
 		}
+		// The examination is the service médical's own file, like its internal
+		// notes: the medical team of the territory only — not the prescriber, who
+		// sees the clinical content of its own submissions (R4127-104, §17).
+		medicalTeam := classes.Has(medconseil.Clinique) && db.Policy.SeesInternalNotes(a, r.scope())
 		rows, err := tx.Query(ctx, `SELECT id FROM convocation WHERE dossier_id = ? ORDER BY id`, id)
 		if err != nil {
 			return medconseil.Internal(err)
@@ -398,7 +401,7 @@ func (db *DB) Convocations(ctx context.Context, a *medconseil.Acteur, id int64, 
 			if err != nil {
 				return err
 			}
-			if classes.Has(medconseil.Clinique) {
+			if medicalTeam {
 				e, err := tx.examen(ctx, x)
 				if err != nil {
 					return err

@@ -545,6 +545,8 @@ func newMatrix(t *testing.T, db *sqldb.DB) *matrixFix {
 			}
 		}
 	}
+	// Convocation and examination (convocation_test.go).
+	matrixConvocations(t, fx)
 	// A dossier id that does not exist.
 	fx.missing = int(fx.dossiers[len(fx.dossiers)-1].id) + 1000
 	// The specification agrees with the policy the store applies.
@@ -657,6 +659,8 @@ func (fx *matrixFix) probes(r reporter) []mProbe {
 					vals = []mProbe{{path: "ij"}}
 				case "{ruleset}":
 					vals = []mProbe{{path: "ij"}}
+				case "{site}":
+					vals = []mProbe{{path: "S67-STRASBOURG"}, {path: "S67-STRASBOURG.ics"}, {path: "S57-METZ.ics"}, {path: "S99-INCONNU"}}
 				default:
 					r.Errorf("route %s: parameter %s unknown to the matrix: give it values in probes or list the route in matrixNotProbed with the reason", pat, seg)
 					continue

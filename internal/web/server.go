@@ -89,6 +89,7 @@ type Server struct {
 	pages   map[string]*template.Template
 	nav     []navItem
 	mux     *router
+	geo     func(context.Context) sqldb.Geo // communes located by the référentiel (convocation.go)
 }
 
 // router is the ServeMux that also remembers its patterns, so tests (the
@@ -166,6 +167,7 @@ func (s *Server) routes() {
 	s.legislationRoutes()
 	s.lifecycleRoutes()
 	s.opsRoutes()
+	s.convocationRoutes()
 
 	m.HandleFunc("GET /api/v1/openapi.json", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
