@@ -76,6 +76,7 @@ var Finalites = map[string]string{
 	"communication":  "communication du dossier à l'assuré (L1111-7 CSP)",
 	"identite":       "gestion de l'identité de l'assuré",
 	"echeance":       "échéance légale d'un dossier (balayage du calendrier)",
+	"courrier":       "courrier d'un dossier (notification, réponse au prescripteur, copie à la caisse)",
 	"convocation":    "convocation et examen de l'assuré (L315-2 CSS)",
 	"agenda":         "tenue de l'agenda des sites (salles, plages, absences)",
 }

@@ -17,6 +17,7 @@ var sealedColumns = []struct{ table, key, column, aadColumn string }{
 	{"arret", "dossier_id", "motif_enc", "motif"},
 	{"avis", "dossier_id", "motif_enc", "motif"},
 	{"note_clinique", "id", "texte_enc", "texte"},
+	{"courrier", "id", "pdf_enc", "pdf"},
 	{"examen", "convocation_id", "interrogatoire_enc", "interrogatoire"},
 	{"examen", "convocation_id", "clinique_enc", "clinique"},
 	{"examen", "convocation_id", "conclusions_enc", "conclusions"},
