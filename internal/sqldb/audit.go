@@ -79,6 +79,7 @@ var Finalites = map[string]string{
 	"courrier":       "courrier d'un dossier (notification, réponse au prescripteur, copie à la caisse)",
 	"convocation":    "convocation et examen de l'assuré (L315-2 CSS)",
 	"agenda":         "tenue de l'agenda des sites (salles, plages, absences)",
+	"notification":   "notification des conclusions à la caisse",
 }
 
 // defaultFinalite is the purpose of an action whose caller declared none.

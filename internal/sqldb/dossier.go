@@ -399,6 +399,10 @@ func (db *DB) GiveAvis(ctx context.Context, a *medconseil.Acteur, id int64, vers
 		if err := tx.LifecycleEvent(ctx, id, r.Type, "avis", medconseil.EtatAvisRendu); err != nil {
 			return err
 		}
+		// The conclusion to the caisse, in this transaction (outbox, notification.go).
+		if _, err := tx.Notify(ctx, Notification{DossierID: id, Nature: "avis", Conclusion: AvisConclusion(r.Type, v), Date: medconseil.DateOf(now)}); err != nil {
+			return err
+		}
 		if err := tx.idemSave(ctx, a, m, route, 200, fmt.Sprintf(`{"version":%d}`, newVersion)); err != nil {
 			return err
 		}

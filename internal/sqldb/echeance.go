@@ -478,6 +478,7 @@ func (t *Tx) fireSet(ctx context.Context, due []dueEcheance, now time.Time, chai
 	var fire []int64
 	var cancels []cancel
 	var entries []*AuditEntry
+	var notes []Notification               // to the caisse, written last (Notify's lock)
 	changed := map[int64]medconseil.Etat{} // dossier → its new state
 	touched := map[int64]bool{}            // dossiers whose echeance must be recomputed
 	lifecycles := map[int64]*lifecycle.Lifecycle{}
@@ -509,6 +510,9 @@ func (t *Tx) fireSet(ctx context.Context, due []dueEcheance, now time.Time, chai
 		entries = append(entries, &AuditEntry{Le: now, Login: systemLogin, Action: "echeance." + string(def.Effet), Objet: fmt.Sprintf("dossier:%d", e.dossier),
 			Classes:  medconseil.FieldSet(0).With(medconseil.Administratif).String(),
 			Finalite: "echeance", Resultat: ResultOK})
+		if n, ok := silenceNotification(typ[e.dossier], def, e); ok {
+			notes = append(notes, n)
+		}
 		res.Fired++
 	}
 	// The claim: exactly one transaction turns each row from attente to declenchee.
@@ -586,12 +590,16 @@ func (t *Tx) fireSet(ctx context.Context, due []dueEcheance, now time.Time, chai
 				ids = append(ids, id)
 			}
 		}
-		if len(ids) == 0 {
-			return res, chain.appendAll(ctx, t, entries)
+		if len(ids) > 0 {
+			cond, arg := t.inIDs("d.id", ids)
+			if _, err := t.Exec(ctx, `UPDATE dossier AS d SET echeance = (SELECT MIN(e.limite) FROM echeance e WHERE e.dossier_id = d.id AND e.statut = 'attente') WHERE `+cond, arg); err != nil {
+				return res, medconseil.Internal(err)
+			}
 		}
-		cond, arg := t.inIDs("d.id", ids)
-		if _, err := t.Exec(ctx, `UPDATE dossier AS d SET echeance = (SELECT MIN(e.limite) FROM echeance e WHERE e.dossier_id = d.id AND e.statut = 'attente') WHERE `+cond, arg); err != nil {
-			return res, medconseil.Internal(err)
+	}
+	for _, n := range notes {
+		if _, err := t.notify(ctx, n, now); err != nil {
+			return res, err
 		}
 	}
 	return res, chain.appendAll(ctx, t, entries)
@@ -722,6 +730,11 @@ func (t *Tx) fire(ctx context.Context, e dueEcheance, now time.Time, chain *chai
 			echeance = (SELECT MIN(limite) FROM echeance WHERE dossier_id = ? AND statut = 'attente') WHERE id = ?`,
 			string(def.Vers), ts(now), e.dossier, e.dossier); err != nil {
 			return fireNone, medconseil.Internal(err)
+		}
+	}
+	if n, ok := silenceNotification(medconseil.TypeDossier(typ), def, e); ok {
+		if _, err := t.notify(ctx, n, now); err != nil {
+			return fireNone, err
 		}
 	}
 	entry := AuditEntry{Le: now, Login: systemLogin, Action: "echeance." + string(def.Effet), Objet: fmt.Sprintf("dossier:%d", e.dossier),

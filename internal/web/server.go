@@ -167,6 +167,7 @@ func (s *Server) routes() {
 	s.legislationRoutes()
 	s.lifecycleRoutes()
 	s.opsRoutes()
+	s.notificationRoutes()
 	s.convocationRoutes()
 
 	m.HandleFunc("GET /api/v1/openapi.json", func(w http.ResponseWriter, r *http.Request) {
