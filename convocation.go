@@ -163,8 +163,9 @@ type Convocation struct {
 	SuitePar  string            `json:"suite_par,omitempty"`
 	SuiteLe   time.Time         `json:"suite_le,omitzero"`
 	Examen    *Examen           `json:"examen,omitempty"`
-	Lettre    string            `json:"lettre,omitempty"` // link to the letter
-	Suite     string            `json:"suite,omitempty"`  // what follows a no-show (French)
+	Lettre    string            `json:"lettre,omitempty"`     // link to the letter (PDF)
+	LettreRef string            `json:"lettre_ref,omitempty"` // the letter's reference number
+	Suite     string            `json:"suite,omitempty"`      // what follows a no-show (French)
 }
 
 // Examen is the examination of an assuré in three phases (REGULATIONS.md §13.5):

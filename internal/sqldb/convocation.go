@@ -196,12 +196,11 @@ func (t *Tx) dossierEvent(ctx context.Context, a *medconseil.Acteur, r *dossierR
 func (t *Tx) convocation(ctx context.Context, id int64) (*medconseil.Convocation, error) {
 	c := &medconseil.Convocation{}
 	var statut, creeLe, suiteLe string
-	var remplace sql.NullInt64
-	var valable sql.NullInt64
-	err := t.QueryRow(ctx, `SELECT v.id, v.dossier_id, v.statut, v.rang, v.remplace, v.motif, v.hors_dep, v.motif_valable, v.cree_par, v.cree_le, v.suite_par, v.suite_le,
+	var remplace, valable, courrierID sql.NullInt64
+	err := t.QueryRow(ctx, `SELECT v.id, v.dossier_id, v.statut, v.rang, v.remplace, v.motif, v.hors_dep, v.motif_valable, v.cree_par, v.cree_le, v.suite_par, v.suite_le, v.courrier_id,
 		c.id, c.site, c.salle_id, sa.nom, sa.adresse, c.praticien, c.debut, c.fin, o.nom, o.adresse
 		FROM convocation v JOIN creneau c ON c.id = v.creneau_id JOIN agenda_salle sa ON sa.id = c.salle_id JOIN organisme o ON o.code = c.site WHERE v.id = ?`, id).
-		Scan(&c.ID, &c.DossierID, &statut, &c.Rang, &remplace, &c.Motif, &c.HorsDep, &valable, &c.CreePar, &creeLe, &c.SuitePar, &suiteLe,
+		Scan(&c.ID, &c.DossierID, &statut, &c.Rang, &remplace, &c.Motif, &c.HorsDep, &valable, &c.CreePar, &creeLe, &c.SuitePar, &suiteLe, &courrierID,
 			&c.Creneau.ID, &c.Creneau.Site, &c.Creneau.SalleID, &c.Creneau.Salle, &c.Creneau.Adresse, &c.Creneau.Praticien, &c.Creneau.Debut, &c.Creneau.Fin, &c.Creneau.SiteNom, new(string))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
@@ -210,6 +209,10 @@ func (t *Tx) convocation(ctx context.Context, id int64) (*medconseil.Convocation
 		return nil, medconseil.Internal(err)
 	}
 	c.Statut, c.Remplace = medconseil.StatutConvocation(statut), remplace.Int64
+	if courrierID.Valid {
+		c.Lettre = fmt.Sprintf("/convocations/%d/lettre.pdf", c.ID)
+		t.QueryRow(ctx, `SELECT reference FROM courrier WHERE id = ?`, courrierID.Int64).Scan(&c.LettreRef)
+	}
 	if valable.Valid {
 		v := valable.Int64 == 1
 		c.Valable = &v

@@ -249,6 +249,39 @@ func TestConvocationNoShow(t *testing.T) {
 		if err != nil || !strings.Contains(got.Suite, "suspension") {
 			t.Fatalf("no-show: %+v %v", got, err)
 		}
+		// The caisse received the two convocations and the suspension proposal,
+		// administrative conclusions only.
+		var natures []string
+		db.Read(ctx, func(tx *sqldb.Tx) error {
+			rows, err := tx.Query(ctx, `SELECT nature, conclusion FROM notification WHERE dossier_id = ? ORDER BY seq`, id)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var n, c string
+				rows.Scan(&n, &c)
+				natures = append(natures, n)
+				if strings.Contains(c, "lombalgie") || strings.Contains(c, "M54") || strings.Contains(c, "ZZ") {
+					t.Errorf("clinical content notified to the caisse: %s", c)
+				}
+				if n == "suspension_ij" && !strings.Contains(c, "L315-2 IV") {
+					t.Errorf("suspension proposal without its source: %s", c)
+				}
+			}
+			return nil
+		})
+		if strings.Join(natures, ",") != "convocation,convocation,suspension_ij" {
+			t.Errorf("notifications: %v", natures)
+		}
+		// Each convocation has its letter to the assuré, readable by the agent.
+		_, pdf, err := db.ConvocationLettre(ctx, as["agent.67"], c2.ID, sqldb.Meta{})
+		if err != nil || len(pdf) < 1000 || string(pdf[:5]) != "%PDF-" {
+			t.Fatalf("letter: %d bytes, %v", len(pdf), err)
+		}
+		if _, _, err := db.ConvocationLettre(ctx, as["praticien.57"], c2.ID, sqldb.Meta{}); code(err) != medconseil.ENOTFOUND {
+			t.Errorf("praticien.57 reads the letter: %v", err)
+		}
 	})
 }
 

@@ -48,6 +48,7 @@ func (s *Server) convocationRoutes() {
 	m.Handle("POST /convocations/{id}/report", s.page(s.reportForm))
 	m.Handle("POST /convocations/{id}/presence", s.page(s.presenceForm))
 	m.Handle("POST /convocations/{id}/examen", s.page(s.examenForm))
+	m.Handle("GET /convocations/{id}/lettre.pdf", s.page(s.convocationLettre))
 
 	s.addNav("/agenda", "Agenda", func(a *medconseil.Acteur) bool {
 		for _, h := range a.Habilitations {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"medconseil"
+	"medconseil/internal/courrier"
 	"medconseil/internal/reference"
 	"medconseil/internal/sqldb"
 	"medconseil/internal/sqldb/sqldbtest"
@@ -135,8 +136,25 @@ func TestConvocationAPI(t *testing.T) {
 		if res.StatusCode != 201 || !strings.Contains(out, `"statut":"prevue"`) {
 			t.Fatalf("convocation: %d %s", res.StatusCode, out)
 		}
-		var conv struct{ ID int64 }
+		var conv struct {
+			ID     int64
+			Lettre string
+		}
 		json.Unmarshal([]byte(out), &conv)
+		// The letter: date, time, place, documents, consequences, travel costs.
+		code, pdf := e.browser("agent.67").getStatus(conv.Lettre)
+		text, err := courrier.Text([]byte(pdf))
+		if code != 200 || err != nil {
+			t.Fatalf("letter %s: %d %v", conv.Lettre, code, err)
+		}
+		for _, want := range []string{"Convocation au service du contrôle médical", "Site de Haguenau", "9 h 00", "Documents à apporter", "pièce d’identité", "indemnités journalières", "L315-2", "Frais de transport", "R322-10-2"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("letter lacks %q:\n%s", want, text)
+			}
+		}
+		if code, _ := e.browser("cpam.57").getStatus(conv.Lettre); code != 404 {
+			t.Errorf("the caisse of the 57 reads the letter: %d", code)
+		}
 		// Another dossier on the same slot: a clear conflict.
 		id2 := fileArret(t, e, "67482", 3)
 		res, out = e.do("POST", fmt.Sprintf("/api/v1/dossiers/%d/convocations", id2), agent, map[string]any{"creneau": slots[0].ID}, nil)
