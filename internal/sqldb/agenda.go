@@ -460,33 +460,49 @@ func (db *DB) ProposeCreneaux(ctx context.Context, a *medconseil.Acteur, id int6
 			}
 			return &refusal{&medconseil.Error{Code: medconseil.EFORBIDDEN, Message: "seuls les agents administratifs et les praticiens-conseils du territoire convoquent un assuré"}}
 		}
-		ordered, err := tx.sitesByDistance(ctx, r, geo)
+		res, err := tx.residenceOf(ctx, r)
 		if err != nil {
 			return err
 		}
 		from := db.Now().In(parisTZ).Format(medconseil.CreneauLayout)
-		for _, s := range ordered {
-			if len(out) >= n {
-				break
-			}
-			got, err := tx.freeSlots(ctx, s.Code, from, n-len(out))
-			if err != nil {
-				return err
-			}
-			for _, c := range got {
-				c.SiteNom, c.DistanceKm, c.HorsDepartement = s.Nom, s.km, s.Departement != r.Departement
-				if c.Adresse == "" {
-					c.Adresse = s.Adresse
-				}
-				if math.IsInf(s.km, 1) {
-					c.DistanceKm = -1
-				}
-				out = append(out, c)
-			}
+		if out, err = tx.BestFreeSlots(ctx, res, r.Departement, geo, from, n); err != nil {
+			return err
 		}
 		return tx.journal(ctx, a, "convocation.proposition", fmt.Sprintf("dossier:%d", id), medconseil.FieldSet(0).With(medconseil.Administratif), m, ResultOK)
 	})
 	return out, err
+}
+
+// BestFreeSlots is the search behind ProposeCreneaux, without gate nor journal
+// (the caller has opened the dossier): the n first free slots after from, the
+// sites nearest to commune residence first, then the earliest; dep is the
+// dossier's département (HorsDepartement, and the order when distances are unknown).
+func (t *Tx) BestFreeSlots(ctx context.Context, residence, dep string, geo Geo, from string, n int) ([]medconseil.Creneau, error) {
+	ordered, err := t.sitesByDistance(ctx, residence, dep, geo)
+	if err != nil {
+		return nil, err
+	}
+	var out []medconseil.Creneau
+	for _, s := range ordered {
+		if len(out) >= n {
+			break
+		}
+		got, err := t.freeSlots(ctx, s.Code, from, n-len(out))
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range got {
+			c.SiteNom, c.DistanceKm, c.HorsDepartement = s.Nom, s.km, s.Departement != dep
+			if c.Adresse == "" {
+				c.Adresse = s.Adresse
+			}
+			if math.IsInf(s.km, 1) {
+				c.DistanceKm = -1
+			}
+			out = append(out, c)
+		}
+	}
+	return out, nil
 }
 
 // mayConvoke: the roles the lifecycle lets convoke (praticien-conseil, médecin
@@ -517,12 +533,8 @@ func (t *Tx) residenceOf(ctx context.Context, r *dossierRow) (string, error) {
 	return res, nil
 }
 
-func (t *Tx) sitesByDistance(ctx context.Context, r *dossierRow, geo Geo) ([]siteDistance, error) {
+func (t *Tx) sitesByDistance(ctx context.Context, res, dep string, geo Geo) ([]siteDistance, error) {
 	sites, err := t.agendaSites(ctx)
-	if err != nil {
-		return nil, err
-	}
-	res, err := t.residenceOf(ctx, r)
 	if err != nil {
 		return nil, err
 	}
@@ -546,7 +558,7 @@ func (t *Tx) sitesByDistance(ctx context.Context, r *dossierRow, geo Geo) ([]sit
 			return out[i].km < out[j].km
 		}
 		// Distance unknown (no référentiel): the sites of the dossier's département first.
-		ii, jj := out[i].Departement == r.Departement, out[j].Departement == r.Departement
+		ii, jj := out[i].Departement == dep, out[j].Departement == dep
 		if ii != jj {
 			return ii
 		}

@@ -56,7 +56,7 @@ CREATE TABLE creneau (
 );
 CREATE UNIQUE INDEX creneau_praticien ON creneau(praticien, debut);
 CREATE UNIQUE INDEX creneau_salle ON creneau(salle_id, debut);
-CREATE INDEX creneau_site_debut ON creneau(site, debut);
+CREATE INDEX creneau_site_debut ON creneau(site, debut, id);
 
 CREATE TABLE convocation (
     id            BIGSERIAL PRIMARY KEY,
