@@ -423,7 +423,7 @@ type agendaSiteData struct {
 }
 
 func (s *Server) agendaSitePage(w http.ResponseWriter, r *http.Request) error {
-	return s.showAgendaSite(w, r, http.StatusOK, nil, "", plageRequest{Duree: 30, Debut: "09:00", Fin: "12:00", Jour: 1})
+	return s.showAgendaSite(w, r, http.StatusOK, nil, r.URL.Query().Get("message"), plageRequest{Duree: 30, Debut: "09:00", Fin: "12:00", Jour: 1})
 }
 
 func (s *Server) showAgendaSite(w http.ResponseWriter, r *http.Request, status int, formErr error, msg string, p plageRequest) error {
