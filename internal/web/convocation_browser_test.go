@@ -47,7 +47,7 @@ func TestBrowserConvocation(t *testing.T) {
 		t.Fatalf("first slot proposed: %q", first)
 	}
 	// Keyboard: the first slot is checked; submit with the button.
-	do(t, agent, "book", chromedp.Click(css(`button[type=submit]`)), chromedp.WaitVisible(css(".alerte.succes")))
+	do(t, agent, "book", chromedp.Click(css("#convoquer")), chromedp.WaitVisible(css(".alerte.succes")))
 	if msg := get(t, agent, "booked", chromedp.Text(css(".alerte.succes"))); !strings.Contains(msg, "Convocation n°") || !strings.Contains(msg, "Site de Haguenau") {
 		t.Fatalf("booking message: %q", msg)
 	}
