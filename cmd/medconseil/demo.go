@@ -67,6 +67,10 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	slots, err := demo.SeedAgenda(ctx, db, time.Now(), *password, auth.DefaultParams)
+	if err != nil {
+		return err
+	}
 	refNote := demoReferentiels(ctx, e, db, *refDir)
 	ln, err := net.Listen("tcp", vf.addr)
 	if err != nil {
@@ -77,6 +81,9 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(w, "\nmedconseil — démonstration\n\n  Adresse : %s\n  Base    : %s (%s)\n  Clés    : %s\n", url, sf.db, db.Dialect(), sf.keyFile)
 		if created > 0 {
 			fmt.Fprintf(w, "  %d avis d'arrêt de démonstration créés.\n", created)
+		}
+		if slots > 0 {
+			fmt.Fprintf(w, "  %d créneaux de convocation créés dans l'agenda des 18 sites (4 semaines).\n", slots)
 		}
 		fmt.Fprintf(w, "  Référentiels : %s\n", refNote)
 		fmt.Fprintf(w, "\nComptes (mot de passe : %s) :\n", *password)

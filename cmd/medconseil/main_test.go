@@ -162,7 +162,7 @@ func TestDemoServes(t *testing.T) {
 	if url == "" {
 		t.Fatalf("demo printed no URL: %q", out.String())
 	}
-	for _, want := range []string{"praticien.67", "cpam.67", "prescripteur.demo", "mot-de-passe-demo"} {
+	for _, want := range []string{"praticien.67", "cpam.67", "prescripteur.demo", "mot-de-passe-demo", "créneaux de convocation créés"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("demo output lacks %q", want)
 		}

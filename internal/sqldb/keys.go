@@ -21,6 +21,9 @@ var sealedColumns = []struct{ table, key, column, aadColumn string }{
 	{"controle_indu", "controle_id", "trace_enc", "trace"},
 	{"msap_arret", "dossier_id", "motif_enc", "motif"},
 	{"controle_courrier", "id", "pdf_enc", "pdf"},
+	{"examen", "convocation_id", "interrogatoire_enc", "interrogatoire"},
+	{"examen", "convocation_id", "clinique_enc", "clinique"},
+	{"examen", "convocation_id", "conclusions_enc", "conclusions"},
 }
 
 // RotateKeys re-encrypts every clinical value with the active key of next, which

@@ -569,6 +569,8 @@ func newMatrix(t *testing.T, db *sqldb.DB) *matrixFix {
 	}); err != nil || len(fx.courriers) == 0 {
 		t.Fatalf("letters of the fixture: %d, %v", len(fx.courriers), err)
 	}
+	// Convocation and examination (convocation_test.go).
+	matrixConvocations(t, fx)
 	// A dossier id that does not exist.
 	fx.missing = int(fx.dossiers[len(fx.dossiers)-1].id) + 1000
 	// The specification agrees with the policy the store applies.
@@ -687,6 +689,8 @@ func (fx *matrixFix) probes(r reporter) []mProbe {
 					for _, n := range []string{prescripteur, rppsAutre} {
 						vals = append(vals, mProbe{path: n, echo: n})
 					}
+				case "{site}":
+					vals = []mProbe{{path: "S67-STRASBOURG"}, {path: "S67-STRASBOURG.ics"}, {path: "S57-METZ.ics"}, {path: "S99-INCONNU"}}
 				default:
 					r.Errorf("route %s: parameter %s unknown to the matrix: give it values in probes or list the route in matrixNotProbed with the reason", pat, seg)
 					continue

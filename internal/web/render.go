@@ -84,6 +84,8 @@ var funcs = template.FuncMap{
 		}
 		return out
 	},
+	"deref":          func(b *bool) bool { return b != nil && *b },
+	"transportLabel": medconseil.TransportLabel,
 }
 
 // paris is the zone of the screens; times are stored in UTC.

@@ -93,7 +93,8 @@ type Server struct {
 	pages   map[string]*template.Template
 	nav     []navItem
 	mux     *router
-	carte   carteCache // the dashboard's map, loaded once from Config.ReferenceDir
+	carte   carteCache                      // the dashboard's map, loaded once from Config.ReferenceDir
+	geo     func(context.Context) sqldb.Geo // communes located by the référentiel (convocation.go)
 }
 
 // router is the ServeMux that also remembers its patterns, so tests (the
@@ -178,6 +179,7 @@ func (s *Server) routes() {
 	s.controleRoutes()
 	s.cycleRoutes()
 	s.accesDemandeRoutes()
+	s.convocationRoutes()
 
 	m.HandleFunc("GET /api/v1/openapi.json", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
