@@ -76,6 +76,7 @@ var Finalites = map[string]string{
 	"communication":  "communication du dossier à l'assuré (L1111-7 CSP)",
 	"identite":       "gestion de l'identité de l'assuré",
 	"echeance":       "échéance légale d'un dossier (balayage du calendrier)",
+	"controle":       "contrôle de l'activité des professionnels de santé (profils, ciblage, règles de fraude)",
 }
 
 // defaultFinalite is the purpose of an action whose caller declared none.

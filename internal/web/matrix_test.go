@@ -657,6 +657,8 @@ func (fx *matrixFix) probes(r reporter) []mProbe {
 					vals = []mProbe{{path: "ij"}}
 				case "{ruleset}":
 					vals = []mProbe{{path: "ij"}}
+				case "{pro}":
+					vals = []mProbe{{path: "57110001"}}
 				default:
 					r.Errorf("route %s: parameter %s unknown to the matrix: give it values in probes or list the route in matrixNotProbed with the reason", pat, seg)
 					continue

@@ -57,6 +57,13 @@ type Config struct {
 	Ops *ops.Status
 	// Version is the binary's version, shown on the health page.
 	Version string
+	// DetectData is the SNDS-shaped Parquet directory the control pages
+	// (/controle/…: profiles, targeting, fraud rules) read with DuckDB
+	// (serve --donnees-controle, env MEDCONSEIL_DETECT_DATA); "" leaves them
+	// unconfigured. DetectReference holds the postal-code centroids of the
+	// km rule.
+	DetectData      string
+	DetectReference string
 }
 
 // DefaultConfig returns production defaults: sessions of 30 minutes idle and 10
@@ -166,6 +173,7 @@ func (s *Server) routes() {
 	s.legislationRoutes()
 	s.lifecycleRoutes()
 	s.opsRoutes()
+	s.controleRoutes()
 
 	m.HandleFunc("GET /api/v1/openapi.json", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
