@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -22,6 +23,7 @@ func runDetectRules(ctx context.Context, e *env, args []string) error {
 	asJSON := fs.Bool("json", false, "sortie JSON (tableau des alertes)")
 	evalMode := fs.Bool("eval", false, "compare les alertes à ground_truth.json (rappel et alertes justes par règle)")
 	list := fs.Bool("liste", false, "affiche le catalogue des règles et leurs seuils")
+	seuils := fs.String("seuil", "", "seuils remplaçant ceux du catalogue, « règle=valeur » séparés par des virgules (ex. journee_impossible=900)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -46,6 +48,17 @@ func runDetectRules(ctx context.Context, e *env, args []string) error {
 			if detect.RuleByCode(c) == nil {
 				return usageError(fmt.Sprintf("--regle %q inconnue (voir --liste)", c))
 			}
+		}
+	}
+	if *seuils != "" {
+		opt.Thresholds = map[string]float64{}
+		for _, kv := range strings.Split(*seuils, ",") {
+			k, v, ok := strings.Cut(kv, "=")
+			x, err := strconv.ParseFloat(strings.Replace(v, ",", ".", 1), 64)
+			if !ok || err != nil || detect.RuleByCode(k) == nil {
+				return usageError(fmt.Sprintf("--seuil %q invalide : « règle=valeur » attendu, règle du catalogue (--liste)", kv))
+			}
+			opt.Thresholds[k] = x
 		}
 	}
 	if d, err := referenceDir(e, *refDir); err == nil {

@@ -192,6 +192,8 @@ type RuleOptions struct {
 	Targeting *Result
 	// Only runs these rule codes; empty runs all.
 	Only []string
+	// Thresholds overrides the catalogue's threshold of some rules (code → value).
+	Thresholds map[string]float64
 }
 
 // RunRules runs the fraud-rule catalogue over the opened data (Open) and returns
@@ -234,6 +236,9 @@ func RunRules(ctx context.Context, db *sql.DB, opt RuleOptions) ([]Alert, error)
 				}
 			}
 			continue
+		}
+		if v, ok := opt.Thresholds[r.Code]; ok {
+			r.Threshold = v
 		}
 		rows, err := db.QueryContext(ctx, fmt.Sprintf(r.sql, year, r.Threshold))
 		if err != nil {
