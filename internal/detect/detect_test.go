@@ -221,7 +221,7 @@ func TestDetectPlanted(t *testing.T) {
 		if c.Type == "surprescription_ij" {
 			cells++
 			if c.Planted == 0 || c.Detectable != c.Planted {
-				t.Errorf("cellule de rappel %+v : plantés ou détectables manquants (rapport_attendu = intensité depuis la correction du générateur)", c)
+				t.Errorf("cellule de rappel %+v : plantés ou détectables manquants", c)
 			}
 		}
 	}

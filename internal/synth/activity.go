@@ -590,13 +590,8 @@ func (g *gen) arrets(exposure float64) {
 	if p.MT >= 0 {
 		mult = g.w.Off.Pros[p.MT].IJ
 		if a, ok := g.w.plan.overIJ[p.MT]; ok {
-			// A planted ×f prescribes f times the regional mean: the
-			// planted factor replaces its legitimate propensity (a ×2
-			// multiplied by a legitimate 0.7 would be a ×1.4, out of reach
-			// of any comparison with peers and not what ground truth says).
-			mult = 1
 			if a.variant == "taux" {
-				mult = a.intensity
+				mult *= a.intensity
 			} else {
 				durMult = a.intensity
 			}

@@ -179,11 +179,8 @@ func lambda0(pop []Person, off *Offer, pl *plan) float64 {
 		m := 1.0
 		if mt := pop[i].MT; mt >= 0 {
 			m = off.Pros[mt].IJ
-			if a, ok := pl.overIJ[mt]; ok {
-				m = 1 // the planted factor replaces the legitimate one (gen.arrets)
-				if a.variant == "taux" {
-					m = a.intensity
-				}
+			if a, ok := pl.overIJ[mt]; ok && a.variant == "taux" {
+				m *= a.intensity
 			}
 		}
 		sum += m
@@ -374,12 +371,12 @@ func (w *World) finishTruth(obs map[int32]*observed) []Anomaly {
 		keep := true
 		switch a.Type {
 		case AnomalyOverIJ:
-			legit := 1.0 // replaced by the planted factor (gen.arrets)
+			legit := w.Off.Pros[pro].IJ
 			a.Measures = map[string]float64{"facteur_legitime": round3(legit), "facteur_plante": a.Intensity,
 				"patients_salaries_mt": float64(patients[pro]), "arrets_prescrits": float64(o.Arrets), "jours_ij": float64(o.JoursIJ)}
 			if a.Variant == "taux" {
 				a.Measures["rapport_attendu"] = round3(legit * a.Intensity)
-				a.Effect = fmt.Sprintf("arrêts par patient salarié ≈ × %.2f la moyenne régionale (facteur planté, à la place de sa propension légitime)", legit*a.Intensity)
+				a.Effect = fmt.Sprintf("arrêts par patient salarié ≈ × %.2f la moyenne régionale (× %.2f légitime, × %.1f planté)", legit*a.Intensity, legit, a.Intensity)
 			} else {
 				a.Measures["rapport_attendu"] = round3(legit * a.Intensity)
 				a.Effect = fmt.Sprintf("durée des arrêts ≈ × %.1f (plafonnée à un an), jours d'IJ par patient salarié ≈ × %.2f la moyenne", a.Intensity, legit*a.Intensity)
