@@ -15,6 +15,9 @@ import (
 // prints the targeted professionals; « detect eval » scores them against
 // ground_truth.json.
 func runDetect(ctx context.Context, e *env, args []string) error {
+	if len(args) > 0 && args[0] == "regles" {
+		return runDetectRules(ctx, e, args[1:])
+	}
 	evalMode := len(args) > 0 && args[0] == "eval"
 	if evalMode {
 		args = args[1:]
@@ -27,6 +30,7 @@ func runDetect(ctx context.Context, e *env, args []string) error {
 	data := fs.String("data", "", "répertoire des Parquet de la région synthétique (sortie de « medconseil synth »)")
 	budget := fs.Float64("budget", detect.DefaultOptions.Budget, "part maximale de chaque profession signalée (0.02 = 2 %)")
 	echelon := fs.String("echelon", "region", "groupe de pairs des entonnoirs : region ou departement")
+	minRatio := fs.Float64("ratio", detect.DefaultOptions.MinRatio, "ratio standardisé rétréci minimal d'un signalement (la règle « ≥ 2× » de la Cnam ; 0 : z seul)")
 	minPat := fs.Int64("min-patients", detect.DefaultOptions.MinPatients, "patientèle minimale pour être profilé")
 	asJSON := fs.Bool("json", false, "sortie JSON (tableau des professionnels signalés)")
 	funnel := fs.String("entonnoir", "", "écrit en SVG l'entonnoir de cet indicateur (arrets_ij, jours_ij, transports, kine, lpp, opioides, hypnotiques) pour la profession de --pro, le point de --pro mis en évidence")
@@ -41,7 +45,7 @@ func runDetect(ctx context.Context, e *env, args []string) error {
 		return usageError("--data est obligatoire (répertoire des Parquet)")
 	}
 	opt := detect.DefaultOptions
-	opt.Budget, opt.Echelon, opt.MinPatients = *budget, *echelon, *minPat
+	opt.Budget, opt.Echelon, opt.MinPatients, opt.MinRatio = *budget, *echelon, *minPat, *minRatio
 	if opt.Budget <= 0 || opt.Budget > 1 {
 		return usageError(fmt.Sprintf("--budget %v invalide : une part entre 0 et 1 est attendue (0.02 pour 2 %%)", *budget))
 	}

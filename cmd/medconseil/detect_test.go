@@ -18,6 +18,9 @@ func TestDetectFlags(t *testing.T) {
 		{[]string{"detect", "--data", t.TempDir(), "--budget", "3"}, "--budget 3 invalide", 2},
 		{[]string{"detect", "--data", t.TempDir()}, "ER_PRS_F.parquet introuvable", 1},
 		{[]string{"detect", "eval", "--data", t.TempDir()}, "ground_truth.json illisible", 1},
+		{[]string{"detect", "regles"}, "--data est obligatoire", 2},
+		{[]string{"detect", "regles", "--data", t.TempDir(), "--regle", "nimporte"}, "--regle \"nimporte\" inconnue", 2},
+		{[]string{"detect", "regles", "--data", t.TempDir()}, "ER_PRS_F.parquet introuvable", 1},
 	} {
 		e, _, _ := synthEnv("")
 		err := run(context.Background(), e, tc.args)

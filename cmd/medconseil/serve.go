@@ -35,6 +35,9 @@ type serveFlags struct {
 	// its own, for the monitoring network; /metrics on addr then still needs an
 	// administrator's token.
 	metricsAddr string
+	// detectData is the Parquet directory of the professionals' profiles and
+	// fraud rules (pages /controle/…); "" leaves them unconfigured.
+	detectData string
 }
 
 func (s *serveFlags) register(fs *flag.FlagSet, e *env) {
@@ -54,6 +57,7 @@ func (s *serveFlags) register(fs *flag.FlagSet, e *env) {
 			interval = d
 		}
 	}
+	fs.StringVar(&s.detectData, "donnees-controle", e.getenv("MEDCONSEIL_DETECT_DATA"), "répertoire des Parquet SNDS (sortie de « medconseil synth ») pour les profils des professionnels, le ciblage et les règles de fraude (env MEDCONSEIL_DETECT_DATA) ; vide : pages de contrôle non configurées")
 	fs.DurationVar(&s.deadlinesInterval, "deadlines-interval", interval, "période du balayage des échéances légales (accords tacites, reconnaissances implicites…) ; 0 : aucun balayage (env MEDCONSEIL_DEADLINES_INTERVAL)")
 }
 
@@ -124,9 +128,13 @@ func serve(ctx context.Context, e *env, db *sqldb.DB, log *slog.Logger, ln net.L
 	cfg.Version = binaryVersion()
 	// The dashboard's map reads the départements' outlines from the reference
 	// directory ($MEDCONSEIL_REFERENCE or ../shared/reference); without it the
-	// dashboard shows its figures and says the map is unavailable.
+	// dashboard shows its figures and says the map is unavailable. The control
+	// pages (ciblage.go) read the Parquet of --donnees-controle and the same
+	// reference directory.
+	cfg.DetectData = vf.detectData
 	if d, err := referenceDir(e, ""); err == nil {
 		cfg.ReferenceDir = d
+		cfg.DetectReference = d
 	}
 	// cfg.Ops is what the lifecycle scheduler and the journal checkpointer report
 	// to (SchedulerRun, CheckpointWritten): hand the same value to them.

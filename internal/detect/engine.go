@@ -23,6 +23,10 @@ import (
 // queries below never name read_parquet (portable to Trino, docs/architecture.md).
 var tables = []string{"ER_PRS_F", "ER_PHA_F", "IR_BEN_R", "DA_PRA_R", "MC_PHA_R", "IR_IMB_R", "MC_ARR_F"}
 
+// optionalTables are read by some fraud rules only (RunRules): a view is made
+// when the file exists.
+var optionalTables = []string{"ER_TRS_F", "ER_DTR_F"}
+
 // Open opens an in-memory DuckDB with one view per Parquet table of dir. The
 // Parquet is read in place; nothing is copied.
 func Open(ctx context.Context, dir string) (*sql.DB, error) {
@@ -42,8 +46,11 @@ func Open(ctx context.Context, dir string) (*sql.DB, error) {
 	}
 	// One connection: the views and temporary tables live in it.
 	db.SetMaxOpenConns(1)
-	for _, t := range tables {
+	for _, t := range append(append([]string{}, tables...), optionalTables...) {
 		p := filepath.Join(dir, t+".parquet")
+		if _, err := os.Stat(p); err != nil {
+			continue // an optional table (the required ones were checked above)
+		}
 		q := fmt.Sprintf("CREATE VIEW %s AS SELECT * FROM read_parquet('%s')", t, strings.ReplaceAll(p, "'", "''"))
 		if _, err := db.ExecContext(ctx, q); err != nil {
 			db.Close()

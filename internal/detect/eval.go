@@ -25,6 +25,9 @@ type Truth struct {
 		Profession string  `json:"profession"`
 		Intensity  float64 `json:"intensity"`
 		Variant    string  `json:"variant"`
+		// Measures: for surprescription_ij, rapport_attendu is the ratio to the
+		// regional mean the generator made (docs/synth.md).
+		Measures map[string]float64 `json:"measures"`
 	} `json:"anomalies"`
 }
 
@@ -50,6 +53,9 @@ type RecallCell struct {
 	Planted   int
 	Profiled  int // planted professionals that entered the funnels
 	Found     int // flagged with the right anomaly type
+	// Detectable: planted with a rapport_attendu at or above the run's
+	// MinRatio (what the ground truth says a ≥ 2× rule can find); FoundDet of them flagged.
+	Detectable, FoundDet int
 }
 
 // Decile is the false-flag rate among unplanted professionals of one panel-size decile.
@@ -66,7 +72,11 @@ type Eval struct {
 	TrueExactType int // flags whose professional has a planted anomaly of the flagged type
 	Deciles       []Decile
 	ByType        map[string][2]int // flagged anomaly type → flags, flags on a professional planted with that type
-	Undetectable  map[string]int    // planted types no profile indicator measures
+	// PlantedThemes counts the flags of anomaly types the ground truth plants
+	// (flags on themes where nothing is planted are all false by construction),
+	// ThemeTrue those on a professional planted with that type.
+	PlantedThemes, ThemeTrue int
+	Undetectable             map[string]int // planted types no profile indicator measures
 }
 
 // Precision is the share of flags on planted professionals.
@@ -123,6 +133,12 @@ func Score(res *Result, t *Truth) *Eval {
 		if flagged[a.Entity][a.Type] {
 			c.Found++
 		}
+		if r, ok := a.Measures["rapport_attendu"]; !ok || r >= res.Options.MinRatio {
+			c.Detectable++
+			if flagged[a.Entity][a.Type] {
+				c.FoundDet++
+			}
+		}
 	}
 	for _, c := range cells {
 		ev.Recall = append(ev.Recall, *c)
@@ -137,7 +153,17 @@ func Score(res *Result, t *Truth) *Eval {
 		}
 		return a.Variant < b.Variant
 	})
+	plantedTypes := map[string]bool{}
+	for _, a := range t.Anomalies {
+		plantedTypes[a.Type] = true
+	}
 	for _, f := range res.Flags {
+		if plantedTypes[f.Anomalie] {
+			ev.PlantedThemes++
+			if planted[f.Professionnel][f.Anomalie] {
+				ev.ThemeTrue++
+			}
+		}
 		bt := ev.ByType[f.Anomalie]
 		bt[0]++
 		if planted[f.Professionnel] != nil {
@@ -177,12 +203,16 @@ func Score(res *Result, t *Truth) *Eval {
 // Write prints the evaluation in French.
 func (e *Eval) Write(w io.Writer) {
 	fmt.Fprintln(w, "Rappel par type et intensité (signalé avec le bon type d'anomalie) :")
-	fmt.Fprintf(w, "  %-28s %9s %-7s %7s %7s %7s %7s\n", "type", "intensité", "variante", "plantés", "profilés", "trouvés", "rappel")
+	fmt.Fprintf(w, "  %-28s %9s %-7s %7s %7s %7s %7s %11s %13s\n", "type", "intensité", "variante", "plantés", "profilés", "trouvés", "rappel", "détectables", "rappel (dét.)")
 	for _, c := range e.Recall {
-		fmt.Fprintf(w, "  %-28s %9s %-8s %7d %7d %7d %7s\n", c.Type, frnum(c.Intensity, 1), c.Variant, c.Planted, c.Profiled, c.Found, frnum(float64(c.Found)/float64(c.Planted), 2))
+		fmt.Fprintf(w, "  %-28s %9s %-8s %7d %7d %7d %7s %11d %13s\n", c.Type, frnum(c.Intensity, 1), c.Variant, c.Planted, c.Profiled, c.Found,
+			frnum(float64(c.Found)/float64(c.Planted), 2), c.Detectable, frnum(float64(c.FoundDet)/float64(c.Detectable), 2))
 	}
+	fmt.Fprintln(w, "  (détectables : rapport à la moyenne fait par le générateur, « rapport_attendu », au moins égal au seuil de ratio)")
 	fmt.Fprintf(w, "Précision au budget : %d signalements, %d sur des professionnels plantés (%s), %d avec le bon type.\n",
 		e.Flags, e.TruePlanted, frnum(e.Precision(), 2), e.TrueExactType)
+	fmt.Fprintf(w, "Précision sur les thèmes plantés : %d signalements, %d justes (%s).\n",
+		e.PlantedThemes, e.ThemeTrue, frnum(float64(e.ThemeTrue)/float64(e.PlantedThemes), 2))
 	var types []string
 	for k := range e.ByType {
 		types = append(types, k)
@@ -203,5 +233,88 @@ func (e *Eval) Write(w io.Writer) {
 		}
 		sort.Strings(ks)
 		fmt.Fprintf(w, "Types plantés non mesurés par les profils de prescription : %s.\n", strings.Join(ks, ", "))
+	}
+}
+
+// RuleScore is the evaluation of one rule against the ground truth.
+type RuleScore struct {
+	Rule      string
+	Intensity float64
+	Planted   int // planted entities of this type and intensity
+	Found     int // of which alerted by the rule
+}
+
+// RuleEval scores the fraud rules: recall per rule and intensity, and the
+// share of each rule's alerts that point at a planted entity of its type.
+type RuleEval struct {
+	Recall []RuleScore
+	Alerts map[string][2]int // rule → alerts, alerts on a planted entity of that type
+}
+
+// ScoreRules compares alerts with the truth. The entity of an alert is the
+// beneficiary for acte_apres_deces (ground truth plants deceased patients) and
+// the professional otherwise (the prescriber for collusion).
+func ScoreRules(alerts []Alert, t *Truth) *RuleEval {
+	key := func(a Alert) string {
+		if a.Regle == "acte_apres_deces" {
+			return a.Beneficiaire
+		}
+		return a.Professionnel
+	}
+	hit := map[string]bool{}
+	for _, a := range alerts {
+		hit[a.Regle+"|"+key(a)] = true
+	}
+	planted := map[string]bool{}
+	cells := map[string]*RuleScore{}
+	for _, a := range t.Anomalies {
+		if RuleByCode(a.Type) == nil {
+			continue
+		}
+		planted[a.Type+"|"+a.Entity] = true
+		k := fmt.Sprintf("%s|%g", a.Type, a.Intensity)
+		c := cells[k]
+		if c == nil {
+			c = &RuleScore{Rule: a.Type, Intensity: a.Intensity}
+			cells[k] = c
+		}
+		c.Planted++
+		if hit[a.Type+"|"+a.Entity] {
+			c.Found++
+		}
+	}
+	ev := &RuleEval{Alerts: map[string][2]int{}}
+	for _, c := range cells {
+		ev.Recall = append(ev.Recall, *c)
+	}
+	sort.Slice(ev.Recall, func(i, j int) bool {
+		a, b := ev.Recall[i], ev.Recall[j]
+		if a.Rule != b.Rule {
+			return a.Rule < b.Rule
+		}
+		return a.Intensity < b.Intensity
+	})
+	for _, a := range alerts {
+		c := ev.Alerts[a.Regle]
+		c[0]++
+		if planted[a.Regle+"|"+key(a)] {
+			c[1]++
+		}
+		ev.Alerts[a.Regle] = c
+	}
+	return ev
+}
+
+// Write prints the rule evaluation in French.
+func (e *RuleEval) Write(w io.Writer) {
+	fmt.Fprintln(w, "Rappel par règle et intensité :")
+	fmt.Fprintf(w, "  %-36s %9s %7s %7s %7s\n", "règle", "intensité", "plantés", "trouvés", "rappel")
+	for _, c := range e.Recall {
+		fmt.Fprintf(w, "  %-36s %9s %7d %7d %7s\n", c.Rule, frnum(c.Intensity, 1), c.Planted, c.Found, frnum(float64(c.Found)/float64(c.Planted), 2))
+	}
+	fmt.Fprintln(w, "Alertes justes par règle (sur une entité plantée de ce type) :")
+	for _, r := range Rules {
+		c := e.Alerts[r.Code]
+		fmt.Fprintf(w, "  %-36s %5d alertes, %5d justes (%s)\n", r.Code, c[0], c[1], frnum(float64(c[1])/float64(c[0]), 2))
 	}
 }

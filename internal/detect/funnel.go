@@ -152,3 +152,18 @@ func NewFunnel(ind int, group string, pts []*Point) *Funnel {
 	}
 	return f
 }
+
+// TauFloor is the smallest between-prescriber standard deviation used to
+// shrink ratios: when the method of moments gives τ² = 0 every ratio would
+// shrink to 1 and carry no information (DETECTION.md §2.5).
+const TauFloor = 0.05
+
+// Shrunk is the empirical-Bayes shrunken ratio of p on f: the observed ratio
+// pulled towards 1 by the share of its variance that is noise,
+// 1 + (SR − 1)·τ²/(τ² + SE²), with τ ≥ TauFloor. Small panels are pulled the
+// most; it is the ratio a médecin-conseil should read, and the one the Cnam's
+// "≥ 2×" condition applies to.
+func (f *Funnel) Shrunk(p *Point) float64 {
+	t2 := math.Max(f.Tau2, TauFloor*TauFloor)
+	return 1 + (p.SR-1)*t2/(t2+p.SE*p.SE)
+}

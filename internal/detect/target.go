@@ -13,10 +13,16 @@ type Options struct {
 	MinPatients int64   // prescribers with fewer patients are not scored
 	MinExpected float64 // an indicator with a smaller expected count is not scored
 	Echelon     string  // "region" (default) or "departement": the peer group of the funnel
+	// MinRatio is the Cnam's "≥ 2×" condition (DETECTION.md §2.4 step 4): a
+	// prescriber is flagged only when his empirical-Bayes shrunken ratio
+	// reaches it, besides z > 3.09. 0 disables it.
+	MinRatio float64
 }
 
 // DefaultOptions are the Cnam-like settings: 2 % of each profession, at least
 // 30 patients seen, at least 5 expected events.
+// MinRatio is off by default: on the synthetic region it removes every flag
+// at scales up to 0.1 (docs/detection.md, « Résultats »).
 var DefaultOptions = Options{Budget: 0.02, MinPatients: 30, MinExpected: 5, Echelon: "region"}
 
 // Flag is one targeted professional, as printed by « medconseil detect --json ».
@@ -36,6 +42,7 @@ type Result struct {
 	Flags      []Flag
 	Population map[string]int // profiled professionals per profession
 	Scored     []*Prescriber  // the professionals that entered the funnels
+	Options    Options        // the options of the run
 }
 
 // Target standardises every indicator, builds the funnels and selects, per
@@ -51,7 +58,7 @@ func Target(pr *Profiles, opt Options) (*Result, error) {
 	if opt.Echelon != "region" && opt.Echelon != "departement" {
 		return nil, fmt.Errorf("échelon %q inconnu : « region » ou « departement »", opt.Echelon)
 	}
-	res := &Result{Population: map[string]int{}}
+	res := &Result{Population: map[string]int{}, Options: opt}
 	byProf := map[string][]*Prescriber{}
 	for _, p := range pr.Prescribers {
 		if p.Patients < opt.MinPatients || p.Profession == "" {
@@ -99,7 +106,7 @@ func Target(pr *Profiles, opt Options) (*Result, error) {
 				}
 				res.Funnels = append(res.Funnels, f)
 				for _, p := range f.Points {
-					if p.ZAdj > Z998 {
+					if p.ZAdj > Z998 && (opt.MinRatio <= 0 || f.Shrunk(p) >= opt.MinRatio) {
 						cands = append(cands, cand{p, f})
 					}
 				}
@@ -150,8 +157,8 @@ func Explain(p *Point, f *Funnel) string {
 		peers = "du département " + f.Group[i+1:]
 	}
 	return fmt.Sprintf("%s : observé %s, attendu %s à patientèle comparable (âge, sexe, département, ALD ; %d patients vus), "+
-		"ratio %s ; z = %s après surdispersion (z brut %s, τ = %s) ; comparé à %d %s %s, limite à 99,8 %% pour ce volume : ratio %s.",
-		capitalize(ind.Label), frnum(p.O, 0), frnum(p.E, 1), p.Pro.Patients, frnum(p.SR, 2), frnum(p.ZAdj, 1), frnum(p.Z, 1),
+		"ratio %s (%s après rétrécissement bayésien) ; z = %s après surdispersion (z brut %s, τ = %s) ; comparé à %d %s %s, limite à 99,8 %% pour ce volume : ratio %s.",
+		capitalize(ind.Label), frnum(p.O, 0), frnum(p.E, 1), p.Pro.Patients, frnum(p.SR, 2), frnum(f.Shrunk(p), 2), frnum(p.ZAdj, 1), frnum(p.Z, 1),
 		frnum(math.Sqrt(f.Tau2), 2), len(f.Points), ProfessionLabel(p.Pro.Profession, len(f.Points) > 1), peers, frnum(f.Limit(p.E, Z998), 2))
 }
 
@@ -183,6 +190,10 @@ func capitalize(s string) string {
 	r := []rune(s)
 	return strings.ToUpper(string(r[0])) + string(r[1:])
 }
+
+// FormatFr formats x with dec decimals the French way (decimal comma, narrow
+// no-break space between thousands, "—" for an infinite or undefined value).
+func FormatFr(x float64, dec int) string { return frnum(x, dec) }
 
 // frnum formats a number the French way: decimal comma, thin space thousands.
 func frnum(x float64, dec int) string {

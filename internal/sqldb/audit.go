@@ -79,7 +79,7 @@ var Finalites = map[string]string{
 	"notification":   "notification des conclusions à la caisse",
 	"courrier":       "courrier d'un dossier (notification, réponse au prescripteur, copie à la caisse)",
 	"pilotage":       "pilotage de l'activité (tableau de bord : effectifs agrégés, sans donnée nominative)",
-	"controle":       "contrôle de l'activité d'un professionnel (MSO/MSAP, indus, pénalités) et contentieux",
+	"controle":       "contrôle de l'activité d'un professionnel (profils, ciblage, MSO/MSAP, indus, pénalités) et contentieux",
 	"convocation":    "convocation et examen de l'assuré (L315-2 CSS)",
 	"agenda":         "tenue de l'agenda des sites (salles, plages, absences)",
 }

@@ -691,6 +691,8 @@ func (fx *matrixFix) probes(r reporter) []mProbe {
 					}
 				case "{site}":
 					vals = []mProbe{{path: "S67-STRASBOURG"}, {path: "S67-STRASBOURG.ics"}, {path: "S57-METZ.ics"}, {path: "S99-INCONNU"}}
+				case "{pro}":
+					vals = []mProbe{{path: "57110001"}}
 				default:
 					r.Errorf("route %s: parameter %s unknown to the matrix: give it values in probes or list the route in matrixNotProbed with the reason", pat, seg)
 					continue

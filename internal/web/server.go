@@ -61,6 +61,13 @@ type Config struct {
 	// ../shared/reference): the dashboard's map reads the départements' outlines
 	// there. Empty: the map is replaced by a notice, the figures stay.
 	ReferenceDir string
+	// DetectData is the SNDS-shaped Parquet directory the control pages
+	// (/controle/…: profiles, targeting, fraud rules) read with DuckDB
+	// (serve --donnees-controle, env MEDCONSEIL_DETECT_DATA); "" leaves them
+	// unconfigured. DetectReference holds the postal-code centroids of the
+	// km rule.
+	DetectData      string
+	DetectReference string
 }
 
 // DefaultConfig returns production defaults: sessions of 30 minutes idle and 10
@@ -180,6 +187,7 @@ func (s *Server) routes() {
 	s.cycleRoutes()
 	s.accesDemandeRoutes()
 	s.convocationRoutes()
+	s.ciblageRoutes()
 
 	m.HandleFunc("GET /api/v1/openapi.json", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")

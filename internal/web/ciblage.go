@@ -1,0 +1,219 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"html/template"
+	"math"
+	"net/http"
+	"sort"
+	"sync"
+	"time"
+
+	"medconseil"
+	"medconseil/internal/detect"
+	"medconseil/internal/sqldb"
+)
+
+// Control of professionals (issue 14 §1–3): the targeting list, the fraud
+// alerts and each professional's profile with its funnels, computed by
+// internal/detect over the Parquet of Config.DetectData. Claims lines are
+// health data: only the médecin chef, the praticiens-conseils and the
+// statisticien see profiles; the targeting list is the médecin chef's. Every
+// view is journaled (finalité "controle") before anything is shown.
+
+func (s *Server) ciblageRoutes() {
+	c := &ciblage{s: s}
+	s.mux.Handle("GET /controle/ciblage", s.page(c.ciblage))
+	s.mux.Handle("GET /controle/profils/{pro}", s.page(c.profil))
+	s.addNav("/controle/ciblage", "Ciblage des professionnels", canTarget)
+}
+
+// canTarget: the targeting list is drawn up by the médecin-conseil chef de service.
+func canTarget(a *medconseil.Acteur) bool {
+	return a != nil && a.Has(medconseil.RoleMedecinChef)
+}
+
+// canProfile: profiles are read by the médecin chef, the praticiens-conseils
+// and the statisticien (issue 14, Safety).
+func canProfile(a *medconseil.Acteur) bool {
+	return a != nil && (a.Has(medconseil.RoleMedecinChef) || a.Has(medconseil.RolePraticienConseil) || a.Has(medconseil.RoleStatisticien))
+}
+
+// ciblage holds the detection run, computed once on first use (profiling a
+// region takes seconds to a minute) and kept for the life of the server.
+type ciblage struct {
+	s    *Server
+	mu   sync.Mutex
+	done bool
+	run  *ciblageRun
+	err  error
+}
+
+type ciblageRun struct {
+	res     *detect.Result
+	alerts  []detect.Alert
+	year    int
+	at      time.Time
+	elapsed time.Duration
+}
+
+func (c *ciblage) get(ctx context.Context) (*ciblageRun, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.done {
+		return c.run, c.err
+	}
+	dir := c.s.Config.DetectData
+	if dir == "" {
+		return nil, &medconseil.Error{Code: medconseil.ECONFLICT, Message: "données de contrôle non configurées : démarrer le serveur avec --donnees-controle RÉPERTOIRE (ou MEDCONSEIL_DETECT_DATA), le répertoire des Parquet SNDS"}
+	}
+	// Detached from the request: a cancelled page must not leave a half run.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Minute)
+	defer cancel()
+	t0 := time.Now()
+	run, err := func() (*ciblageRun, error) {
+		db, err := detect.Open(ctx, dir)
+		if err != nil {
+			return nil, err
+		}
+		defer db.Close()
+		pr, err := detect.Profile(ctx, db)
+		if err != nil {
+			return nil, err
+		}
+		res, err := detect.Target(pr, detect.DefaultOptions)
+		if err != nil {
+			return nil, err
+		}
+		alerts, err := detect.RunRules(ctx, db, detect.RuleOptions{Reference: c.s.Config.DetectReference, Targeting: res})
+		if err != nil {
+			return nil, err
+		}
+		return &ciblageRun{res: res, alerts: alerts, year: pr.Year}, nil
+	}()
+	if err != nil {
+		c.s.Log.Error("contrôle des professionnels", "err", err)
+		return nil, &medconseil.Error{Code: medconseil.EINTERNAL, Message: "calcul des profils impossible", Err: err}
+	}
+	run.at, run.elapsed = c.s.DB.Now(), time.Since(t0)
+	c.run, c.done = run, true
+	return run, nil
+}
+
+type ciblageView struct {
+	Flags   []detect.Flag
+	Alerts  []detect.Alert
+	Rules   []detect.Rule
+	Year    int
+	Scored  int
+	At      time.Time
+	Budget  float64
+	Elapsed time.Duration
+}
+
+// ciblage is the targeting list: the flagged professionals within the budget,
+// then the alerts of the fraud rules, each with a link to the profile.
+func (c *ciblage) ciblage(w http.ResponseWriter, r *http.Request) error {
+	a := acteurOf(r)
+	if !canTarget(a) {
+		return &medconseil.Error{Code: medconseil.EFORBIDDEN, Message: "la liste de ciblage est réservée au médecin-conseil chef de service"}
+	}
+	run, err := c.get(r.Context())
+	if err != nil {
+		return err
+	}
+	if err := c.s.DB.Journal(r.Context(), a, "controle.ciblage", "liste de ciblage", meta(r, "controle"), sqldb.ResultOK); err != nil {
+		return err
+	}
+	return c.s.render(w, r, http.StatusOK, "controle_ciblage", view{Title: "Ciblage des professionnels", Data: ciblageView{
+		Flags: run.res.Flags, Alerts: run.alerts, Rules: detect.Rules, Year: run.year, Scored: len(run.res.Scored),
+		At: run.at, Budget: run.res.Options.Budget * 100, Elapsed: run.elapsed.Round(time.Second)}})
+}
+
+type profilRow struct {
+	Label, Unit               string
+	O, E, SR, Shrunk, Z, ZRaw float64
+	Limit95, Limit998         float64
+	Peers                     int
+	Group                     string
+	Outlier                   bool
+	SVG                       template.HTML
+}
+
+type profilView struct {
+	Num, Profession string
+	Patients        int64
+	Year            int
+	Rows            []profilRow
+	Flags           []detect.Flag
+	Alerts          []detect.Alert
+	At              time.Time
+}
+
+// profil is one professional's page: every indicator standardised, on its
+// funnel (SVG, his point in red), his flags and alerts. Printable.
+func (c *ciblage) profil(w http.ResponseWriter, r *http.Request) error {
+	a := acteurOf(r)
+	if !canProfile(a) {
+		return &medconseil.Error{Code: medconseil.EFORBIDDEN, Message: "les profils des professionnels sont réservés au médecin chef, aux praticiens-conseils et au statisticien"}
+	}
+	num := r.PathValue("pro")
+	if len(num) != 8 {
+		return medconseil.FieldErrorf("pro", "numéro de professionnel « %s » invalide : 8 caractères attendus (PFS_EXE_NUM)", truncateRunes(num, 20))
+	}
+	run, err := c.get(r.Context())
+	if err != nil {
+		return err
+	}
+	v := profilView{Num: num, Year: run.year, At: run.at}
+	for _, f := range run.res.Funnels {
+		for _, p := range f.Points {
+			if p.Pro.Num != num {
+				continue
+			}
+			v.Profession, v.Patients = detect.ProfessionLabel(p.Pro.Profession, false), p.Pro.Patients
+			ind := detect.Indicators[f.Indicator]
+			var svg bytes.Buffer
+			if err := detect.WriteFunnelSVG(&svg, f, num); err != nil {
+				return medconseil.Internal(err)
+			}
+			v.Rows = append(v.Rows, profilRow{Label: ind.Label, Unit: ind.Unit, O: p.O, E: p.E, SR: p.SR, Shrunk: f.Shrunk(p), Z: p.ZAdj, ZRaw: p.Z,
+				Limit95: f.Limit(p.E, detect.Z95), Limit998: f.Limit(p.E, detect.Z998), Peers: len(f.Points), Group: f.Group, Outlier: p.ZAdj > detect.Z998,
+				// The SVG is written by detect.WriteFunnelSVG: numbers and escaped text only.
+				SVG: template.HTML(svg.String())})
+		}
+	}
+	for _, f := range run.res.Flags {
+		if f.Professionnel == num {
+			v.Flags = append(v.Flags, f)
+		}
+	}
+	for _, al := range run.alerts {
+		if al.Professionnel == num || al.Partenaire == num {
+			v.Alerts = append(v.Alerts, al)
+		}
+	}
+	sort.SliceStable(v.Rows, func(i, j int) bool { return v.Rows[i].Z > v.Rows[j].Z })
+	if len(v.Rows) == 0 && len(v.Alerts) == 0 {
+		// Journaled too: someone looked for this number.
+		if err := c.s.DB.Journal(r.Context(), a, "controle.profil", "professionnel "+num, meta(r, "controle"), sqldb.ResultRefused); err != nil {
+			return err
+		}
+		return medconseil.NotFound("Profil du professionnel " + num)
+	}
+	if err := c.s.DB.Journal(r.Context(), a, "controle.profil", "professionnel "+num, meta(r, "controle"), sqldb.ResultOK); err != nil {
+		return err
+	}
+	return c.s.render(w, r, http.StatusOK, "controle_profil", view{Title: "Profil du professionnel " + num, Data: v})
+}
+
+func init() { funcs["fr"] = frDecimal }
+
+// frDecimal formats a number the French way for the control pages.
+func frDecimal(x float64, dec int) string {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return "—"
+	}
+	return detect.FormatFr(x, dec)
+}
