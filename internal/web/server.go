@@ -167,6 +167,7 @@ func (s *Server) routes() {
 	s.lifecycleRoutes()
 	s.opsRoutes()
 	s.notificationRoutes()
+	s.worklistRoutes()
 
 	m.HandleFunc("GET /api/v1/openapi.json", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
