@@ -250,6 +250,7 @@ type workData struct {
 	MotifCorr   string
 	Draft       *sqldb.AvisDraft
 	DraftStatus string
+	CanFile     bool // the reader may file an arrêt (the prolongation link): never the caisse
 }
 
 // fillWork completes the dossier page: assignment, the avis history, the
@@ -258,6 +259,7 @@ func (s *Server) fillWork(r *http.Request, d *medconseil.Dossier, data *dossierD
 	a := acteurOf(r)
 	ctx := r.Context()
 	w := &data.Work
+	w.CanFile = authz.CanSubmitAny(a)
 	w.Suivant = r.URL.Query().Get("ok") == "avis" || r.URL.Query().Get("ok") == "rectification"
 	if r.URL.Query().Get("ok") == "attribution" {
 		data.Message = "Attribution enregistrée."
