@@ -407,6 +407,10 @@ func (db *DB) GiveAvis(ctx context.Context, a *medconseil.Acteur, id int64, vers
 		if err := tx.courriersAvis(ctx, a, id, v); err != nil {
 			return err
 		}
+		// The draft of this avis, if any, has served (avis.go).
+		if _, err := tx.Exec(ctx, `DELETE FROM brouillon_avis WHERE utilisateur_id = ? AND dossier_id = ?`, a.ID, id); err != nil {
+			return medconseil.Internal(err)
+		}
 		if err := tx.idemSave(ctx, a, m, route, 200, fmt.Sprintf(`{"version":%d}`, newVersion)); err != nil {
 			return err
 		}

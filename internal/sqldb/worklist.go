@@ -2,30 +2,170 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"medconseil"
 	"medconseil/internal/authz"
+	"medconseil/internal/lifecycle"
 )
 
-// WorklistQuery selects and orders the dossiers of a worklist.
+// WorklistQuery selects and orders the dossiers of a worklist. Its values are
+// checked by ParseWorklist* at the boundary (web); the store refuses what it does
+// not know (EINVALID), it never widens a bad filter to "everything".
 type WorklistQuery struct {
 	Etat        medconseil.Etat        // "" for every state
 	Type        medconseil.TypeDossier // "" for every type
 	Departement string                 // "" for every échelon the caller covers
 	NIR         medconseil.NIR         // one assuré
 	Ouverts     bool                   // only dossiers awaiting an avis
-	Tri         string                 // echeance (default), -echeance, recue, -recue, id
-	Page        int                    // from 1
-	ParPage     int                    // default 25, at most 200
-	Meta        Meta                   // the request, for the journal entry listing the dossiers shown
+	// Recherche finds a dossier by its number (digits), an assuré by NIR (13 or 15
+	// characters) or by the start of the name (the registered name for the roles
+	// that read it, the declared one otherwise).
+	Recherche string
+	// Attribution: "" (all), "moi" (assigned to the reader), "equipe" (assigned to
+	// a member of the service, the reader included), "aucune" (unassigned).
+	Attribution string
+	// Urgence: "" (all), "retard" (the délai's last day has passed), "48h" (it
+	// falls today or within two days). Only dossiers awaiting an avis.
+	Urgence string
+	Tri     string // one of WorklistTris, "-" in front for descending; default echeance
+	Page    int    // from 1
+	ParPage int    // default 25, at most 200
+	Meta    Meta   // the request, for the journal entry listing the dossiers shown
 	// FHIR searches (internal/web/fhir.go): several types or states, last update window.
 	Types     []medconseil.TypeDossier // any of these types (nil: every type)
 	Etats     []medconseil.Etat        // any of these states (nil: every state)
 	MajDepuis time.Time                // last updated at or after (zero: no bound)
 	MajAvant  time.Time                // last updated strictly before (zero: no bound)
+}
+
+// WorklistTris are the sort keys of a worklist, each a column of the list page,
+// with its label. Each has its index led by the département (migration 0701).
+var WorklistTris = []struct{ Cle, Libelle string }{
+	{"echeance", "Échéance"},
+	{"recue", "Reçu le"},
+	{"id", "N°"},
+	{"type", "Type"},
+	{"etat", "État"},
+	{"nom", "Assuré"},
+	{"attribue", "Attribué à"},
+}
+
+// worklistOrder is the SQL of each sort key (ascending), matching the indexes.
+var worklistOrder = map[string][]string{
+	"echeance": {"COALESCE(d.echeance, '9999-12-31')", "d.id"},
+	"recue":    {"d.recue_le", "d.id"},
+	"id":       {"d.id"},
+	"type":     {"d.type", "d.id"},
+	"etat":     {"d.etat", "d.id"},
+	"nom":      {"UPPER(d.decl_nom)", "d.id"},
+	"attribue": {"d.attribue_a", "d.id"},
+}
+
+// WorklistCountCap bounds the count of a worklist: a total of WorklistCountCap
+// means "more than WorklistCountCap - 1" (counting a million rows for a pager
+// costs more than the page).
+const WorklistCountCap = 10001
+
+// Check refuses an unknown state, type, sort key, assignment or urgency, and a
+// search that is neither a number, a NIR nor a name, each with its French message.
+func (q *WorklistQuery) Check() error {
+	var errs []error
+	if q.Etat != "" && !slices.Contains(medconseil.Etats, q.Etat) {
+		errs = append(errs, medconseil.FieldErrorf("etat", "état « %s » inconnu", q.Etat))
+	}
+	if q.Type != "" && !slices.Contains(lifecycle.Types, q.Type) {
+		errs = append(errs, medconseil.FieldErrorf("type", "type de dossier « %s » inconnu", q.Type))
+	}
+	if q.Departement != "" && !departementShape(q.Departement) {
+		errs = append(errs, medconseil.FieldErrorf("departement", "département « %s » invalide : deux chiffres (67), 2A, 2B ou trois chiffres outre-mer (974)", q.Departement))
+	}
+	if _, ok := worklistOrder[strings.TrimPrefix(q.Tri, "-")]; q.Tri != "" && !ok {
+		keys := make([]string, len(WorklistTris))
+		for i, t := range WorklistTris {
+			keys[i] = t.Cle
+		}
+		errs = append(errs, medconseil.FieldErrorf("tri", "tri « %s » inconnu : %s (précédé de « - » pour l'ordre décroissant)", q.Tri, strings.Join(keys, ", ")))
+	}
+	switch q.Attribution {
+	case "", "moi", "equipe", "aucune":
+	default:
+		errs = append(errs, medconseil.FieldErrorf("attribution", "attribution « %s » inconnue : moi, equipe ou aucune", q.Attribution))
+	}
+	switch q.Urgence {
+	case "", "retard", "48h":
+	default:
+		errs = append(errs, medconseil.FieldErrorf("urgence", "urgence « %s » inconnue : retard ou 48h", q.Urgence))
+	}
+	if _, err := parseRecherche(q.Recherche); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+func departementShape(s string) bool {
+	switch {
+	case s == "2A" || s == "2B":
+		return true
+	case len(s) == 2 || (len(s) == 3 && s[:2] == "97"):
+		return strings.Trim(s, "0123456789") == ""
+	}
+	return false
+}
+
+// recherche is a parsed search: exactly one of its fields is set.
+type recherche struct {
+	id  int64
+	nir medconseil.NIR
+	nom string
+}
+
+func parseRecherche(s string) (recherche, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return recherche{}, nil
+	}
+	compact := strings.ToUpper(strings.ReplaceAll(s, " ", ""))
+	digits := strings.Trim(compact, "0123456789") == ""
+	switch {
+	case digits && len(compact) <= 12:
+		n, err := strconv.ParseInt(compact, 10, 64)
+		if err != nil || n <= 0 {
+			return recherche{}, medconseil.FieldErrorf("q", "numéro de dossier « %s » invalide", s)
+		}
+		return recherche{id: n}, nil
+	case len(compact) == 13 && (digits || strings.Trim(compact[:5]+compact[7:], "0123456789") == ""):
+		n, err := medconseil.NIRWithKey(compact)
+		if err != nil {
+			return recherche{}, medconseil.Prefix("q", err)
+		}
+		return recherche{nir: n}, nil
+	case len(compact) == 15 && (digits || strings.Trim(compact[:5]+compact[7:], "0123456789") == ""):
+		n, err := medconseil.ParseNIR(compact)
+		if err != nil {
+			return recherche{}, medconseil.Prefix("q", err)
+		}
+		return recherche{nir: n}, nil
+	case digits || strings.ContainsAny(compact, "0123456789"):
+		return recherche{}, medconseil.FieldErrorf("q", "« %s » n'est ni un numéro de dossier, ni un NIR (13 ou 15 caractères), ni un nom", s)
+	}
+	if utf8.RuneCountInString(s) < 2 || utf8.RuneCountInString(s) > 60 {
+		return recherche{}, medconseil.FieldErrorf("q", "un nom recherché compte de 2 à 60 caractères")
+	}
+	for _, r := range s {
+		if !unicode.IsLetter(r) && r != ' ' && r != '-' && r != '\'' {
+			return recherche{}, medconseil.FieldErrorf("q", "caractère « %c » inattendu dans un nom", r)
+		}
+	}
+	return recherche{nom: s}, nil
 }
 
 // WorklistRow is one line of a worklist: what is needed to pick a dossier, never
@@ -43,15 +183,20 @@ type WorklistRow struct {
 	Debut        medconseil.Date        `json:"debut,omitzero"`
 	Fin          medconseil.Date        `json:"fin,omitzero"`
 	Prescripteur medconseil.RPPS        `json:"prescripteur,omitempty"`
+	RecueLe      medconseil.Date        `json:"recue_le,omitzero"`
 	Echeance     medconseil.Date        `json:"echeance,omitzero"`
-	AttribueA    string                 `json:"attribue_a,omitempty"`
-	Sens         medconseil.Sens        `json:"sens,omitempty"`
-	Visible      medconseil.FieldSet    `json:"-"`
+	// Retard: awaiting an avis and the délai's last day (Echeance) has passed;
+	// Proche: it falls today or within two days.
+	Retard    bool                `json:"en_retard,omitempty"`
+	Proche    bool                `json:"echeance_proche,omitempty"`
+	AttribueA string              `json:"attribue_a,omitempty"`
+	Sens      medconseil.Sens     `json:"sens,omitempty"`
+	Visible   medconseil.FieldSet `json:"-"`
 }
 
 // Worklist lists the dossiers a may see, filtered, sorted and paged, with the total
-// count. Each row is disclosed per the policy, like a dossier read, and the read is
-// journaled: one entry listing the ids shown.
+// count (at most WorklistCountCap). Each row is disclosed per the policy, like a
+// dossier read, and the read is journaled: one entry listing the ids shown.
 func (db *DB) Worklist(ctx context.Context, a *medconseil.Acteur, q WorklistQuery) ([]WorklistRow, int, error) {
 	rows, total, err := db.worklist(ctx, a, q)
 	if err != nil || len(rows) == 0 {
@@ -63,26 +208,41 @@ func (db *DB) Worklist(ctx context.Context, a *medconseil.Acteur, q WorklistQuer
 	return rows, total, nil
 }
 
-func (db *DB) worklist(ctx context.Context, a *medconseil.Acteur, q WorklistQuery) ([]WorklistRow, int, error) {
-	f := db.Policy.ListFilter(a)
-	if leakFault("liste") {
-		f = authz.Filter{All: true}
+// readsRegisteredNames reports whether a searches the assurés' registered names
+// (the roles that read the registered identity) rather than the declared ones.
+func readsRegisteredNames(a *medconseil.Acteur) bool {
+	for _, h := range a.Habilitations {
+		switch h.Role {
+		case medconseil.RolePraticienConseil, medconseil.RoleMedecinChef, medconseil.RoleMedecinRegional, medconseil.RoleInfirmier,
+			medconseil.RoleAgentAdministratif, medconseil.RoleAgentCPAM:
+			return true
+		}
 	}
-	if f.Empty() {
-		return nil, 0, nil
+	return false
+}
+
+// openEtats is the SQL list of the states awaiting an avis.
+func openEtats() string {
+	var open []string
+	for _, e := range medconseil.Etats {
+		if e.Open() {
+			open = append(open, "'"+string(e)+"'")
+		}
+	}
+	return "(" + strings.Join(open, ",") + ")"
+}
+
+// worklistWhere is the WHERE clause of a worklist: the policy's filter, then q's.
+func (db *DB) worklistWhere(a *medconseil.Acteur, q WorklistQuery, f authz.Filter) (string, []any, error) {
+	if err := q.Check(); err != nil {
+		return "", nil, err
 	}
 	where, args := filterSQL(f)
 	if q.Etat != "" {
 		where, args = append(where, "d.etat = ?"), append(args, string(q.Etat))
 	}
-	if q.Ouverts {
-		var open []string
-		for _, e := range medconseil.Etats {
-			if e.Open() {
-				open = append(open, "'"+string(e)+"'")
-			}
-		}
-		where = append(where, "d.etat IN ("+strings.Join(open, ",")+")")
+	if q.Ouverts || q.Urgence != "" {
+		where = append(where, "d.etat IN "+openEtats())
 	}
 	if q.Type != "" {
 		where, args = append(where, "d.type = ?"), append(args, string(q.Type))
@@ -94,16 +254,61 @@ func (db *DB) worklist(ctx context.Context, a *medconseil.Acteur, q WorklistQuer
 		where, args = append(where, "d.nir = ?"), append(args, string(q.NIR))
 	}
 	where, args = fhirFilters(where, args, q)
-	order := "d.echeance, d.id"
-	switch q.Tri {
-	case "-echeance":
-		order = "d.echeance DESC, d.id DESC"
-	case "recue":
-		order = "d.recue_le, d.id"
-	case "-recue":
-		order = "d.recue_le DESC, d.id DESC"
-	case "id":
-		order = "d.id"
+	rc, _ := parseRecherche(q.Recherche)
+	switch {
+	case rc.id != 0:
+		where, args = append(where, "d.id = ?"), append(args, rc.id)
+	case rc.nir != "":
+		where, args = append(where, "d.nir = ?"), append(args, string(rc.nir))
+	case rc.nom != "":
+		hi := rc.nom + "\U0010FFFF"
+		if readsRegisteredNames(a) {
+			where, args = append(where, "d.nir IN (SELECT s.nir FROM assure s WHERE UPPER(s.nom) >= UPPER(?) AND UPPER(s.nom) < UPPER(?))"), append(args, rc.nom, hi)
+		} else {
+			where, args = append(where, "UPPER(d.decl_nom) >= UPPER(?) AND UPPER(d.decl_nom) < UPPER(?)"), append(args, rc.nom, hi)
+		}
+	}
+	switch q.Attribution {
+	case "moi":
+		where, args = append(where, "d.attribue_a = ?"), append(args, a.Login)
+	case "equipe":
+		where = append(where, "d.attribue_a <> ''")
+	case "aucune":
+		where = append(where, "d.attribue_a = ''")
+	}
+	today := medconseil.DateOf(db.Now())
+	switch q.Urgence {
+	case "retard":
+		where, args = append(where, "COALESCE(d.echeance, '9999-12-31') < ?"), append(args, today.String())
+	case "48h":
+		where, args = append(where, "COALESCE(d.echeance, '9999-12-31') >= ?", "COALESCE(d.echeance, '9999-12-31') <= ?"), append(args, today.String(), today.AddDays(2).String())
+	}
+	return " WHERE " + strings.Join(where, " AND "), args, nil
+}
+
+func (db *DB) worklist(ctx context.Context, a *medconseil.Acteur, q WorklistQuery) ([]WorklistRow, int, error) {
+	f := db.Policy.ListFilter(a)
+	if leakFault("liste") {
+		f = authz.Filter{All: true}
+	}
+	cond, args, err := db.worklistWhere(a, q, f)
+	if err != nil {
+		return nil, 0, err
+	}
+	if f.Empty() {
+		return nil, 0, nil
+	}
+	key, desc := strings.TrimPrefix(q.Tri, "-"), strings.HasPrefix(q.Tri, "-")
+	if key == "" {
+		key = "echeance"
+	}
+	cols := worklistOrder[key]
+	order := make([]string, len(cols))
+	for i, c := range cols {
+		order[i] = c
+		if desc {
+			order[i] += " DESC"
+		}
 	}
 	if q.ParPage <= 0 {
 		q.ParPage = 25
@@ -114,18 +319,21 @@ func (db *DB) worklist(ctx context.Context, a *medconseil.Acteur, q WorklistQuer
 	if q.Page <= 0 {
 		q.Page = 1
 	}
-	cond := " WHERE " + strings.Join(where, " AND ")
+	today := medconseil.DateOf(db.Now())
 	var rows []WorklistRow
 	var total int
-	err := db.Read(ctx, func(tx *Tx) error {
-		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM dossier d`+cond, args...).Scan(&total); err != nil {
+	err = db.Read(ctx, func(tx *Tx) error {
+		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM dossier d`+cond+` LIMIT `+strconv.Itoa(WorklistCountCap)+`) x`, args...).Scan(&total); err != nil {
 			return medconseil.Internal(err)
 		}
+		// The page is chosen on dossier alone (its indexes), then joined.
 		rs, err := tx.Query(ctx, `SELECT `+dossierCols+`, COALESCE(s.nom, ''), COALESCE(s.prenom, ''), COALESCE(a.nature, ''), a.debut, a.fin, COALESCE(v.sens, '')
-			FROM dossier d
+			FROM (SELECT d.id FROM dossier d`+cond+` ORDER BY `+strings.Join(order, ", ")+` LIMIT ? OFFSET ?) p
+			JOIN dossier d ON d.id = p.id
 			LEFT JOIN assure s ON s.nir = d.nir
 			LEFT JOIN arret a ON a.dossier_id = d.id
-			LEFT JOIN avis v ON v.dossier_id = d.id`+cond+` ORDER BY `+order+` LIMIT ? OFFSET ?`,
+			LEFT JOIN avis v ON v.dossier_id = d.id
+			ORDER BY `+strings.Join(order, ", "),
 			append(args, q.ParPage, (q.Page-1)*q.ParPage)...)
 		if err != nil {
 			return medconseil.Internal(err)
@@ -155,6 +363,11 @@ func (db *DB) worklist(ctx context.Context, a *medconseil.Acteur, q WorklistQuer
 			}
 			if classes.Has(medconseil.Administratif) {
 				row.Nature, row.Debut, row.Fin, row.Prescripteur, row.Echeance, row.AttribueA = medconseil.Nature(nature), debut, fin, r.Prescripteur, r.Echeance, r.AttribueA
+				row.RecueLe = medconseil.DateOf(r.RecueLe)
+				if r.Etat.Open() && !r.Echeance.IsZero() {
+					row.Retard = r.Echeance.Before(today)
+					row.Proche = !row.Retard && !r.Echeance.After(today.AddDays(2))
+				}
 			}
 			if classes.Has(medconseil.Decision) {
 				row.Sens = medconseil.Sens(sens)
@@ -283,6 +496,157 @@ func (db *DB) CountByEtat(ctx context.Context) (map[medconseil.Etat]int, error) 
 				return medconseil.Internal(err)
 			}
 			out[medconseil.Etat(e)] = n
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// WorklistCounts counts the dossiers awaiting an avis that a may list: per state,
+// per type, overdue and due within 48 hours. It discloses no dossier (numbers only)
+// and is not journaled.
+type WorklistCounts struct {
+	Ouverts  int                            `json:"ouverts"`
+	Retard   int                            `json:"en_retard"`
+	Proches  int                            `json:"echeance_48h"`
+	ParEtat  map[medconseil.Etat]int        `json:"par_etat"`
+	ParType  map[medconseil.TypeDossier]int `json:"par_type"`
+	Attribue int                            `json:"attribues_a_moi"`
+}
+
+// Counts returns the WorklistCounts of a, over the same policy filter as its list.
+func (db *DB) Counts(ctx context.Context, a *medconseil.Acteur) (*WorklistCounts, error) {
+	out := &WorklistCounts{ParEtat: map[medconseil.Etat]int{}, ParType: map[medconseil.TypeDossier]int{}}
+	f := db.Policy.ListFilter(a)
+	if f.Empty() {
+		return out, nil
+	}
+	where, args := filterSQL(f)
+	today := medconseil.DateOf(db.Now())
+	cond := " WHERE " + strings.Join(where, " AND ") + " AND d.etat IN " + openEtats()
+	err := db.Read(ctx, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, `SELECT d.etat, d.type, COUNT(*),
+			SUM(CASE WHEN COALESCE(d.echeance, '9999-12-31') < ? THEN 1 ELSE 0 END),
+			SUM(CASE WHEN COALESCE(d.echeance, '9999-12-31') >= ? AND COALESCE(d.echeance, '9999-12-31') <= ? THEN 1 ELSE 0 END),
+			SUM(CASE WHEN d.attribue_a = ? THEN 1 ELSE 0 END)
+			FROM dossier d`+cond+` GROUP BY d.etat, d.type`, append([]any{today.String(), today.String(), today.AddDays(2).String(), a.Login}, args...)...)
+		if err != nil {
+			return medconseil.Internal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var etat, typ string
+			var n, late, soon, mine int
+			if err := rows.Scan(&etat, &typ, &n, &late, &soon, &mine); err != nil {
+				return medconseil.Internal(err)
+			}
+			out.ParEtat[medconseil.Etat(etat)] += n
+			out.ParType[medconseil.TypeDossier(typ)] += n
+			out.Ouverts += n
+			out.Retard += late
+			out.Proches += soon
+			out.Attribue += mine
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// NextDossier returns the dossier a should take after except: the first of its
+// worklist awaiting an avis, assigned to a or to nobody, by nearest deadline; 0
+// when there is none. It discloses only a number (the dossier's reading is gated
+// and journaled when a opens it).
+func (db *DB) NextDossier(ctx context.Context, a *medconseil.Acteur, except int64) (int64, error) {
+	for _, attr := range []string{"moi", "aucune"} {
+		rows, _, err := db.worklist(ctx, a, WorklistQuery{Ouverts: true, Attribution: attr, ParPage: 2})
+		if err != nil {
+			return 0, err
+		}
+		for _, r := range rows {
+			if r.ID != except {
+				return r.ID, nil
+			}
+		}
+	}
+	return 0, nil
+}
+
+// Assign gives dossier id, read at version, to the praticien login ("" takes it off
+// anyone). The médecin chef, the régional and the agents of the service assign
+// (authz.ActionAssign); a praticien-conseil may take a dossier for himself. The
+// assignee must be an active account that may give the avis on it. Journaled, in
+// the transaction of the change.
+func (db *DB) Assign(ctx context.Context, a *medconseil.Acteur, id int64, version int, login string, m Meta) (newVersion int, err error) {
+	login = strings.TrimSpace(login)
+	if m.Finalite == "" {
+		m.Finalite = "instruction"
+	}
+	err = db.writeGated(ctx, func(tx *Tx) error {
+		objet := fmt.Sprintf("dossier:%d", id)
+		r, _, err := tx.gate(ctx, a, id, "dossier.attribution", m)
+		if err != nil {
+			return err
+		}
+		self := login == a.Login && tx.permitted(a, authz.ActionAvis, r)
+		if !self && !tx.permitted(a, authz.ActionAssign, r) {
+			if err := tx.journal(ctx, a, "dossier.attribution", objet, 0, m, ResultRefused); err != nil {
+				return err
+			}
+			return &refusal{&medconseil.Error{Code: medconseil.EFORBIDDEN, Message: "seuls le médecin chef, le médecin régional et les agents du service attribuent un dossier ; un praticien-conseil peut se l'attribuer"}}
+		}
+		if r.Version != version {
+			return &medconseil.Error{Code: medconseil.ECONFLICT, Field: "version", Message: fmt.Sprintf("le dossier a été modifié depuis que vous l'avez ouvert (version %d, vous aviez la version %d)", r.Version, version)}
+		}
+		if !r.Etat.Open() {
+			return &medconseil.Error{Code: medconseil.ECONFLICT, Field: "attribue_a", Message: fmt.Sprintf("le dossier est à l'état « %s » : il n'attend plus d'avis", r.Etat.Label())}
+		}
+		if login != "" {
+			var uid int64
+			err := tx.QueryRow(ctx, `SELECT id FROM utilisateur WHERE login = ? AND actif = 1`, login).Scan(&uid)
+			if errors.Is(err, sql.ErrNoRows) {
+				return medconseil.FieldErrorf("attribue_a", "aucun compte actif « %s »", login)
+			}
+			if err != nil {
+				return medconseil.Internal(err)
+			}
+			to, err := db.ActeurByID(ctx, uid)
+			if err != nil {
+				return err
+			}
+			if !tx.permitted(to, authz.ActionAvis, r) {
+				return medconseil.FieldErrorf("attribue_a", "« %s » ne peut pas rendre d'avis sur ce dossier (praticien-conseil du territoire requis)", login)
+			}
+		}
+		newVersion = r.Version + 1
+		res, err := tx.Exec(ctx, `UPDATE dossier SET attribue_a = ?, version = ?, maj_le = ? WHERE id = ? AND version = ?`, login, newVersion, ts(db.Now()), id, r.Version)
+		if err != nil {
+			return medconseil.Internal(err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return &medconseil.Error{Code: medconseil.ECONFLICT, Field: "version", Message: "le dossier a été modifié en même temps : rouvrez-le"}
+		}
+		return tx.journal(ctx, a, "dossier.attribution", objet, medconseil.FieldSet(0).With(medconseil.Administratif), m, ResultOK)
+	})
+	return newVersion, err
+}
+
+// Praticiens lists the active accounts that may give an avis on dossiers of
+// département dep (the assignees offered by the assign form): login and name.
+func (db *DB) Praticiens(ctx context.Context, dep string) ([][2]string, error) {
+	var out [][2]string
+	err := db.Read(ctx, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, `SELECT DISTINCT u.login, u.nom FROM utilisateur u JOIN habilitation h ON h.utilisateur_id = u.id
+			WHERE u.actif = 1 AND h.role IN ('praticien_conseil', 'medecin_chef') AND (h.niveau = 'echelon' AND h.code = ?) ORDER BY u.nom, u.login`, dep)
+		if err != nil {
+			return medconseil.Internal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var l, n string
+			if err := rows.Scan(&l, &n); err != nil {
+				return medconseil.Internal(err)
+			}
+			out = append(out, [2]string{l, n})
 		}
 		return rows.Err()
 	})

@@ -191,24 +191,26 @@ func finalite(r *http.Request, def string) string {
 	return def
 }
 
-// worklistQuery reads the filters of a worklist from the query string.
+// worklistQuery reads the filters of a worklist from the query string; every bad
+// value is an error on its field (sqldb.WorklistQuery.Check), never ignored.
 func worklistQuery(r *http.Request) (sqldb.WorklistQuery, error) {
 	v := r.URL.Query()
 	q := sqldb.WorklistQuery{
-		Etat:        medconseil.Etat(v.Get("etat")),
-		Type:        medconseil.TypeDossier(v.Get("type")),
-		Departement: v.Get("departement"),
-		Tri:         v.Get("tri"),
-		Ouverts:     v.Get("ouverts") == "1" || v.Get("ouverts") == "true",
+		Etat:        medconseil.Etat(strings.TrimSpace(v.Get("etat"))),
+		Type:        medconseil.TypeDossier(strings.TrimSpace(v.Get("type"))),
+		Departement: strings.TrimSpace(v.Get("departement")),
+		Tri:         strings.TrimSpace(v.Get("tri")),
+		Recherche:   strings.TrimSpace(v.Get("q")),
+		Attribution: strings.TrimSpace(v.Get("attribution")),
+		Urgence:     strings.TrimSpace(v.Get("urgence")),
 	}
 	var errs []error
-	if q.Etat != "" && q.Etat.Label() == string(q.Etat) {
-		errs = append(errs, medconseil.FieldErrorf("etat", "état %q inconnu", q.Etat))
-	}
-	switch q.Tri {
-	case "", "echeance", "-echeance", "recue", "-recue", "id":
+	switch o := v.Get("ouverts"); o {
+	case "", "0", "false":
+	case "1", "true":
+		q.Ouverts = true
 	default:
-		errs = append(errs, medconseil.FieldErrorf("tri", "tri %q inconnu : echeance, -echeance, recue, -recue ou id", q.Tri))
+		errs = append(errs, medconseil.FieldErrorf("ouverts", "« %s » : 1 pour les seuls dossiers en attente d'avis", truncateRunes(o, 20)))
 	}
 	for _, p := range []struct {
 		name string
@@ -232,6 +234,7 @@ func worklistQuery(r *http.Request) (sqldb.WorklistQuery, error) {
 		}
 		q.NIR = n
 	}
+	errs = append(errs, q.Check())
 	return q, errors.Join(errs...)
 }
 
@@ -327,55 +330,6 @@ func (s *Server) apiNote(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// worklistData feeds the worklist page.
-type worklistData struct {
-	Title    string
-	Query    sqldb.WorklistQuery
-	Rows     []sqldb.WorklistRow
-	Total    int
-	Pages    int
-	Prev     string
-	Next     string
-	CSV      string
-	Filtered string
-}
-
-func (s *Server) worklist(w http.ResponseWriter, r *http.Request) error {
-	a := acteurOf(r)
-	q, qerr := worklistQuery(r)
-	if qerr != nil {
-		q = sqldb.WorklistQuery{}
-	}
-	q.Meta = meta(r, "consultation")
-	rows, total, err := s.DB.Worklist(r.Context(), a, q)
-	if err != nil {
-		return err
-	}
-	per := q.ParPage
-	if per <= 0 {
-		per = 25
-	}
-	page := max(q.Page, 1)
-	d := worklistData{Title: worklistTitle(a), Query: q, Rows: rows, Total: total, Pages: (total + per - 1) / per}
-	link := func(p int) string {
-		v := r.URL.Query()
-		v.Set("page", strconv.Itoa(p))
-		return "/dossiers?" + v.Encode()
-	}
-	if page > 1 {
-		d.Prev = link(page - 1)
-	}
-	if page*per < total {
-		d.Next = link(page + 1)
-	}
-	d.CSV = "/dossiers.csv?" + r.URL.RawQuery
-	v := view{Title: d.Title, Data: d}
-	if qerr != nil {
-		v.Fields = fieldMap(qerr)
-	}
-	return s.render(w, r, http.StatusOK, "dossiers", v)
-}
-
 // worklistTitle names the list after what the acteur does with it.
 func worklistTitle(a *medconseil.Acteur) string {
 	switch {
@@ -427,6 +381,7 @@ type dossierData struct {
 	// Courriers: the dossier's letters the reader may read (courrier.go).
 	Courriers []sqldb.Courrier
 	Cycle     *sqldb.CycleVue // the lifecycle section (cycle.go, templates/_cycle.html)
+	Work      workData        // worklist.go: assignment, next dossier, avis history and draft
 }
 
 func (s *Server) dossierPage(w http.ResponseWriter, r *http.Request) error {
@@ -470,6 +425,9 @@ func (s *Server) showDossier(w http.ResponseWriter, r *http.Request, status int,
 		data.Message = "Événement enregistré."
 	}
 	if data.Cycle, err = s.dossierCycle(r, d); err != nil {
+		return err
+	}
+	if err := s.fillWork(r, d, &data); err != nil {
 		return err
 	}
 	v := view{Title: fmt.Sprintf("Dossier n° %d", d.ID), Data: data}
