@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"medconseil"
+	"medconseil/internal/keyring"
 	"medconseil/internal/sqldb"
 )
 
@@ -42,8 +44,9 @@ func runDeadlines(ctx context.Context, e *env, args []string) error {
 		}
 		day = d
 	}
-	// Firing reads and writes no clinical field: no key is needed.
-	db, err := sf.open(ctx, e, false)
+	// An accord tacite or a reconnaissance implicite writes its letters
+	// (docs/courriers.md), stored encrypted: the keys are needed.
+	db, err := sf.open(ctx, e, true)
 	if err != nil {
 		return err
 	}
@@ -99,6 +102,18 @@ func runDeadlinesBench(ctx context.Context, e *env, args []string) error {
 	db, err := sf.open(ctx, e, false)
 	if err != nil {
 		return err
+	}
+	if db.Keys == nil {
+		// The letters of the tacit decisions are stored encrypted: a throwaway key.
+		text, err := keyring.Generate("bench", rand.Reader)
+		if err != nil {
+			db.Close()
+			return err
+		}
+		if db.Keys, err = keyring.Parse(text); err != nil {
+			db.Close()
+			return err
+		}
 	}
 	defer db.Close()
 	first := medconseil.NewDate(2027, 3, 1)

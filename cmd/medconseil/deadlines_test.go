@@ -63,6 +63,14 @@ func TestDeadlinesUntil(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "m.db")
 	id := fileTransport(t, path, "2026-11-02")
 	ctx := context.Background()
+	// The accord tacite writes its letters, encrypted: the command needs the keys.
+	keys := filepath.Join(t.TempDir(), "cles")
+	if e, _, _ := testEnv("", nil); run(ctx, e, []string{"keys", "generate", "--out", keys}) != nil {
+		t.Fatal("keys generate")
+	}
+	if e, _, _ := testEnv("", nil); run(ctx, e, []string{"deadlines", "--db", path, "--until", "2026-11-18"}) == nil {
+		t.Error("deadlines ran without the keys its letters need")
+	}
 	for _, tt := range []struct {
 		until, want, etat string
 	}{
@@ -71,7 +79,7 @@ func TestDeadlinesUntil(t *testing.T) {
 		{"2026-11-18", "0 déclenchée(s)", "accord_tacite"},
 	} {
 		e, out, _ := testEnv("", nil)
-		if err := run(ctx, e, []string{"deadlines", "--db", path, "--until", tt.until}); err != nil {
+		if err := run(ctx, e, []string{"deadlines", "--db", path, "--key-file", keys, "--until", tt.until}); err != nil {
 			t.Fatal(err)
 		}
 		if !strings.Contains(out.String(), tt.want) {
