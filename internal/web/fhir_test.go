@@ -149,9 +149,21 @@ func TestFHIRPriorAuthorization(t *testing.T) {
 			}
 		}
 
-		// Letters: the prescriber reads both, the caisse only the one without
+		// Letters: the prescriber reads the one addressed to him, the caisse only the one without
 		// clinical content; a letter the reader may not read is as absent.
 		noClin := medconseil.FieldSet(0).With(medconseil.Identite).With(medconseil.Administratif).With(medconseil.Decision)
+		// The avis above already wrote its letters (courrier_decision.go): count
+		// what each reader lists before adding two.
+		listed := func(tok string) int {
+			res, body := e.do("GET", "/fhir/DocumentReference?related=Claim/"+id, tok, nil, nil)
+			b := fhirJSON(t, "DocumentReference search", body)
+			es, _ := b["entry"].([]any)
+			if res.StatusCode != 200 {
+				t.Errorf("letters listed: %d %.300s", res.StatusCode, body)
+			}
+			return len(es)
+		}
+		lettersBefore := map[string]int{presc: listed(presc), cpam: listed(cpam), other: listed(other)}
 		var letters []int64
 		nid, _ := strconv.ParseInt(id, 10, 64)
 		if err := db.Write(context.Background(), func(tx *sqldb.Tx) error {
@@ -169,11 +181,12 @@ func TestFHIRPriorAuthorization(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		for tok, want := range map[string]int{presc: 2, cpam: 1, other: 0} {
-			res, body := e.do("GET", "/fhir/DocumentReference?related=Claim/"+id, tok, nil, nil)
-			b := fhirJSON(t, "DocumentReference search", body)
-			if es, _ := b["entry"].([]any); res.StatusCode != 200 || len(es) != want {
-				t.Errorf("letters listed: %d entries, want %d: %.600s", len(es), want, body)
+		if lettersBefore[other] != 0 {
+			t.Errorf("another prescriber lists %d letters of this request, want 0", lettersBefore[other])
+		}
+		for tok, want := range map[string]int{presc: 1, cpam: 1, other: 0} {
+			if got := listed(tok); got != lettersBefore[tok]+want {
+				t.Errorf("letters listed: %d entries, want %d more than the %d before", got, want, lettersBefore[tok])
 			}
 		}
 		res, body = e.do("GET", fmt.Sprintf("/fhir/DocumentReference/%d", letters[1]), presc, nil, nil)

@@ -661,6 +661,14 @@ func (fx *matrixFix) probes(r reporter) []mProbe {
 						vals = []mProbe{{path: "999999"}}
 						break
 					}
+					if strings.HasPrefix(path, "/fhir/DocumentReference/") || strings.HasPrefix(path, "/fhir/Binary/") {
+						// A letter's id, not a dossier's: every letter with its dossier, and a missing one.
+						for _, c := range fx.courriers {
+							vals = append(vals, mProbe{path: strings.TrimSuffix(c.path, ".pdf"), dossier: c.dossier})
+						}
+						vals = append(vals, mProbe{path: "999999"})
+						break
+					}
 					for _, d := range fx.dossiers {
 						vals = append(vals, mProbe{path: fmt.Sprint(d.id), dossier: d})
 					}
