@@ -3,6 +3,7 @@ package web_test
 import (
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -101,6 +102,55 @@ func TestDemandeAcces(t *testing.T) {
 			if res, b := e.do("POST", "/api/v1/acces/demandes", e.token(c.login), c.body, nil); res.StatusCode != c.code || !strings.Contains(b, c.msg) {
 				t.Errorf("%s %v: %d %s, want %d", c.login, c.body, res.StatusCode, b, c.code)
 			}
+		}
+	})
+}
+
+// TestDemandeAccesPage: the DPO files the request from the HTML form and lands on
+// the new dossier with its deadlines; a bad NIR or a future date is shown in
+// French on the form, nothing filed; an agent has no such page.
+func TestDemandeAccesPage(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		e := start(t, db)
+		fileTransport(t, e)
+		const nir = "185056748212337"
+		dpo := e.browser("dpo")
+		page := dpo.get("/acces/demandes/nouvelle")
+		if !strings.Contains(page, "L1111-7") || !strings.Contains(page, `href="/acces/demandes/nouvelle"`) {
+			t.Fatalf("DPO's form page lacks the law or the menu entry")
+		}
+		count := func() int {
+			var n int
+			if err := db.Read(t.Context(), func(tx *sqldb.Tx) error {
+				return tx.QueryRow(t.Context(), `SELECT COUNT(*) FROM dossier WHERE type = 'acces_dossier'`).Scan(&n)
+			}); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		for _, bad := range []struct{ nir, recue, want string }{
+			{"185056748212338", "", "clé"},
+			{nir, "2099-01-01", "futur"},
+			{"", "", "manquant"},
+		} {
+			res, body := dpo.post("/acces/demandes", url.Values{"csrf": {dpo.csrf}, "nir": {bad.nir}, "recue_le": {bad.recue}})
+			if res.StatusCode != 422 || !strings.Contains(body, bad.want) || !strings.Contains(body, `aria-invalid="true"`) {
+				t.Errorf("bad input %+v: %d, want 422 with %q on the form", bad, res.StatusCode, bad.want)
+			}
+		}
+		if n := count(); n != 0 {
+			t.Fatalf("%d access requests filed by bad input", n)
+		}
+		res, body := dpo.post("/acces/demandes", url.Values{"csrf": {dpo.csrf}, "nir": {nir}, "anciennes": {"oui"}})
+		if res.StatusCode != 200 || !strings.Contains(body, "enregistrée ; ses délais") || !strings.Contains(body, "2 mois") {
+			t.Errorf("filing from the form: %d, want the dossier page with its 2-month deadline", res.StatusCode)
+		}
+		if n := count(); n != 1 {
+			t.Fatalf("%d access requests after one filing", n)
+		}
+		agent := e.browser("agent.67")
+		if st, _ := agent.getStatus("/acces/demandes/nouvelle"); st != 404 {
+			t.Errorf("agent's access-request page: %d, want 404", st)
 		}
 	})
 }

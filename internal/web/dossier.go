@@ -424,6 +424,9 @@ func (s *Server) showDossier(w http.ResponseWriter, r *http.Request, status int,
 	if r.URL.Query().Get("ok") == "evenement" {
 		data.Message = "Événement enregistré."
 	}
+	if r.URL.Query().Get("ok") == "acces" {
+		data.Message = "Demande d'accès enregistrée ; ses délais (48 h de réflexion, puis 8 jours ou 2 mois) sont ci-dessous."
+	}
 	if data.Cycle, err = s.dossierCycle(r, d); err != nil {
 		return err
 	}
