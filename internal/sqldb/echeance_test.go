@@ -473,8 +473,8 @@ func TestSweepCancellation(t *testing.T) {
 		if !errors.Is(err, context.Canceled) {
 			t.Errorf("err = %v, want context.Canceled", err)
 		}
-		if res.Fired != 512 {
-			t.Errorf("fired %d before cancellation, want one batch (512)", res.Fired)
+		if res.Fired != sqldb.SweepBatch {
+			t.Errorf("fired %d before cancellation, want one batch (%d)", res.Fired, sqldb.SweepBatch)
 		}
 		var fired, journaled, states int
 		_ = db.Read(ctx, func(tx *sqldb.Tx) error {
@@ -482,12 +482,12 @@ func TestSweepCancellation(t *testing.T) {
 			_ = tx.QueryRow(ctx, `SELECT COUNT(*) FROM audit WHERE action = 'echeance.accord_tacite'`).Scan(&journaled)
 			return tx.QueryRow(ctx, `SELECT COUNT(*) FROM dossier WHERE etat = 'accord_tacite'`).Scan(&states)
 		})
-		if fired != 512 || journaled != 512 || states != 512 {
-			t.Errorf("after cancellation: %d fired rows, %d journaled, %d dossiers changed; want 512 each", fired, journaled, states)
+		if fired != sqldb.SweepBatch || journaled != sqldb.SweepBatch || states != sqldb.SweepBatch {
+			t.Errorf("after cancellation: %d fired rows, %d journaled, %d dossiers changed; want %d each", fired, journaled, states, sqldb.SweepBatch)
 		}
 		res = sweep(t, db, "2026-12-01")
-		if res.Fired != n-512 {
-			t.Errorf("resumed sweep fired %d, want %d", res.Fired, n-512)
+		if res.Fired != n-sqldb.SweepBatch {
+			t.Errorf("resumed sweep fired %d, want %d", res.Fired, n-sqldb.SweepBatch)
 		}
 	})
 }
