@@ -216,8 +216,8 @@ func TestShutdownDuringSweep(t *testing.T) {
 		}
 		db.Now = c.now
 		f, j, s := counts(t, db)
-		if f != j || j != s || f != 512 {
-			t.Errorf("after shutdown: %d fired rows, %d journaled, %d dossiers changed (of %d)", f, j, s, n)
+		if f != j || j != s || f != sqldb.SweepBatch {
+			t.Errorf("after shutdown: %d fired rows, %d journaled, %d dossiers changed (of %d), want one batch (%d)", f, j, s, n, sqldb.SweepBatch)
 		}
 		r2 := scheduler.New(db, time.Hour, slog.New(slog.NewTextHandler(&syncBuffer{}, nil)))
 		if _, err := r2.Once(ctx); err != nil {

@@ -340,13 +340,13 @@ func (r *SweepResult) add(o SweepResult) {
 	r.Busy += o.Busy
 }
 
-// sweepBatch is the number of deadlines fired per transaction: large enough to
+// SweepBatch is the number of deadlines fired per transaction: large enough to
 // amortise the commit, small enough that a sweep holds the writer briefly and that
 // cancelling it loses little. A tacit decision also renders its three letters in
 // the batch (≈ 2.5 ms of CPU each decision, courrier_decision.go), so a batch of
 // 512 held SQLite's write lock for over a second, and past the 10 s busy timeout
 // of a concurrent writer under the race detector; 128 keeps it short.
-const sweepBatch = 128
+const SweepBatch = 128
 
 // retryDelay is how long a failed firing waits before the next attempt: one minute,
 // doubled at each failure, at most a day.
@@ -363,7 +363,7 @@ func retryDelay(attempts int) time.Duration {
 var errCareful = errors.New("a firing failed: rerun the batch with one savepoint per deadline")
 
 // FireDeadlines fires every pending deadline due on or before until, in due order,
-// sweepBatch per transaction. Each firing claims its row (attente → declenchee),
+// SweepBatch per transaction. Each firing claims its row (attente → declenchee),
 // checks the dossier is still in a state where the deadline runs (else cancels it),
 // applies the effect (state change, e.g. accord_tacite; a reminder changes nothing),
 // cancels the dossier's other deadlines that no longer run, and journals the firing
@@ -442,7 +442,7 @@ func (db *DB) FireDeadlines(ctx context.Context, until medconseil.Date) (SweepRe
 		}
 		total.add(res)
 		cursor = last
-		if n < sweepBatch {
+		if n < SweepBatch {
 			return total, nil
 		}
 	}
@@ -676,7 +676,7 @@ func (t *Tx) dueEcheances(ctx context.Context, until medconseil.Date, cursor due
 	if lo.IsZero() {
 		lo = medconseil.NewDate(1, 1, 1)
 	}
-	rows, err := t.Query(ctx, q, until, lo, cursor.id, ts(now), sweepBatch)
+	rows, err := t.Query(ctx, q, until, lo, cursor.id, ts(now), SweepBatch)
 	if err != nil {
 		return nil, medconseil.Internal(err)
 	}

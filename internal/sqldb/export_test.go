@@ -22,6 +22,3 @@ func ParseCheckpoint(text string, key *keyring.MACKey) (Checkpoint, *AuditProble
 
 // SignCheckpoint signs c as the checkpointer does.
 func SignCheckpoint(c *Checkpoint, key *keyring.MACKey) { c.Sig = c.mac(key) }
-
-// SweepBatch is the number of deadlines FireDeadlines fires per transaction.
-const SweepBatch = sweepBatch
