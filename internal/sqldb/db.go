@@ -100,7 +100,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 			}
 		}
 		// synchronous FULL: an acknowledged commit survives a power cut, not only a crash.
-		common := "_pragma=foreign_keys(1)&_pragma=cache_size(-65536)&_pragma=temp_store(2)&_pragma=busy_timeout(10000)&_pragma=synchronous(FULL)&_pragma=journal_mode(WAL)&_time_format=sqlite"
+		common := "_pragma=foreign_keys(1)&_pragma=cache_size(-65536)&_pragma=temp_store(2)&_pragma=busy_timeout(30000)&_pragma=synchronous(FULL)&_pragma=journal_mode(WAL)&_time_format=sqlite"
 		w, err := sql.Open("sqlite", "file:"+escapePath(path)+"?"+common+"&_txlock=immediate")
 		if err != nil {
 			return nil, fmt.Errorf("ouverture SQLite %s : %w", path, err)

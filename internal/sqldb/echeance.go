@@ -344,9 +344,10 @@ func (r *SweepResult) add(o SweepResult) {
 // amortise the commit, small enough that a sweep holds the writer briefly and that
 // cancelling it loses little. A tacit decision also renders its three letters in
 // the batch (≈ 2.5 ms of CPU each decision, courrier_decision.go), so a batch of
-// 512 held SQLite's write lock for over a second, and past the 10 s busy timeout
-// of a concurrent writer under the race detector; 128 keeps it short.
-const SweepBatch = 128
+// 512 held SQLite's write lock for over a second, and past the busy timeout of a
+// concurrent writer (another sweeper, or an avis through a second handle) under
+// the race detector; 64 keeps it short.
+const SweepBatch = 64
 
 // retryDelay is how long a failed firing waits before the next attempt: one minute,
 // doubled at each failure, at most a day.
