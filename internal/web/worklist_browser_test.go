@@ -48,7 +48,17 @@ func TestBrowserWorklistJourney(t *testing.T) {
 		t.Fatal("no dossier the praticien may give an avis on")
 	}
 	do(t, ctx, "search by number", chromedp.Navigate(base+"/dossiers"), chromedp.WaitVisible(css("#q")),
-		chromedp.SendKeys(css("#q"), id+"\r"), chromedp.WaitVisible(css("table")))
+		chromedp.SendKeys(css("#q"), id+"\r"))
+	// The unfiltered list already has a table: wait for the search's own page.
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if url, err := chromedp.Run(ctx, chromedp.Location()); err == nil && strings.Contains(url, "q="+id) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the search for %s did not load its page", id)
+		}
+	}
+	do(t, ctx, "search results", chromedp.WaitVisible(css("table")))
 	if got := js[[]string](t, ctx, dossierLinksJS); len(got) != 1 || got[0] != "/dossiers/"+id {
 		t.Fatalf("search %s lists %v", id, got)
 	}
