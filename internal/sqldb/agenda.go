@@ -577,10 +577,12 @@ func distanceKm(lat1, lon1, lat2, lon2 float64) float64 {
 	return 2 * earthRadiusKm * math.Asin(math.Min(1, math.Sqrt(h)))
 }
 
-// freeSlots returns the earliest free slots of a site from from.
+// freeSlots returns the earliest free slots of a site from from: one range of
+// the partial index creneau_libre (migration 0920), whose reserve flag the
+// convocation triggers keep in step with the active convocations.
 func (t *Tx) freeSlots(ctx context.Context, site, from string, n int) ([]medconseil.Creneau, error) {
 	rows, err := t.Query(ctx, `SELECT c.id, c.site, c.salle_id, s.nom, s.adresse, c.praticien, c.debut, c.fin FROM creneau c JOIN agenda_salle s ON s.id = c.salle_id
-		WHERE c.site = ? AND c.debut > ? AND NOT EXISTS (SELECT 1 FROM convocation v WHERE v.creneau_id = c.id AND v.actif = 1)
+		WHERE c.site = ? AND c.debut > ? AND c.reserve = 0
 		ORDER BY c.debut, c.id LIMIT ?`, site, from, n)
 	if err != nil {
 		return nil, medconseil.Internal(err)

@@ -211,6 +211,7 @@ func TestConvocationBookingAndExamination(t *testing.T) {
 		if d.Etat != medconseil.EtatExamen {
 			t.Errorf("state after presence: %s", d.Etat)
 		}
+		checkReserve(t, db)
 	})
 }
 
@@ -273,6 +274,7 @@ func TestConvocationNoShow(t *testing.T) {
 		if _, _, err := db.ConvocationLettre(ctx, as["praticien.57"], c2.ID, sqldb.Meta{}); code(err) != medconseil.ENOTFOUND {
 			t.Errorf("praticien.57 reads the letter: %v", err)
 		}
+		checkReserve(t, db)
 	})
 }
 
@@ -381,5 +383,29 @@ func TestBookingRace(t *testing.T) {
 		if orphans != 0 {
 			t.Fatalf("%d dossiers in the convocation state without their convocation", orphans)
 		}
+		checkReserve(t, db)
 	})
+}
+
+// checkReserve: every slot's reserve flag (what the free-slot search reads,
+// migration 0920) says exactly whether an active convocation holds it, after
+// bookings, reschedulings, no-shows and raced or cancelled bookings.
+func checkReserve(t *testing.T, db *sqldb.DB) {
+	t.Helper()
+	var booked, wrong int
+	if err := db.Read(ctx, func(tx *sqldb.Tx) error {
+		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM creneau WHERE reserve = 1`).Scan(&booked); err != nil {
+			return err
+		}
+		return tx.QueryRow(ctx, `SELECT COUNT(*) FROM creneau c
+			WHERE c.reserve <> CASE WHEN EXISTS (SELECT 1 FROM convocation v WHERE v.creneau_id = c.id AND v.actif = 1) THEN 1 ELSE 0 END`).Scan(&wrong)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if booked == 0 {
+		t.Error("no slot is marked booked after bookings")
+	}
+	if wrong != 0 {
+		t.Errorf("%d slots whose reserve flag disagrees with their active convocations", wrong)
+	}
 }
