@@ -22,3 +22,12 @@ func ParseCheckpoint(text string, key *keyring.MACKey) (Checkpoint, *AuditProble
 
 // SignCheckpoint signs c as the checkpointer does.
 func SignCheckpoint(c *Checkpoint, key *keyring.MACKey) { c.Sig = c.mac(key) }
+
+// SealedColumns lists the "table.column" pairs key rotation re-encrypts.
+func SealedColumns() []string {
+	var out []string
+	for _, c := range sealedColumns {
+		out = append(out, c.table+"."+c.column)
+	}
+	return out
+}
