@@ -39,18 +39,12 @@ func (db *DB) CorrectAvis(ctx context.Context, a *medconseil.Acteur, id int64, v
 	}
 	err = db.writeGated(ctx, func(tx *Tx) error {
 		objet := fmt.Sprintf("dossier:%d", id)
-		r, classes, err := tx.gate(ctx, a, id, "avis.correction", m)
+		r, classes, err := tx.gateAct(ctx, a, id, "avis.correction", authz.ActionAvis, "seul un praticien-conseil de ce territoire peut rectifier un avis", m)
 		if err != nil {
 			return err
 		}
-		if !tx.permitted(a, authz.ActionAvis, r) {
-			if err := tx.journal(ctx, a, "avis.correction", objet, 0, m, ResultRefused); err != nil {
-				return err
-			}
-			return &refusal{&medconseil.Error{Code: medconseil.EFORBIDDEN, Message: "seul un praticien-conseil de ce territoire peut rectifier un avis"}}
-		}
-		if r.Version != version {
-			return &medconseil.Error{Code: medconseil.ECONFLICT, Field: "version", Message: fmt.Sprintf("le dossier a été modifié depuis que vous l'avez ouvert (version %d, vous aviez la version %d) : rouvrez-le", r.Version, version)}
+		if err := staleVersion(r, version, ""); err != nil {
+			return err
 		}
 		var numero int
 		var sens, motif, par, le string
@@ -189,15 +183,9 @@ func (db *DB) SaveDraft(ctx context.Context, a *medconseil.Acteur, id int64, d A
 	}
 	return db.writeGated(ctx, func(tx *Tx) error {
 		objet := fmt.Sprintf("dossier:%d", id)
-		r, _, err := tx.gate(ctx, a, id, "avis.brouillon", m)
+		_, _, err := tx.gateAct(ctx, a, id, "avis.brouillon", authz.ActionAvis, "seul un praticien-conseil de ce territoire peut préparer un avis", m)
 		if err != nil {
 			return err
-		}
-		if !tx.permitted(a, authz.ActionAvis, r) {
-			if err := tx.journal(ctx, a, "avis.brouillon", objet, 0, m, ResultRefused); err != nil {
-				return err
-			}
-			return &refusal{&medconseil.Error{Code: medconseil.EFORBIDDEN, Message: "seul un praticien-conseil de ce territoire peut préparer un avis"}}
 		}
 		b, err := json.Marshal(d)
 		if err != nil {

@@ -354,18 +354,12 @@ func (db *DB) GiveAvis(ctx context.Context, a *medconseil.Acteur, id int64, vers
 			return nil
 		}
 		objet := fmt.Sprintf("dossier:%d", id)
-		r, classes, err := tx.gate(ctx, a, id, "avis.saisie", m)
+		r, classes, err := tx.gateAct(ctx, a, id, "avis.saisie", authz.ActionAvis, "seul un praticien-conseil de ce territoire peut rendre un avis", m)
 		if err != nil {
 			return err
 		}
-		if !tx.permitted(a, authz.ActionAvis, r) {
-			if err := tx.journal(ctx, a, "avis.saisie", objet, 0, m, ResultRefused); err != nil {
-				return err
-			}
-			return &refusal{&medconseil.Error{Code: medconseil.EFORBIDDEN, Message: "seul un praticien-conseil de ce territoire peut rendre un avis"}}
-		}
-		if r.Version != version {
-			return &medconseil.Error{Code: medconseil.ECONFLICT, Field: "version", Message: fmt.Sprintf("le dossier a été modifié depuis que vous l'avez ouvert (version %d, vous aviez la version %d) : rouvrez-le pour voir les changements avant de rendre votre avis", r.Version, version)}
+		if err := staleVersion(r, version, " pour voir les changements avant de rendre votre avis"); err != nil {
+			return err
 		}
 		if !r.Etat.Open() {
 			return &medconseil.Error{Code: medconseil.ECONFLICT, Field: "sens", Message: fmt.Sprintf("le dossier est à l'état « %s » : un avis a déjà été rendu", r.Etat.Label())}
@@ -442,15 +436,9 @@ func (db *DB) AddNoteTo(ctx context.Context, a *medconseil.Acteur, id int64, tex
 	}
 	return db.writeGated(ctx, func(tx *Tx) error {
 		objet := fmt.Sprintf("dossier:%d", id)
-		r, _, err := tx.gate(ctx, a, id, "note.saisie", m)
+		_, _, err := tx.gateAct(ctx, a, id, "note.saisie", authz.ActionNote, "seuls les personnels médicaux du territoire peuvent saisir une note clinique", m)
 		if err != nil {
 			return err
-		}
-		if !tx.permitted(a, authz.ActionNote, r) {
-			if err := tx.journal(ctx, a, "note.saisie", objet, 0, m, ResultRefused); err != nil {
-				return err
-			}
-			return &refusal{&medconseil.Error{Code: medconseil.EFORBIDDEN, Message: "seuls les personnels médicaux du territoire peuvent saisir une note clinique"}}
 		}
 		var nid int64
 		if err := tx.QueryRow(ctx, `INSERT INTO note_clinique (dossier_id, auteur, le, texte_enc, destinataire) VALUES (?, ?, ?, '', ?) RETURNING id`, id, a.Login, ts(db.Now()), destinataire).Scan(&nid); err != nil {

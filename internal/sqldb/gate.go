@@ -105,6 +105,33 @@ func (t *Tx) gate(ctx context.Context, a *medconseil.Acteur, id int64, action st
 	return r, classes, nil
 }
 
+// gateAct opens dossier id for a to do action: the gate, then the policy's
+// permission for the action; a refused permission is journaled under event and
+// answered with refused (a French sentence naming who may). A dossier a may not
+// see at all is the gate's ENOTFOUND, as everywhere.
+func (t *Tx) gateAct(ctx context.Context, a *medconseil.Acteur, id int64, event string, action authz.Action, refused string, m Meta) (*dossierRow, medconseil.FieldSet, error) {
+	r, classes, err := t.gate(ctx, a, id, event, m)
+	if err != nil {
+		return nil, 0, err
+	}
+	if !t.permitted(a, action, r) {
+		if err := t.journal(ctx, a, event, fmt.Sprintf("dossier:%d", id), 0, m, ResultRefused); err != nil {
+			return nil, 0, err
+		}
+		return nil, 0, &refusal{&medconseil.Error{Code: medconseil.EFORBIDDEN, Message: refused}}
+	}
+	return r, classes, nil
+}
+
+// staleVersion is the conflict answered when the dossier changed since the user
+// opened it at version (nil when it did not); then completes the advice.
+func staleVersion(r *dossierRow, version int, then string) error {
+	if r.Version == version {
+		return nil
+	}
+	return &medconseil.Error{Code: medconseil.ECONFLICT, Field: "version", Message: fmt.Sprintf("le dossier a été modifié depuis que vous l'avez ouvert (version %d, vous aviez la version %d) : rouvrez-le%s", r.Version, version, then)}
+}
+
 // gateLink opens a dossier referenced by a filing (field names the reference): it
 // must exist for a, be of the same assuré and of type typ, and a must see its
 // classes need. Any failure — absent, hidden, another assuré, another type — is one

@@ -135,18 +135,12 @@ func (db *DB) AnswerPreAnalyse(ctx context.Context, a *medconseil.Acteur, id int
 	var newVersion int
 	err := db.writeGated(ctx, func(tx *Tx) error {
 		objet := fmt.Sprintf("dossier:%d", id)
-		r, _, err := tx.gate(ctx, a, id, "preanalyse.suite", m)
+		r, _, err := tx.gateAct(ctx, a, id, "preanalyse.suite", authz.ActionAvis, "seul un praticien-conseil de ce territoire confirme ou écarte la pré-analyse", m)
 		if err != nil {
 			return err
 		}
-		if !tx.permitted(a, authz.ActionAvis, r) {
-			if err := tx.journal(ctx, a, "preanalyse.suite", objet, 0, m, ResultRefused); err != nil {
-				return err
-			}
-			return &refusal{&medconseil.Error{Code: medconseil.EFORBIDDEN, Message: "seul un praticien-conseil de ce territoire confirme ou écarte la pré-analyse"}}
-		}
-		if r.Version != version {
-			return &medconseil.Error{Code: medconseil.ECONFLICT, Field: "version", Message: fmt.Sprintf("le dossier a été modifié depuis que vous l'avez ouvert (version %d, vous aviez la version %d) : rouvrez-le", r.Version, version)}
+		if err := staleVersion(r, version, ""); err != nil {
+			return err
 		}
 		enc, err := db.seal("preanalyse", id, "suite_motif", motif)
 		if err != nil {
@@ -179,21 +173,15 @@ func (in *Intake) AddFacts(ctx context.Context, a *medconseil.Acteur, id int64, 
 	var newVersion int
 	err := db.writeGated(ctx, func(tx *Tx) error {
 		objet := fmt.Sprintf("dossier:%d", id)
-		r, _, err := tx.gate(ctx, a, id, "faits.saisie", m)
+		r, _, err := tx.gateAct(ctx, a, id, "faits.saisie", authz.ActionFaits, "seuls les agents et les personnels médicaux du territoire complètent les faits d'un dossier", m)
 		if err != nil {
 			return err
-		}
-		if !tx.permitted(a, authz.ActionFaits, r) {
-			if err := tx.journal(ctx, a, "faits.saisie", objet, 0, m, ResultRefused); err != nil {
-				return err
-			}
-			return &refusal{&medconseil.Error{Code: medconseil.EFORBIDDEN, Message: "seuls les agents et les personnels médicaux du territoire complètent les faits d'un dossier"}}
 		}
 		if err := checkFaits(r.Type, faits); err != nil {
 			return err
 		}
-		if r.Version != version {
-			return &medconseil.Error{Code: medconseil.ECONFLICT, Field: "version", Message: fmt.Sprintf("le dossier a été modifié depuis que vous l'avez ouvert (version %d, vous aviez la version %d) : rouvrez-le", r.Version, version)}
+		if err := staleVersion(r, version, ""); err != nil {
+			return err
 		}
 		now := db.Now()
 		for k, v := range faits {
