@@ -20,7 +20,7 @@ func (s *Server) controleActionRoutes() {
 	m := s.mux
 	m.Handle("POST /controle/{id}/convocation", s.page(s.controleConvocation))
 	m.Handle("POST /controle/{id}/indu", s.page(s.controleIndu))
-	m.Handle("GET /controle/{id}/suivi", s.page(s.controleSuiviPage))
+	m.Handle("GET /controle/{id}/suivi/mensuel", s.page(s.controleSuiviPage))
 	m.Handle("POST /controle/{id}/suivi/donnees", s.page(s.controleSuiviDonnees))
 }
 
@@ -311,6 +311,6 @@ func (s *Server) controleSuiviDonnees(w http.ResponseWriter, r *http.Request) er
 	if err := s.DB.RecordSuivi(r.Context(), a, id, ref, mois, meta(r, "controle")); err != nil {
 		return fail(err)
 	}
-	http.Redirect(w, r, fmt.Sprintf("/controle/%d/suivi?ok=mesure&n=%d", id, len(mois)), http.StatusSeeOther)
+	http.Redirect(w, r, fmt.Sprintf("/controle/%d/suivi/mensuel?ok=mesure&n=%d", id, len(mois)), http.StatusSeeOther)
 	return nil
 }
