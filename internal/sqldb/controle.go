@@ -510,7 +510,7 @@ func (db *DB) ControleEvent(ctx context.Context, a *medconseil.Acteur, id int64,
 		if err := tx.startControleEcheances(ctx, def, id, ev, tr.Vers, in.Le, fin); err != nil {
 			return err
 		}
-		if err := tx.letterOnEvent(ctx, a, r, def, ev, in.Le); err != nil {
+		if err := tx.letterOnEvent(ctx, a, r, def, ev, in); err != nil {
 			return err
 		}
 		return tx.controleJournal(ctx, a, action, id, m, ResultOK)
@@ -688,7 +688,9 @@ func (t *Tx) controleEvents(ctx context.Context, def *controle.Def, id int64) ([
 			}
 		}
 		e.Libelle = "Ouverture de la procédure"
-		if e.Evenement != controle.Ouverture {
+		if e.Evenement == "convoquer" {
+			e.Libelle = "Convocation du professionnel à l'audition envoyée"
+		} else if e.Evenement != controle.Ouverture {
 			e.Libelle = e.Evenement
 			for _, tr := range def.Transitions {
 				if tr.Evenement == e.Evenement {
@@ -977,6 +979,9 @@ type ContentieuxInput struct {
 	Requerant string // the party bringing it
 	Objet     string
 	Recu      medconseil.Date // the day the recourse was received
+	// DelaiInopposable: the notification did not state the voies et délais de
+	// recours, so a recourse after 2 months is not time-barred (R142-1-A III).
+	DelaiInopposable bool
 }
 
 func (in *ContentieuxInput) check(today medconseil.Date) error {
@@ -1046,6 +1051,9 @@ func (db *DB) OpenContentieuxDossier(ctx context.Context, a *medconseil.Acteur, 
 		default:
 			return &medconseil.Error{Code: medconseil.ECONFLICT, Field: "dossier", Message: fmt.Sprintf("le dossier n° %d est à l'état « %s » : seul un avis notifié peut être contesté", r.ID, r.Etat.Label())}
 		}
+		if err := tx.checkContestationDelai(ctx, r.ID, &in); err != nil {
+			return err
+		}
 		var n int
 		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM controle WHERE dossier_id = ? AND circuit = ? AND etape <> 'clos'`, r.ID, string(controle.CircuitContentieux)).Scan(&n); err != nil {
 			return medconseil.Internal(err)
@@ -1054,6 +1062,9 @@ func (db *DB) OpenContentieuxDossier(ctx context.Context, a *medconseil.Acteur, 
 			return &medconseil.Error{Code: medconseil.ECONFLICT, Message: fmt.Sprintf("un contentieux est déjà ouvert sur le dossier n° %d", r.ID)}
 		}
 		objet := fmt.Sprintf("%s — %s (dossier %s n° %d)", in.Requerant, in.Objet, strings.ToLower(r.Type.Label()), r.ID)
+		if in.DelaiInopposable {
+			objet += " — délai de recours non opposable (notification sans voies et délais de recours)"
+		}
 		id, err = tx.insertContentieux(ctx, a, in, r.Departement, "", "", 0, r.ID, objet)
 		if err != nil {
 			return err

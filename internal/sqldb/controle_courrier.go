@@ -88,10 +88,16 @@ func notificationMSO(r *ControleRow, p *Proposition, le, limite medconseil.Date)
 }
 
 // letterOnEvent writes the letters a step produces: the notification of an
-// MSO/MSAP procedure.
-func (t *Tx) letterOnEvent(ctx context.Context, a *medconseil.Acteur, r *ControleRow, def *controle.Def, ev string, le medconseil.Date) error {
+// MSO/MSAP procedure, and those of stepLetter (controle_lettres.go).
+func (t *Tx) letterOnEvent(ctx context.Context, a *medconseil.Acteur, r *ControleRow, def *controle.Def, ev string, in EventInput) error {
+	le := in.Le
 	if def.Circuit != controle.CircuitMSO || ev != "notifier" {
-		return nil
+		l, ok, err := t.stepLetter(ctx, r, def, ev, in)
+		if err != nil || !ok {
+			return err
+		}
+		_, _, err = t.addControleCourrier(ctx, a, r.ID, l)
+		return err
 	}
 	var limite medconseil.Date
 	var ls string

@@ -37,6 +37,7 @@ func (s *Server) controleRoutes() {
 	m.Handle("POST /dossiers/{id}/msap", s.page(s.dossierMsap))
 	m.Handle("GET /controle/courriers/{id}", s.page(s.controleCourrier))
 	s.addNav("/controle", "Contrôle des professionnels", authz.SeesControle)
+	s.controleActionRoutes()
 }
 
 type controleListData struct {
@@ -146,6 +147,8 @@ type controleFicheData struct {
 	Chef       bool
 	Suivi      bool
 	Contentieu bool
+	Convoquer  bool // the hearing may be convened (controle_actions.go)
+	Donnees    bool // the server reads claims data: the indu is computed here
 }
 
 func (s *Server) controleFiche(w http.ResponseWriter, r *http.Request) error {
@@ -187,6 +190,8 @@ func (s *Server) showControle(w http.ResponseWriter, r *http.Request, status int
 		d.Forms = append(d.Forms, f)
 	}
 	d.Suivi = v.Circuit == controle.CircuitMSO && v.ObjectifPct > 0
+	d.Convoquer = d.Chef && v.Etape == "notifiee" && (v.Circuit == controle.CircuitMSO || v.Circuit == controle.CircuitPenalite)
+	d.Donnees = s.Config.DetectData != ""
 	title := fmt.Sprintf("%s n° %d", v.Def.Libelle, v.ID)
 	view := view{Title: title, Data: d}
 	if formErr != nil {
@@ -204,6 +209,10 @@ func (s *Server) showControle(w http.ResponseWriter, r *http.Request, status int
 		view.Flash = "Suivi mensuel enregistré."
 	case "msap":
 		view.Flash = "Décision d'accord préalable enregistrée."
+	case "convocation":
+		view.Flash = "Convocation à l'audition envoyée (courrier ci-dessous)."
+	case "indu":
+		view.Flash = "Indu calculé depuis les lignes de prestations et enregistré ; la notification de payer est l'étape suivante."
 	}
 	return s.render(w, r, status, "controle_fiche", view)
 }
@@ -305,7 +314,7 @@ func (s *Server) controlePenalite(w http.ResponseWriter, r *http.Request) error 
 }
 
 func contentieuxInput(r *http.Request) (sqldb.ContentieuxInput, error) {
-	in := sqldb.ContentieuxInput{Voie: r.PostFormValue("voie"), Requerant: r.PostFormValue("requerant"), Objet: r.PostFormValue("objet")}
+	in := sqldb.ContentieuxInput{Voie: r.PostFormValue("voie"), Requerant: r.PostFormValue("requerant"), Objet: r.PostFormValue("objet"), DelaiInopposable: r.PostFormValue("delai_inopposable") == "oui"}
 	var err error
 	in.Recu, err = formDate(r, "recu")
 	return in, err
@@ -367,8 +376,10 @@ func (s *Server) controleSuivi(w http.ResponseWriter, r *http.Request) error {
 }
 
 type dossierContentieuxData struct {
-	D    *medconseil.Dossier
-	Form url.Values
+	D     *medconseil.Dossier
+	Form  url.Values
+	Delai sqldb.DelaiContestation // 2 months from the notification (R142-1-A III)
+	Today medconseil.Date
 }
 
 func (s *Server) dossierContentieuxForm(w http.ResponseWriter, r *http.Request) error {
@@ -388,7 +399,11 @@ func (s *Server) showDossierContentieux(w http.ResponseWriter, r *http.Request, 
 	if !d.Visible.Has(medconseil.Clinique) || len(s.DB.Policy.ControleRoles(a, d.Departement)) == 0 {
 		return &medconseil.Error{Code: medconseil.EFORBIDDEN, Message: "le suivi d'un contentieux médical est réservé aux médecins-conseils du territoire du dossier"}
 	}
-	v := view{Title: fmt.Sprintf("Contestation de l'avis — dossier n° %d", id), Data: dossierContentieuxData{D: d, Form: r.PostForm}}
+	delai, err := s.DB.ContestationDelai(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	v := view{Title: fmt.Sprintf("Contestation de l'avis — dossier n° %d", id), Data: dossierContentieuxData{D: d, Form: r.PostForm, Delai: delai, Today: medconseil.DateOf(s.DB.Now())}}
 	if formErr != nil {
 		v.Fields = fieldMap(formErr)
 		v.Error = s.domainError(r, formErr)
