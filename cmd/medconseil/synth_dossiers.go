@@ -125,7 +125,7 @@ func fileYear(ctx context.Context, e *env, db *sqldb.DB, in *sqldb.Intake, pool 
 		for _, pass := range []bool{false, true} {
 			var wg sync.WaitGroup
 			var failed atomic.Pointer[error]
-			sem := make(chan struct{}, 32)
+			sem := make(chan struct{}, synthFilers)
 			for k := i; k < j; k++ {
 				f := &all[k]
 				if f.input.Demande.Has(medconseil.ChampSinistreID) != pass {

@@ -295,9 +295,8 @@ func (c *committer) runGroup(jobs []*writeJob) (again []*writeJob) {
 // broken reports that the shared transaction can no longer be used. On PostgreSQL
 // the RELEASE of a job and the SAVEPOINT of the next travel in one round trip.
 func (c *committer) runOne(t *Tx, j *writeJob, savepoint *bool, last bool) (err error, broken bool) {
-	ctx := c.ctx
 	if *savepoint {
-		if _, err := t.tx.ExecContext(ctx, "SAVEPOINT job"); err != nil {
+		if _, err := c.exec(t, "SAVEPOINT job"); err != nil {
 			return medconseil.Internal(fmt.Errorf("savepoint: %w", err)), true
 		}
 		*savepoint = false
@@ -309,7 +308,7 @@ func (c *committer) runOne(t *Tx, j *writeJob, savepoint *bool, last bool) (err 
 		}
 		if err != nil {
 			*t.pending = (*t.pending)[:mark]
-			if _, rerr := t.tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT job"); rerr != nil {
+			if _, rerr := c.exec(t, "ROLLBACK TO SAVEPOINT job"); rerr != nil {
 				err, broken = errors.Join(err, medconseil.Internal(rerr)), true
 				return
 			}
@@ -322,11 +321,23 @@ func (c *committer) runOne(t *Tx, j *writeJob, savepoint *bool, last bool) (err 
 		} else {
 			*savepoint = true
 		}
-		if _, rerr := t.tx.ExecContext(ctx, release); rerr != nil {
+		if _, rerr := c.exec(t, release); rerr != nil {
 			err, broken = medconseil.Internal(fmt.Errorf("release: %w", rerr)), true
 		}
 	}()
 	return j.fn(t), false
+}
+
+// exec runs a savepoint statement of the group under the group's context: on
+// SQLite a prepared statement of the cache (they run twice per job), on PostgreSQL
+// as text (pgx caches statements itself, and "RELEASE …; SAVEPOINT …" is two).
+func (c *committer) exec(t *Tx, q string) (sql.Result, error) {
+	if c.db.dialect == SQLite {
+		if st := t.stmt(c.ctx, q); st != nil {
+			return st.ExecContext(c.ctx)
+		}
+	}
+	return t.tx.ExecContext(c.ctx, q)
 }
 
 // retryable reports a transient conflict between concurrent transactions, which a

@@ -227,6 +227,9 @@ type Tx struct {
 	tx    *sql.Tx
 	db    *DB
 	stmts *stmtCache // SQLite: prepared statements of the pool
+	// txStmts are the cached statements bound to this transaction, each bound once
+	// (a group runs the same few statements for each of its jobs).
+	txStmts map[string]*sql.Stmt
 
 	// In a group commit (batch.go): statements run under fixed, never under the
 	// context a job passes, and stop with the job's error once job (the caller's
@@ -254,8 +257,23 @@ func (t *Tx) stmt(ctx context.Context, q string) *sql.Stmt {
 	if t.stmts == nil {
 		return nil
 	}
+	if st, ok := t.txStmts[q]; ok {
+		return st
+	}
 	if st := t.stmts.get(q); st != nil {
-		return t.tx.StmtContext(ctx, st)
+		// Bound under the group's own context, never a departed caller's: a
+		// statement bound under an ended context fails for good, and the binding
+		// serves the group's other jobs.
+		bind := ctx
+		if t.fixed != nil {
+			bind = t.fixed
+		}
+		st = t.tx.StmtContext(bind, st)
+		if t.txStmts == nil {
+			t.txStmts = make(map[string]*sql.Stmt, 32)
+		}
+		t.txStmts[q] = st
+		return st
 	}
 	return nil
 }

@@ -87,12 +87,18 @@ func (t *Tx) writeIdentity(ctx context.Context, cur *identityRow, next identityR
 // not entitled only completes fields still empty: its declaration stays on its
 // dossier, and it reads back only that.
 func (t *Tx) registerIdentity(ctx context.Context, a *medconseil.Acteur, f *filing, scope authz.Scope, m Meta, now time.Time) error {
-	cur, ok, err := t.readIdentity(ctx, f.assure.NIR)
+	cur, _, err := t.readIdentity(ctx, f.assure.NIR)
 	if err != nil {
 		return err
 	}
+	return t.registerIdentityOn(ctx, a, f, scope, m, now, cur)
+}
+
+// registerIdentityOn is registerIdentity with the registered identity already read
+// in this transaction (nil: the assuré is new).
+func (t *Tx) registerIdentityOn(ctx context.Context, a *medconseil.Acteur, f *filing, scope authz.Scope, m Meta, now time.Time, cur *identityRow) error {
 	decl := identityRow{Assure: f.assure, mt: string(f.medecinTrait)}
-	if !ok {
+	if cur == nil {
 		return t.writeIdentity(ctx, nil, decl, a.Login, 0, "premier dépôt", now)
 	}
 	next := *cur

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -159,10 +160,8 @@ func (in *Intake) fileOnce(ctx context.Context, a *medconseil.Acteur, f *filing,
 		ins := instructionOf(f, now)
 		if err := db.Read(ctx, func(tx *Tx) error {
 			var err error
-			if mark, err = tx.watermark(ctx, f.assure.NIR); err != nil {
-				return err
-			}
-			return tx.assureHistory(ctx, ins, 0)
+			mark, err = tx.preRead(ctx, ins)
+			return err
 		}); err != nil {
 			return 0, false, err
 		}
@@ -179,7 +178,13 @@ func (in *Intake) fileOnce(ctx context.Context, a *medconseil.Acteur, f *filing,
 	scope := authz.Scope{Type: f.typ, Departement: dep, Prescripteur: f.prescripteur, NIR: f.assure.NIR, Employeur: f.employeur}
 	err = db.writeGated(ctx, func(tx *Tx) error {
 		id, replay = 0, false
-		if stored, ok, err := tx.idemLookup(ctx, a, m, f.route); err != nil {
+		// One statement reads the idempotency record, the échelons of the
+		// département, the assuré's watermark and registered identity.
+		st, err := tx.intakeState(ctx, a, m, dep, f.assure.NIR)
+		if err != nil {
+			return err
+		}
+		if stored, ok, err := st.idemReplay(m, f.route); err != nil {
 			return err
 		} else if ok {
 			var body struct{ ID int64 }
@@ -189,11 +194,7 @@ func (in *Intake) fileOnce(ctx context.Context, a *medconseil.Acteur, f *filing,
 			id, replay = body.ID, true
 			return nil
 		}
-		var n int
-		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM organisme WHERE type = 'echelon' AND departement = ?`, dep).Scan(&n); err != nil {
-			return medconseil.Internal(err)
-		}
-		if n == 0 {
+		if st.echelons == 0 {
 			return medconseil.FieldErrorf("residence", "aucun échelon du service médical ne couvre le département %s de la commune %s", dep, f.assure.Residence)
 		}
 		if !db.Policy.Can(a, authz.ActionSubmit, scope) {
@@ -205,16 +206,10 @@ func (in *Intake) fileOnce(ctx context.Context, a *medconseil.Acteur, f *filing,
 		if err := tx.resolveLinks(ctx, a, f, m); err != nil {
 			return err
 		}
-		// The watermark is read before the identity is registered (which bumps it).
-		fresh := false
-		if pre != nil {
-			w, err := tx.watermark(ctx, f.assure.NIR)
-			if err != nil {
-				return err
-			}
-			fresh = w == mark
-		}
-		if err := tx.registerIdentity(ctx, a, f, scope, m, now); err != nil {
+		// The watermark is read before the identity is registered (which bumps it);
+		// resolving the links above wrote nothing.
+		fresh := pre != nil && st.mark == mark
+		if err := tx.registerIdentityOn(ctx, a, f, scope, m, now, st.ident); err != nil {
 			return err
 		}
 		if err := tx.QueryRow(ctx, `INSERT INTO dossier (type, etat, version, departement, nir, prescripteur, recue_le, echeance, cree_par, maj_le, employeur, decl_nom, decl_prenom, decl_naissance, decl_residence)
@@ -233,10 +228,8 @@ func (in *Intake) fileOnce(ctx context.Context, a *medconseil.Acteur, f *filing,
 				return err
 			}
 		}
-		for k, v := range f.faits {
-			if _, err := tx.Exec(ctx, `INSERT INTO dossier_fait (dossier_id, nom, valeur, par, le) VALUES (?, ?, ?, ?, ?)`, id, k, v, a.Login, ts(now)); err != nil {
-				return medconseil.Internal(err)
-			}
+		if err := tx.insertFaits(ctx, id, f.faits, a.Login, now); err != nil {
+			return err
 		}
 		switch {
 		case fresh:
@@ -248,7 +241,7 @@ func (in *Intake) fileOnce(ctx context.Context, a *medconseil.Acteur, f *filing,
 				return err
 			}
 		}
-		if err := tx.writeStart(ctx, id, start); err != nil {
+		if err := tx.writeFiledStart(ctx, id, start); err != nil {
 			return err
 		}
 		if err := tx.msapOnFiled(ctx, id, f.prescripteur, f.arret); err != nil {
@@ -442,14 +435,22 @@ func (t *Tx) watermark(ctx context.Context, nir medconseil.NIR) (watermark, erro
 // assureHistory fills in the registered identity, médecin traitant and the
 // assuré's other dossiers (every class but identity), read with the system's rights.
 func (t *Tx) assureHistory(ctx context.Context, in *medconseil.Instruction, except int64) error {
-	decl := in.Assure
-	var mt string
-	err := t.QueryRow(ctx, `SELECT nir, nom, prenom, naissance, residence, medecin_traitant FROM assure WHERE nir = ?`, string(decl.NIR)).
-		Scan(&in.Assure.NIR, &in.Assure.Nom, &in.Assure.Prenom, &in.Assure.Naissance, &in.Assure.Residence, &mt)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return medconseil.Internal(err)
+	cur, _, err := t.readIdentity(ctx, in.Assure.NIR)
+	if err != nil {
+		return err
 	}
-	in.MedecinTraitant = medconseil.RPPS(mt)
+	return t.historyOf(ctx, in, except, cur)
+}
+
+// historyOf is assureHistory with the registered identity already read (nil: the
+// assuré is not registered yet).
+func (t *Tx) historyOf(ctx context.Context, in *medconseil.Instruction, except int64, cur *identityRow) error {
+	decl := in.Assure
+	in.MedecinTraitant = ""
+	if cur != nil {
+		in.Assure = cur.Assure
+		in.MedecinTraitant = medconseil.RPPS(cur.mt)
+	}
 	// What the registered identity lacks, this filing's declaration gives.
 	if in.Assure.Naissance.IsZero() {
 		in.Assure.Naissance = decl.Naissance
@@ -586,14 +587,16 @@ func (t *Tx) storePreAnalyse(ctx context.Context, id int64, p medconseil.PreAnal
 		id, p.Regles, p.Version, p.Issue, enc, string(manquants), ts(now)); err != nil {
 		return medconseil.Internal(err)
 	}
+	rows := make([][]any, len(alerts))
 	for i, al := range alerts {
-		msg, err := t.db.seal("alerte", id, fmt.Sprintf("message:%d", i), al.Message)
+		msg, err := t.db.seal("alerte", id, "message:"+strconv.Itoa(i), al.Message)
 		if err != nil {
 			return err
 		}
-		if _, err := t.Exec(ctx, `INSERT INTO alerte (dossier_id, rang, code, message_enc, ref_id) VALUES (?, ?, ?, ?, ?)`, id, i, al.Code, msg, nullInt(al.RefID)); err != nil {
-			return medconseil.Internal(err)
-		}
+		rows[i] = []any{id, i, al.Code, msg, nullInt(al.RefID)}
+	}
+	if err := t.insertRows(ctx, "alerte", "dossier_id, rang, code, message_enc, ref_id", rows, ""); err != nil {
+		return medconseil.Internal(err)
 	}
 	return nil
 }

@@ -462,29 +462,37 @@ func (db *DB) CreateToken(ctx context.Context, userID int64, digest, libelle str
 
 // TokenActeur returns the acteur owning a live API token: neither revoked nor expired.
 func (db *DB) TokenActeur(ctx context.Context, digest string) (*medconseil.Acteur, error) {
-	var uid int64
-	var cree string
-	var expire sql.NullString
+	// The token and its account are read in one transaction (every API request
+	// goes through here).
+	var a *medconseil.Acteur
 	err := db.Read(ctx, func(tx *Tx) error {
-		return tx.QueryRow(ctx, `SELECT utilisateur_id, cree_le, expire_le FROM api_token WHERE hash = ? AND revoque_le IS NULL`, digest).Scan(&uid, &cree, &expire)
+		var uid int64
+		var cree string
+		var expire sql.NullString
+		err := tx.QueryRow(ctx, `SELECT utilisateur_id, cree_le, expire_le FROM api_token WHERE hash = ? AND revoque_le IS NULL`, digest).Scan(&uid, &cree, &expire)
+		if errors.Is(err, sql.ErrNoRows) {
+			return &medconseil.Error{Code: medconseil.EUNAUTHENTICATED, Message: "jeton d'API inconnu ou révoqué"}
+		}
+		if err != nil {
+			return medconseil.Internal(err)
+		}
+		var end time.Time
+		if expire.Valid {
+			end, err = parseTS(expire.String)
+		} else {
+			end, err = parseTS(cree)
+			end = end.Add(LegacyTokenTTL)
+		}
+		if err != nil || !db.Now().Before(end) {
+			return &medconseil.Error{Code: medconseil.EUNAUTHENTICATED, Message: "jeton d'API expiré : demandez-en un nouveau (POST /api/v1/tokens)"}
+		}
+		a, err = tx.acteur(ctx, uid)
+		return err
 	})
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, &medconseil.Error{Code: medconseil.EUNAUTHENTICATED, Message: "jeton d'API inconnu ou révoqué"}
-	}
 	if err != nil {
-		return nil, medconseil.Internal(err)
+		return nil, err
 	}
-	var end time.Time
-	if expire.Valid {
-		end, err = parseTS(expire.String)
-	} else {
-		end, err = parseTS(cree)
-		end = end.Add(LegacyTokenTTL)
-	}
-	if err != nil || !db.Now().Before(end) {
-		return nil, &medconseil.Error{Code: medconseil.EUNAUTHENTICATED, Message: "jeton d'API expiré : demandez-en un nouveau (POST /api/v1/tokens)"}
-	}
-	return db.ActeurByID(ctx, uid)
+	return a, nil
 }
 
 // RevokeToken revokes a token by its digest (the holder logging out) or by id (an
