@@ -1,6 +1,10 @@
 package sqldb
 
-import "medconseil/internal/keyring"
+import (
+	"context"
+
+	"medconseil/internal/keyring"
+)
 
 // Test hooks of the group committer.
 
@@ -22,3 +26,7 @@ func ParseCheckpoint(text string, key *keyring.MACKey) (Checkpoint, *AuditProble
 
 // SignCheckpoint signs c as the checkpointer does.
 func SignCheckpoint(c *Checkpoint, key *keyring.MACKey) { c.Sig = c.mac(key) }
+
+// SetCourrierJobHook makes f run before each letter job is rendered (nil: none);
+// an error it returns fails that job.
+func SetCourrierJobHook(f func(ctx context.Context, dossier int64) error) { courrierJobHook = f }
