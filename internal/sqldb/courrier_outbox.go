@@ -2,10 +2,8 @@ package sqldb
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"medconseil"
@@ -53,46 +51,23 @@ type CourrierRenderResult struct {
 // enqueueCourriers writes the letter jobs of the tacit decisions of a sweep batch,
 // in the batch's transaction, with one statement.
 func (t *Tx) enqueueCourriers(ctx context.Context, fs []tacitFiring, now time.Time) error {
-	type job struct {
-		Dossier   int64  `json:"d"`
-		Echeance  int64  `json:"e"`
-		Issue     string `json:"i"`
-		Effet     string `json:"f"`
-		Fondement string `json:"s"`
-	}
-	jobs := make([]job, 0, len(fs))
+	ids := make([]int64, 0, len(fs))
 	for _, f := range fs {
-		issue, ok := tacitIssue(f.def)
-		if !ok {
-			continue
+		if _, ok := tacitIssue(f.def); ok {
+			ids = append(ids, f.echeance)
 		}
-		var src []string
-		for _, s := range f.def.Sources {
-			src = append(src, s.Title)
-		}
-		jobs = append(jobs, job{f.dossier, f.echeance, string(issue), f.due.String(), strings.Join(src, "\n")})
 	}
-	if len(jobs) == 0 {
+	if len(ids) == 0 {
 		return nil
 	}
-	b, err := json.Marshal(jobs)
-	if err != nil {
-		return medconseil.Internal(err)
-	}
-	q := `INSERT INTO courrier_a_rendre (dossier_id, echeance_id, issue, effet_au, fondement, date_courrier, cree_le, reessai_le)
-		SELECT json_extract(value, '$.d'), json_extract(value, '$.e'), json_extract(value, '$.i'), json_extract(value, '$.f'), json_extract(value, '$.s'), ?, ?, ?
-		FROM json_each(?)`
-	if t.db.dialect == Postgres {
-		q = `INSERT INTO courrier_a_rendre (dossier_id, echeance_id, issue, effet_au, fondement, date_courrier, cree_le, reessai_le)
-		SELECT (j->>'d')::bigint, (j->>'e')::bigint, j->>'i', j->>'f', j->>'s', CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT)
-		FROM jsonb_array_elements(CAST(? AS jsonb)) AS j`
-	}
-	r, err := t.Exec(ctx, q, medconseil.DateOf(now), ts(now), ts(now), string(b))
+	cond, arg := t.inIDs("id", ids)
+	r, err := t.Exec(ctx, `INSERT INTO courrier_a_rendre (dossier_id, echeance_id, date_courrier, cree_le, reessai_le)
+		SELECT dossier_id, id, CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT) FROM echeance WHERE `+cond, medconseil.DateOf(now), ts(now), ts(now), arg)
 	if err != nil {
 		return medconseil.Internal(fmt.Errorf("courriers à rendre : %w", err))
 	}
-	if n, _ := r.RowsAffected(); n != int64(len(jobs)) {
-		return medconseil.Internal(fmt.Errorf("courriers à rendre : %d lignes écrites sur %d", n, len(jobs)))
+	if n, _ := r.RowsAffected(); n != int64(len(ids)) {
+		return medconseil.Internal(fmt.Errorf("courriers à rendre : %d lignes écrites sur %d", n, len(ids)))
 	}
 	return nil
 }
@@ -115,9 +90,9 @@ var courrierJobHook func(ctx context.Context, dossier int64) error
 
 type courrierJob struct {
 	id, dossier int64
-	issue       courrier.Issue
-	effet, date medconseil.Date
-	fondement   string
+	typ         medconseil.TypeDossier
+	nom         string          // the deadline fired
+	effet, date medconseil.Date // its due day (the effect's), the decision's
 	tentatives  int
 }
 
@@ -178,10 +153,11 @@ func (db *DB) RenderCourriers(ctx context.Context) (CourrierRenderResult, error)
 // courrierJobs reads the next pending jobs after cursor whose time has come; on
 // PostgreSQL they are locked, and those another worker holds are skipped.
 func (t *Tx) courrierJobs(ctx context.Context, cursor int64, now time.Time) ([]courrierJob, error) {
-	q := `SELECT id, dossier_id, issue, effet_au, date_courrier, fondement, tentatives FROM courrier_a_rendre
-		WHERE statut = 'attente' AND id > ? AND reessai_le <= ? ORDER BY id LIMIT ?`
+	q := `SELECT j.id, j.dossier_id, d.type, e.nom, e.due, j.date_courrier, j.tentatives
+		FROM courrier_a_rendre j JOIN echeance e ON e.id = j.echeance_id JOIN dossier d ON d.id = j.dossier_id
+		WHERE j.statut = 'attente' AND j.id > ? AND j.reessai_le <= ? ORDER BY j.id LIMIT ?`
 	if t.db.dialect == Postgres {
-		q += ` FOR UPDATE SKIP LOCKED`
+		q += ` FOR UPDATE OF j SKIP LOCKED`
 	}
 	rows, err := t.Query(ctx, q, cursor, ts(now), CourrierJobBatch)
 	if err != nil {
@@ -191,11 +167,11 @@ func (t *Tx) courrierJobs(ctx context.Context, cursor int64, now time.Time) ([]c
 	var out []courrierJob
 	for rows.Next() {
 		var j courrierJob
-		var issue string
-		if err := rows.Scan(&j.id, &j.dossier, &issue, &j.effet, &j.date, &j.fondement, &j.tentatives); err != nil {
+		var typ string
+		if err := rows.Scan(&j.id, &j.dossier, &typ, &j.nom, &j.effet, &j.date, &j.tentatives); err != nil {
 			return nil, medconseil.Internal(err)
 		}
-		j.issue = courrier.Issue(issue)
+		j.typ = medconseil.TypeDossier(typ)
 		out = append(out, j)
 	}
 	return out, rows.Err()
@@ -240,13 +216,25 @@ func (t *Tx) renderJob(ctx context.Context, j courrierJob, now time.Time) (n int
 	if k, _ := r.RowsAffected(); k == 0 {
 		return 0, nil
 	}
+	l, ok := t.db.Lifecycle.Get(j.typ)
+	if !ok {
+		return 0, medconseil.Internal(fmt.Errorf("aucun cycle de vie pour le type %q", j.typ))
+	}
+	def, ok := l.Echeance(j.nom)
+	if !ok {
+		return 0, medconseil.Internal(fmt.Errorf("échéance %q absente du cycle de vie %s", j.nom, l.Fichier))
+	}
+	issue, ok := tacitIssue(def)
+	if !ok {
+		return 0, medconseil.Internal(fmt.Errorf("l'échéance %q (%s) ne produit pas de décision", j.nom, l.Fichier))
+	}
 	d, err := t.decisionOf(ctx, j.dossier, now)
 	if err != nil {
 		return 0, err
 	}
-	d.Issue, d.EffetAu, d.Date = j.issue, j.effet, j.date
-	if j.fondement != "" {
-		d.Fondement = strings.Split(j.fondement, "\n")
+	d.Issue, d.EffetAu, d.Date = issue, j.effet, j.date
+	for _, s := range def.Sources {
+		d.Fondement = append(d.Fondement, s.Title)
 	}
 	return t.addNotifications(ctx, j.dossier, d, nil, now)
 }
@@ -274,7 +262,6 @@ type CourrierJob struct {
 	ID         int64
 	DossierID  int64
 	EcheanceID int64
-	Issue      string
 	Statut     string
 	Tentatives int
 	Erreur     string
@@ -285,14 +272,14 @@ type CourrierJob struct {
 func (db *DB) CourrierJobs(ctx context.Context, id int64) ([]CourrierJob, error) {
 	var out []CourrierJob
 	err := db.Read(ctx, func(tx *Tx) error {
-		rows, err := tx.Query(ctx, `SELECT id, dossier_id, echeance_id, issue, statut, tentatives, erreur FROM courrier_a_rendre WHERE ? = 0 OR dossier_id = ? ORDER BY id`, id, id)
+		rows, err := tx.Query(ctx, `SELECT id, dossier_id, echeance_id, statut, tentatives, erreur FROM courrier_a_rendre WHERE ? = 0 OR dossier_id = ? ORDER BY id`, id, id)
 		if err != nil {
 			return medconseil.Internal(err)
 		}
 		defer rows.Close()
 		for rows.Next() {
 			var j CourrierJob
-			if err := rows.Scan(&j.ID, &j.DossierID, &j.EcheanceID, &j.Issue, &j.Statut, &j.Tentatives, &j.Erreur); err != nil {
+			if err := rows.Scan(&j.ID, &j.DossierID, &j.EcheanceID, &j.Statut, &j.Tentatives, &j.Erreur); err != nil {
 				return medconseil.Internal(err)
 			}
 			out = append(out, j)

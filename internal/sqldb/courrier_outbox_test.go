@@ -98,7 +98,7 @@ func TestCourrierOutboxOneJobPerDecision(t *testing.T) {
 			t.Fatalf("jobs %+v, want one per accord tacite", jobs)
 		}
 		for _, j := range jobs {
-			if j.Statut != "attente" || j.Issue != "accord_tacite" || j.EcheanceID == 0 {
+			if j.Statut != "attente" || j.EcheanceID == 0 {
 				t.Errorf("job %+v", j)
 			}
 		}

@@ -5,16 +5,16 @@
 -- afterwards, one job per transaction that claims the row (statut attente → fait)
 -- and writes the courrier rows: no letter lost (the row is written with the
 -- decision), none written twice (the claim and the letters commit together).
--- echeance_id is unique: a deadline fires once, its letters are asked for once.
+-- echeance_id is unique: a deadline fires once, its letters are asked for once;
+-- the decision (accord tacite, reconnaissance implicite), its date of effect and
+-- its legal basis are those of the deadline fired (its name in the dossier type's
+-- lifecycle, its due day). date_courrier is the day of the decision.
 -- A failed rendering stays pending with its error, retried from reessai_le.
 CREATE TABLE courrier_a_rendre (
     id            INTEGER PRIMARY KEY,
     dossier_id    INTEGER NOT NULL REFERENCES dossier(id),
     echeance_id   INTEGER NOT NULL UNIQUE REFERENCES echeance(id),
-    issue         TEXT NOT NULL,
-    effet_au      TEXT NOT NULL,
     date_courrier TEXT NOT NULL,
-    fondement     TEXT NOT NULL DEFAULT '',
     statut        TEXT NOT NULL DEFAULT 'attente' CHECK (statut IN ('attente', 'fait')),
     tentatives    INTEGER NOT NULL DEFAULT 0,
     erreur        TEXT NOT NULL DEFAULT '',
