@@ -66,7 +66,7 @@ func (t *Tx) decisionOf(ctx context.Context, id int64, now time.Time) (courrier.
 	if !ok {
 		return d, medconseil.NotFound("Dossier")
 	}
-	d.Type, d.Departement, d.Prescripteur = r.Type, r.Departement, r.Prescripteur
+	d.Type, d.Departement, d.Prescripteur, d.Employeur = r.Type, r.Departement, r.Prescripteur, r.employeur
 	d.Date = medconseil.DateOf(now)
 	d.Assure, d.AssureDeclare = r.decl, r.decl
 	var nom, prenom, residence string
