@@ -96,4 +96,3 @@ func TestCourrierEmployeurReconnaissanceImplicite(t *testing.T) {
 		}
 	})
 }
-
