@@ -64,6 +64,18 @@ func runDeadlines(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// The letters of the tacit decisions, rendered after the sweep (outbox:
+	// docs/courriers.md), with any an earlier run left pending.
+	start = time.Now()
+	cr, err := db.RenderCourriers(ctx)
+	fmt.Fprintf(e.stdout, "Courriers des décisions tacites : %d décision(s), %d courrier(s) rendu(s), %d en échec — %s\n",
+		cr.Rendered, cr.Courriers, cr.Failed, time.Since(start).Round(time.Millisecond))
+	if err != nil {
+		return err
+	}
+	if cr.Failed > 0 {
+		return fmt.Errorf("%d décision(s) dont les courriers n'ont pu être rendus : l'erreur est enregistrée (table courrier_a_rendre, colonne erreur) et le rendu sera retenté", cr.Failed)
+	}
 	if res.Failed > 0 {
 		return fmt.Errorf("%d échéance(s) en échec : l'erreur est enregistrée sur chacune (table echeance, colonne erreur) et elles seront retentées", res.Failed)
 	}
@@ -85,11 +97,12 @@ func runDeadlinesBench(ctx context.Context, e *env, args []string) error {
 	dues := fs.Int("dues", 10_000, "échéances dues chaque jour balayé")
 	runs := fs.Int("runs", 5, "balayages mesurés (un jour de plus chacun)")
 	cpuProfile := fs.String("cpuprofile", "", "écrit un profil CPU des balayages dans ce fichier")
+	renderFor := fs.Duration("rendu", 3*time.Second, "durée de la mesure du rendu des courriers après les balayages (0 : pas de mesure)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *n <= 0 || *dues < 0 || *runs <= 0 || *dues**runs > *n {
-		return usageError("--dossiers > 0, --runs > 0 et --dues × --runs ≤ --dossiers")
+	if *n <= 0 || *dues <= 0 || *runs <= 0 || *dues**runs > *n {
+		return usageError("--dossiers > 0, --dues > 0, --runs > 0 et --dues × --runs ≤ --dossiers")
 	}
 	if sf.db == "" {
 		dir, err := os.MkdirTemp("", "medconseil-bench-echeances-")
@@ -118,8 +131,27 @@ func runDeadlinesBench(ctx context.Context, e *env, args []string) error {
 	defer db.Close()
 	first := medconseil.NewDate(2027, 3, 1)
 	t0 := time.Now()
-	if err := seedDeadlineBench(ctx, db, *n, *dues, *runs, first); err != nil {
+	var existing int64
+	if err := db.Read(ctx, func(tx *sqldb.Tx) error {
+		return tx.QueryRow(ctx, `SELECT COUNT(*) FROM dossier`).Scan(&existing)
+	}); err != nil {
 		return err
+	}
+	if existing == 0 {
+		if err := seedDeadlineBench(ctx, db, *n, *dues, first); err != nil {
+			return err
+		}
+	} else {
+		// A base built by an earlier run is reused: its next days not swept yet.
+		due, ok, err := db.OldestDue(ctx, medconseil.NewDate(9999, 12, 31))
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("la base %s contient %d dossiers mais aucune échéance en attente : utilisez une base neuve", sf.db, existing)
+		}
+		first = due
+		fmt.Fprintf(e.stdout, "base existante réutilisée (%d dossiers) : balayages à partir du %s\n", existing, first.Francais())
 	}
 	open, err := db.PendingDeadlines(ctx, medconseil.NewDate(9999, 12, 31))
 	if err != nil {
@@ -155,7 +187,7 @@ func runDeadlinesBench(ctx context.Context, e *env, args []string) error {
 		d, cpu := time.Since(start), cpuTime()-cpu0
 		times, cpus = append(times, d), append(cpus, cpu)
 		if res.Fired != *dues || res.Failed != 0 {
-			return fmt.Errorf("balayage du %s : %d déclenchées, %d en échec ; %d attendues", day.Francais(), res.Fired, res.Failed, *dues)
+			return fmt.Errorf("balayage du %s : %d déclenchées, %d en échec ; %d attendues (base construite avec un autre --dues, ou épuisée : en construire une neuve)", day.Francais(), res.Fired, res.Failed, *dues)
 		}
 		fmt.Fprintf(e.stdout, "balayage %d (jusqu'au %s) : %d échéances déclenchées en %s (%.0f /s), temps processeur du processus %s\n",
 			i+1, day.Francais(), res.Fired, d.Round(time.Millisecond), float64(res.Fired)/d.Seconds(), cpu.Round(time.Millisecond))
@@ -166,6 +198,19 @@ func runDeadlinesBench(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	idle := time.Since(start)
+	// The letters of the decisions just fired are rendered afterwards by the letter
+	// worker (outbox), outside the sweep: measure its rate for a few seconds.
+	rctx, cancel := context.WithTimeout(ctx, *renderFor)
+	rstart, rcpu0 := time.Now(), cpuTime()
+	cr, rerr := db.RenderCourriers(rctx)
+	cancel()
+	if rerr != nil && rctx.Err() == nil {
+		return rerr
+	}
+	if rd := time.Since(rstart); cr.Rendered > 0 {
+		fmt.Fprintf(e.stdout, "rendu des courriers (hors balayage) : %d décisions, %d courriers en %s (%.0f décisions/s), processeur %.2f ms par décision\n",
+			cr.Rendered, cr.Courriers, rd.Round(time.Millisecond), float64(cr.Rendered)/rd.Seconds(), float64((cpuTime()-rcpu0).Microseconds())/1000/float64(cr.Rendered))
+	}
 	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
 	sort.Slice(cpus, func(i, j int) bool { return cpus[i] < cpus[j] })
 	fmt.Fprintf(e.stdout, "médiane : %s (processeur %s) pour %d échéances dues parmi %d dossiers ouverts ; balayage sans échéance due : %s (%d déclenchée)\n",
@@ -175,16 +220,21 @@ func runDeadlinesBench(ctx context.Context, e *env, args []string) error {
 
 // seedDeadlineBench files the benchmark's dossiers and deadlines with set-based SQL
 // (a million rows in seconds); the rows are what StartLifecycle writes.
-func seedDeadlineBench(ctx context.Context, db *sqldb.DB, n, dues, runs int, first medconseil.Date) error {
+//
+// Every dossier's deadline falls due between first and first + n/dues days,
+// exactly dues of them each day (the last day excepted): an even flow of requests
+// whose délais run out, so a base built once serves n/dues days of sweeps, each
+// over every dossier still open.
+func seedDeadlineBench(ctx context.Context, db *sqldb.DB, n, dues int, first medconseil.Date) error {
 	const nir = "185056748212337"
 	now := time.Now().UTC().Format("2006-01-02T15:04:05.000000000Z")
 	series := `WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < ?) `
 	from := `s`
-	dueExpr := `date(?, '+' || (CASE WHEN k <= ? THEN (k - 1) / ? ELSE ? + k % 60 END) || ' days')`
+	dueExpr := `date(?, '+' || ((k - 1) / ?) || ' days')`
 	if db.Dialect() == sqldb.Postgres {
 		series = ``
 		from = `generate_series(1, ?) AS s(i)`
-		dueExpr = `((?::date) + (CASE WHEN k <= ? THEN (k - 1) / ? ELSE ? + k % 60 END)::int)::text`
+		dueExpr = `((?::date) + ((k - 1) / ?)::int)::text`
 	}
 	return db.Write(ctx, func(tx *sqldb.Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO assure (nir, residence, cree_le) VALUES (?, '67482', ?) ON CONFLICT (nir) DO NOTHING`, nir, now); err != nil {
@@ -211,7 +261,7 @@ func seedDeadlineBench(ctx context.Context, db *sqldb.DB, n, dues, runs int, fir
 		q := `INSERT INTO echeance (dossier_id, nom, depuis, limite, due, cree_le)
 			SELECT id, CASE type WHEN 'atmp' THEN 'decision_at' ELSE 'accord_tacite' END, ?, due, due, ?
 			FROM (SELECT id, type, ` + dueExpr + ` AS due FROM (SELECT id, type, id - ? AS k FROM dossier WHERE id > ?) x) y`
-		if _, err := tx.Exec(ctx, q, first.AddDays(-40), now, first, dues*runs, max(dues, 1), runs, base, base); err != nil {
+		if _, err := tx.Exec(ctx, q, first.AddDays(-40), now, first, max(dues, 1), base, base); err != nil {
 			return fmt.Errorf("échéances : %w", err)
 		}
 		return nil

@@ -59,6 +59,9 @@ type Decision struct {
 	Signataire    string // name or login of the praticien-conseil; "" for a tacit decision
 	// Fondement lists the legal basis of a tacit decision (the deadline's sources).
 	Fondement []string
+	// Employeur is the employer's SIRET of an AT/MP dossier: an implicit
+	// recognition is also notified to the employer (R441-18), without identity.
+	Employeur string
 }
 
 // Notification is one letter of a decision and the classes of data it carries
@@ -333,6 +336,11 @@ func (d Decision) Notifications() ([]Notification, error) {
 		Paragraphes: cb,
 		Signature:   signature,
 	}})
+
+	// To the employer of an AT/MP recognised implicitly (employeur.go).
+	if n, ok := d.lettreEmployeur(decision, effet, rec, signature, fondement); ok {
+		out = append(out, n)
+	}
 	return out, nil
 }
 

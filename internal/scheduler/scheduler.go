@@ -28,11 +28,13 @@ type Runner struct {
 
 	// sweep is db.FireDeadlines; tests replace it to make a sweep fail.
 	sweep func(ctx context.Context, until medconseil.Date) (sqldb.SweepResult, error)
+	// render is db.RenderCourriers, the letter worker run after each sweep.
+	render func(ctx context.Context) (sqldb.CourrierRenderResult, error)
 }
 
 // New returns a runner sweeping db every interval.
 func New(db *sqldb.DB, interval time.Duration, log *slog.Logger) *Runner {
-	return &Runner{DB: db, Interval: interval, Log: log, sweep: db.FireDeadlines}
+	return &Runner{DB: db, Interval: interval, Log: log, sweep: db.FireDeadlines, render: db.RenderCourriers}
 }
 
 // Run sweeps at once, then every Interval, firing the deadlines due on or before
@@ -56,7 +58,11 @@ func (r *Runner) Run(ctx context.Context) error {
 	}
 }
 
-// Once runs one sweep up to the store's current date and logs its outcome.
+// Once runs one sweep up to the store's current date, then the letter worker
+// (sqldb.RenderCourriers: the letters of the tacit decisions, written outside the
+// sweep's transactions — those of this sweep and any a previous run left pending,
+// e.g. before a shutdown or a crash), and logs their outcome. The worker runs even
+// when the sweep failed: what was committed has its letters to render.
 func (r *Runner) Once(ctx context.Context) (sqldb.SweepResult, error) {
 	until := medconseil.DateOf(r.DB.Now())
 	start := time.Now()
@@ -71,6 +77,22 @@ func (r *Runner) Once(ctx context.Context) (sqldb.SweepResult, error) {
 		var n int
 		n, err = r.DB.FireControleDeadlines(ctx, until)
 		res.Fired += n
+	}
+	if r.render != nil && ctx.Err() == nil {
+		cr, rerr := r.render(ctx)
+		switch {
+		case rerr != nil && ctx.Err() != nil:
+			r.Log.Info("courriers : rendu interrompu par l'arrêt", "rendus", cr.Rendered)
+		case rerr != nil:
+			r.Log.Error("courriers : rendu en échec", "erreur", rerr, "rendus", cr.Rendered)
+		case cr.Failed > 0:
+			r.Log.Error("courriers : rendu en échec pour certaines décisions (erreur enregistrée, nouvel essai plus tard)", "echecs", cr.Failed, "rendus", cr.Rendered)
+		case cr.Rendered > 0:
+			r.Log.Info("courriers : décisions tacites", "rendus", cr.Rendered, "courriers", cr.Courriers)
+		}
+		if err == nil && rerr != nil {
+			err = rerr
+		}
 	}
 	if r.Report != nil {
 		r.Report(time.Now(), lag, res.Fired, err)

@@ -228,3 +228,53 @@ func TestShutdownDuringSweep(t *testing.T) {
 		}
 	})
 }
+
+// letters returns the letters stored and the letter jobs still pending.
+func letters(t *testing.T, db *sqldb.DB) (stored, pending int) {
+	t.Helper()
+	if err := db.Read(ctx, func(tx *sqldb.Tx) error {
+		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM courrier`).Scan(&stored); err != nil {
+			return err
+		}
+		return tx.QueryRow(ctx, `SELECT COUNT(*) FROM courrier_a_rendre WHERE statut = 'attente'`).Scan(&pending)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return
+}
+
+// TestRestartRendersPendingLetters: a server's sweep fired accords tacites and it
+// stopped before its letter worker ran (here: the worker is replaced by nothing);
+// the next server renders the letters at start, each exactly once, and a later
+// pass renders nothing more.
+func TestRestartRendersPendingLetters(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		c := &clock{t: at(2026, 12, 1)}
+		db.Now = c.now
+		file(t, db, 3, date(2026, 11, 2))
+		log := slog.New(slog.NewTextHandler(&syncBuffer{}, nil))
+		first := scheduler.New(db, time.Hour, log)
+		first.SetRender(func(context.Context) (sqldb.CourrierRenderResult, error) { return sqldb.CourrierRenderResult{}, nil })
+		if _, err := first.Once(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if s, p := letters(t, db); s != 0 || p != 3 {
+			t.Fatalf("after the first server: %d letters, %d jobs pending; want 0 and 3", s, p)
+		}
+		second := scheduler.New(db, time.Hour, log)
+		stop := start(t, second)
+		waitFor(t, "the letters at restart", func() bool { _, p := letters(t, db); return p == 0 })
+		if err := stop(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := scheduler.New(db, time.Hour, log).Once(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if s, p := letters(t, db); s != 6 || p != 0 {
+			t.Errorf("after restart: %d letters, %d pending; want 6 (assuré and caisse for each of 3 dossiers) and 0", s, p)
+		}
+		if f, j, s := counts(t, db); f != 3 || j != 3 || s != 3 {
+			t.Errorf("fired %d, journaled %d, accord_tacite %d; want 3", f, j, s)
+		}
+	})
+}

@@ -15,10 +15,13 @@ import (
 )
 
 // The notification letters of a decision (courrier.Decision.Notifications): on
-// every avis (GiveAvis) and every accord tacite or reconnaissance implicite fired
-// by the deadline sweep, the letter to the assuré, the one to the prescriber and
+// every avis (GiveAvis), the letter to the assuré, the one to the prescriber and
 // the caisse's copy are written in the transaction of the decision, so that a
-// decision is never recorded without its letters nor a letter without its decision.
+// decision is never recorded without its letters nor a letter without its
+// decision. For an accord tacite or a reconnaissance implicite fired by the
+// deadline sweep, the sweep's transaction writes a job instead and the letter
+// worker renders them afterwards (courrier_outbox.go): the same guarantee, through
+// the job row.
 
 // courriersAvis writes the letters of the avis v that a just gave on dossier id.
 func (t *Tx) courriersAvis(ctx context.Context, a *medconseil.Acteur, id int64, v medconseil.Avis) error {
@@ -32,44 +35,23 @@ func (t *Tx) courriersAvis(ctx context.Context, a *medconseil.Acteur, id int64, 
 	if d.Signataire == "" {
 		d.Signataire = a.Login
 	}
-	return t.addNotifications(ctx, id, d, a, now)
+	_, err = t.addNotifications(ctx, id, d, a, now)
+	return err
 }
 
-// courriersEcheance writes the letters of a tacit decision: deadline def of
-// dossier id fired, its effect acquired on due. Deadlines with another effect (a
-// reminder, an expired request for documents) write none.
-func (t *Tx) courriersEcheance(ctx context.Context, id int64, def *lifecycle.Echeance, due medconseil.Date, now time.Time) error {
-	var issue courrier.Issue
-	switch def.Effet {
-	case lifecycle.AccordTacite:
-		issue = courrier.IssueAccordTacite
-	case lifecycle.ReconnaissanceImplicite:
-		issue = courrier.IssueReconnaissanceImplicite
-	default:
-		return nil
-	}
-	d, err := t.decisionOf(ctx, id, now)
-	if err != nil {
-		return err
-	}
-	d.Issue, d.EffetAu = issue, due
-	for _, s := range def.Sources {
-		d.Fondement = append(d.Fondement, s.Title)
-	}
-	return t.addNotifications(ctx, id, d, nil, now)
-}
-
-func (t *Tx) addNotifications(ctx context.Context, id int64, d courrier.Decision, a *medconseil.Acteur, now time.Time) error {
+// addNotifications writes the letters of decision d on dossier id and returns how
+// many it wrote.
+func (t *Tx) addNotifications(ctx context.Context, id int64, d courrier.Decision, a *medconseil.Acteur, now time.Time) (int, error) {
 	ns, err := d.Notifications()
 	if err != nil {
-		return err
+		return 0, err
 	}
 	for _, n := range ns {
 		if _, _, err := t.addCourrier(ctx, CourrierInput{DossierID: id, Lettre: n.Lettre, Contenu: n.Contenu, Par: a}, now); err != nil {
-			return fmt.Errorf("courrier %s du dossier %d : %w", n.Lettre.Modele, id, err)
+			return 0, fmt.Errorf("courrier %s du dossier %d : %w", n.Lettre.Modele, id, err)
 		}
 	}
-	return nil
+	return len(ns), nil
 }
 
 // decisionOf reads what the letters of dossier id say besides the decision: type,
@@ -84,7 +66,7 @@ func (t *Tx) decisionOf(ctx context.Context, id int64, now time.Time) (courrier.
 	if !ok {
 		return d, medconseil.NotFound("Dossier")
 	}
-	d.Type, d.Departement, d.Prescripteur = r.Type, r.Departement, r.Prescripteur
+	d.Type, d.Departement, d.Prescripteur, d.Employeur = r.Type, r.Departement, r.Prescripteur, r.employeur
 	d.Date = medconseil.DateOf(now)
 	d.Assure, d.AssureDeclare = r.decl, r.decl
 	var nom, prenom, residence string
@@ -135,19 +117,11 @@ func (t *Tx) communeLigne(ctx context.Context, code string) (string, error) {
 	return strings.TrimSpace(cp + " " + f[1]), nil
 }
 
-// tacitFiring is a deadline that changed the state of its dossier in a sweep batch.
+// tacitFiring is a deadline that changed the state of its dossier in a sweep
+// batch: its letters are asked for in the batch (enqueueCourriers).
 type tacitFiring struct {
-	dossier int64
-	def     *lifecycle.Echeance
-	due     medconseil.Date
-}
-
-// courriersEcheances writes the letters of the tacit decisions of a sweep batch.
-func (t *Tx) courriersEcheances(ctx context.Context, fs []tacitFiring, now time.Time) error {
-	for _, f := range fs {
-		if err := t.courriersEcheance(ctx, f.dossier, f.def, f.due, now); err != nil {
-			return err
-		}
-	}
-	return nil
+	dossier  int64
+	echeance int64
+	def      *lifecycle.Echeance
+	due      medconseil.Date
 }

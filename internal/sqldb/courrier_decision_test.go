@@ -100,14 +100,20 @@ func TestAvisWritesLetters(t *testing.T) {
 	})
 }
 
-// An accord tacite fired by the sweep writes the letters in the same transaction;
-// a sweep run again writes none.
+// An accord tacite fired by the sweep asks for its letters in the same
+// transaction (a job of courrier_a_rendre); the letter worker renders them; a
+// sweep or a worker run again writes none.
 func TestAccordTaciteWritesLetters(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		as := actors(t, db)
 		id := fileDossier(t, db, medconseil.TypeTransport, "", "2026-11-02")
 		sweep(t, db, "2026-11-18")
 		sweep(t, db, "2026-12-31")
+		if got := lettersOf(t, db, as["praticien.67"], id); len(got) != 0 {
+			t.Fatalf("letters written by the sweep itself: %v", got)
+		}
+		renderAll(t, db, 1)
+		renderAll(t, db, 0)
 		got := lettersOf(t, db, as["praticien.67"], id)
 		if len(got) != 2 { // no prescriber on this dossier
 			t.Fatalf("%d letters after the accord tacite, want 2 (assuré, caisse): %v", len(got), got)
@@ -128,6 +134,7 @@ func TestReconnaissanceImpliciteWritesLetters(t *testing.T) {
 		as := actors(t, db)
 		id := fileDossier(t, db, medconseil.TypeATMP, "accident", "2026-11-02")
 		sweep(t, db, "2027-03-31")
+		renderAll(t, db, 1)
 		got := lettersOf(t, db, as["praticien.67"], id)
 		assure := flat(got[courrier.ModeleNotificationAssure])
 		for _, want := range []string{"reconnaissance implicite", "R441-18", "accident du travail"} {

@@ -341,13 +341,12 @@ func (r *SweepResult) add(o SweepResult) {
 }
 
 // SweepBatch is the number of deadlines fired per transaction: large enough to
-// amortise the commit, small enough that a sweep holds the writer briefly and that
-// cancelling it loses little. A tacit decision also renders its three letters in
-// the batch (≈ 2.5 ms of CPU each decision, courrier_decision.go), so a batch of
-// 512 held SQLite's write lock for over a second, and past the busy timeout of a
-// concurrent writer (another sweeper, or an avis through a second handle) under
-// the race detector; 64 keeps it short.
-const SweepBatch = 64
+// amortise the commit and the per-batch statements (a dozen, whatever the batch's
+// size), small enough that a sweep holds the writer briefly and that cancelling
+// it loses little. The letters of the tacit decisions are not rendered in the
+// batch but by the letter worker afterwards (courrier_outbox.go): rendering them
+// in the batch (≈ 2.5 ms of CPU a decision) had forced batches of 64.
+const SweepBatch = 512
 
 // retryDelay is how long a failed firing waits before the next attempt: one minute,
 // doubled at each failure, at most a day.
@@ -550,7 +549,7 @@ func (t *Tx) fireSet(ctx context.Context, due []dueEcheance, now time.Time, chai
 			touched[e.dossier], lifecycles[e.dossier] = true, l
 		}
 		if def.Vers != "" {
-			tacit = append(tacit, tacitFiring{e.dossier, def, e.due})
+			tacit = append(tacit, tacitFiring{e.dossier, e.id, def, e.due})
 		}
 		entries = append(entries, &AuditEntry{Le: now, Login: systemLogin, Action: "echeance." + string(def.Effet), Objet: fmt.Sprintf("dossier:%d", e.dossier),
 			Classes:  medconseil.FieldSet(0).With(medconseil.Administratif).String(),
@@ -628,7 +627,7 @@ func (t *Tx) fireSet(ctx context.Context, due []dueEcheance, now time.Time, chai
 			return res, fmt.Errorf("%d of %d dossiers changed state meanwhile", int64(len(ids))-n, len(ids))
 		}
 	}
-	if err := t.courriersEcheances(ctx, tacit, now); err != nil {
+	if err := t.enqueueCourriers(ctx, tacit, now); err != nil {
 		return res, err
 	}
 	if len(touched) > 0 {
@@ -645,10 +644,8 @@ func (t *Tx) fireSet(ctx context.Context, due []dueEcheance, now time.Time, chai
 			}
 		}
 	}
-	for _, n := range notes {
-		if _, err := t.notify(ctx, n, now); err != nil {
-			return res, err
-		}
+	if err := t.notifyAll(ctx, notes, now); err != nil {
+		return res, err
 	}
 	return res, chain.appendAll(ctx, t, entries)
 }
@@ -779,7 +776,7 @@ func (t *Tx) fire(ctx context.Context, e dueEcheance, now time.Time, chain *chai
 			string(def.Vers), ts(now), e.dossier, e.dossier); err != nil {
 			return fireNone, medconseil.Internal(err)
 		}
-		if err := t.courriersEcheance(ctx, e.dossier, def, e.due, now); err != nil {
+		if err := t.enqueueCourriers(ctx, []tacitFiring{{e.dossier, e.id, def, e.due}}, now); err != nil {
 			return fireNone, err
 		}
 	}

@@ -1,6 +1,10 @@
 package sqldb
 
-import "medconseil/internal/keyring"
+import (
+	"context"
+
+	"medconseil/internal/keyring"
+)
 
 // Test hooks of the group committer.
 
@@ -31,3 +35,7 @@ func SealedColumns() []string {
 	}
 	return out
 }
+
+// SetCourrierJobHook makes f run before each letter job is rendered (nil: none);
+// an error it returns fails that job.
+func SetCourrierJobHook(f func(ctx context.Context, dossier int64) error) { courrierJobHook = f }
