@@ -532,6 +532,12 @@ func (db *DB) migrate(ctx context.Context, last string) ([]string, error) {
 			applied = append(applied, m.Name)
 		}
 	}
+	if last == "" {
+		// The dashboard's counters follow the lifecycle files (tableau_compteurs.go).
+		if err := db.syncTableauTacite(ctx); err != nil {
+			return applied, err
+		}
+	}
 	return applied, nil
 }
 

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -195,34 +194,17 @@ func (db *DB) tacitCondition() (string, []any) {
 	return "CASE WHEN EXISTS (SELECT 1 FROM echeance e WHERE e.dossier_id = d.id AND e.statut = 'declenchee' AND (" + strings.Join(ors, " OR ") + ")) THEN 1 ELSE 0 END", args
 }
 
-func (db *DB) tableau(ctx context.Context, scope authz.DashboardScope, q TableauQuery) (*Tableau, error) {
+// tableauBrut computes the dashboard from the raw tables (dossier, avis,
+// echeance): one grouped pass over the dossiers received in the period, then the
+// histogram of their delays. It is the definition the counters of migration 0940
+// must give back (TestTableauCompteursEqualsRaw), and the path for a territory the
+// counters cannot select (a filter on prescribers, NIRs or employers).
+func (db *DB) tableauBrut(ctx context.Context, scope authz.DashboardScope, q TableauQuery) (*Tableau, error) {
 	where, wargs := filterSQL(scope.Filter)
 	// recue_le is a timestamp (UTC) or a date: compare on the day.
 	where = append(where, "d.recue_le >= ?", "d.recue_le < ?")
 	wargs = append(wargs, q.Du.String(), q.Au.AddDays(1).String())
 	cond := " WHERE " + strings.Join(where, " AND ")
-
-	t := &Tableau{Du: q.Du, Au: q.Au, Aujourdhui: q.Aujourdhui, Secret: scope.Suppress}
-	if t.Secret {
-		t.Seuil = authz.SuppressBelow
-	}
-	t.Total = TableauLigne{Cle: "total", Libelle: "Total", delais: map[int]int{}}
-	mois := map[string]*TableauLigne{}
-	for m := medconseil.NewDate(q.Du.Year(), q.Du.Month(), 1); !q.Au.Before(m); m = m.AddMonths(1) {
-		k := m.String()[:7]
-		t.ParMois = append(t.ParMois, TableauLigne{Cle: k, Libelle: moisLabel(m), delais: map[int]int{}})
-	}
-	for i := range t.ParMois {
-		mois[t.ParMois[i].Cle] = &t.ParMois[i]
-	}
-	for _, typ := range lifecycle.Types {
-		t.ParType = append(t.ParType, TableauLigne{Cle: string(typ), Libelle: typ.Label(), delais: map[int]int{}})
-	}
-	types := map[string]*TableauLigne{}
-	for i := range t.ParType {
-		types[t.ParType[i].Cle] = &t.ParType[i]
-	}
-	echelons := map[string]*TableauLigne{}
 
 	open := make([]string, 0, 6)
 	for _, e := range medconseil.Etats {
@@ -235,40 +217,15 @@ func (db *DB) tableau(ctx context.Context, scope authz.DashboardScope, q Tableau
 	if db.dialect == Postgres {
 		delay = `(to_date(substr(v.le, 1, 10), 'YYYY-MM-DD') - to_date(substr(d.recue_le, 1, 10), 'YYYY-MM-DD'))`
 	}
+	var b *tableauBuilder
 	err := db.Read(ctx, func(tx *Tx) error {
-		// The échelons of the territory, with their names, even those without a dossier.
-		ew, eargs := filterSQL(scope.Filter)
-		ecCond := strings.ReplaceAll(strings.Join(ew, " AND "), "d.departement", "o.departement")
-		rs, err := tx.Query(ctx, `SELECT o.departement, o.nom FROM organisme o WHERE o.type = 'echelon' AND o.departement <> '' AND `+ecCond+` ORDER BY o.departement`, eargs...)
-		if err != nil {
-			return medconseil.Internal(err)
+		var err error
+		if b, err = newTableauBuilder(ctx, tx, scope, q); err != nil {
+			return err
 		}
-		for rs.Next() {
-			var dep, nom string
-			if err := rs.Scan(&dep, &nom); err != nil {
-				rs.Close()
-				return medconseil.Internal(err)
-			}
-			if _, ok := echelons[dep]; !ok {
-				echelons[dep] = &TableauLigne{Cle: dep, Libelle: nom, delais: map[int]int{}}
-			}
-		}
-		rs.Close()
-		if err := rs.Err(); err != nil {
-			return medconseil.Internal(err)
-		}
-		echelon := func(dep string) *TableauLigne {
-			l, ok := echelons[dep]
-			if !ok {
-				l = &TableauLigne{Cle: dep, Libelle: "Département " + dep, delais: map[int]int{}}
-				echelons[dep] = l
-			}
-			return l
-		}
-
 		// One pass over the dossiers received in the period, grouped.
 		args := append(append([]any{q.Aujourdhui.String()}, targs...), wargs...)
-		rs, err = tx.Query(ctx, `SELECT d.departement, d.type, substr(d.recue_le, 1, 7), d.etat IN (`+strings.Join(open, ",")+`),
+		rs, err := tx.Query(ctx, `SELECT d.departement, d.type, substr(d.recue_le, 1, 7), d.etat IN (`+strings.Join(open, ",")+`),
 				CASE WHEN d.echeance IS NOT NULL AND d.echeance < ? THEN 1 ELSE 0 END, COALESCE(v.sens, ''), `+tacit+`, COUNT(*)
 			FROM dossier d LEFT JOIN avis v ON v.dossier_id = d.id`+cond+`
 			GROUP BY 1, 2, 3, 4, 5, 6, 7`, args...)
@@ -283,27 +240,18 @@ func (db *DB) tableau(ctx context.Context, scope authz.DashboardScope, q Tableau
 				rs.Close()
 				return medconseil.Internal(err)
 			}
-			for _, l := range []*TableauLigne{&t.Total, mois[m], types[typ], echelon(dep)} {
-				if l == nil {
-					continue
-				}
-				l.Recus.N += n
-				switch {
-				case tacite == 1:
-					l.Tacites.N += n
-				case sens == string(medconseil.SensJustifie):
-					l.Justifies.N += n
-				case sens == string(medconseil.SensNonJustifie):
-					l.NonJustifies.N += n
-				case ouvert:
-					l.Ouverts.N += n
-					if retard {
-						l.EnRetard.N += n
-					}
-				default:
-					l.Autres.N += n
-				}
+			issue := issueAutre
+			switch {
+			case tacite == 1:
+				issue = issueTacite
+			case sens == string(medconseil.SensJustifie):
+				issue = issueJustifie
+			case sens == string(medconseil.SensNonJustifie):
+				issue = issueNonJustifie
+			case ouvert:
+				issue = issueOuvert
 			}
+			b.count(dep, typ, m, issue, retard, n)
 		}
 		rs.Close()
 		if err := rs.Err(); err != nil {
@@ -324,36 +272,14 @@ func (db *DB) tableau(ctx context.Context, scope authz.DashboardScope, q Tableau
 			if err := rs.Scan(&dep, &typ, &m, &days, &n); err != nil {
 				return medconseil.Internal(err)
 			}
-			days = max(days, 0)
-			for _, l := range []*TableauLigne{&t.Total, mois[m], types[typ], echelon(dep)} {
-				if l != nil {
-					l.delais[days] += n
-				}
-			}
+			b.delay(dep, typ, m, days, n)
 		}
 		return rs.Err()
 	})
 	if err != nil {
 		return nil, err
 	}
-	deps := make([]string, 0, len(echelons))
-	for d := range echelons {
-		deps = append(deps, d)
-	}
-	sort.Strings(deps)
-	t.Departements = deps
-	for _, d := range deps {
-		t.ParEchelon = append(t.ParEchelon, *echelons[d])
-	}
-	for _, ls := range t.lines() {
-		for _, l := range ls {
-			l.Delai = median(l.delais)
-		}
-	}
-	if t.Secret {
-		t.suppress(authz.SuppressBelow)
-	}
-	return t, nil
+	return b.finish(), nil
 }
 
 // median returns the median of a histogram of days (the mean of the two middle
