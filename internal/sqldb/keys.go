@@ -24,6 +24,7 @@ var sealedColumns = []struct{ table, key, column, aadColumn string }{
 	{"examen", "convocation_id", "interrogatoire_enc", "interrogatoire"},
 	{"examen", "convocation_id", "clinique_enc", "clinique"},
 	{"examen", "convocation_id", "conclusions_enc", "conclusions"},
+	{"echange", "id", "resume_enc", "resume"},
 }
 
 // RotateKeys re-encrypts every clinical value with the active key of next, which
