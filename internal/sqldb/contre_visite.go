@@ -78,6 +78,14 @@ type ContreVisite struct {
 	CreeLe        time.Time       `json:"cree_le"`
 }
 
+// dedicatedEvents are the lifecycle events recorded by their own request, with
+// their data, never by the generic transition (POST …/evenements, the lifecycle
+// section's buttons): the message says where they go.
+var dedicatedEvents = map[string]string{
+	"avis":          "un avis se rend par POST /api/v1/dossiers/{id}/avis",
+	"contre_visite": "le rapport de contre-visite s'enregistre par POST /api/v1/dossiers/{id}/contre-visites (section « Médecin traitant et contre-visites patronales » du dossier)",
+}
+
 // contreVisiteEcheance is the name of the lifecycle deadline the intake starts.
 const contreVisiteEcheance = "action_contre_visite"
 

@@ -162,6 +162,11 @@ func TestContreVisite(t *testing.T) {
 		if err != nil || c.Statut != "sans_objet" || !c.Limite.IsZero() {
 			t.Fatalf("justifié: %+v %v", c, err)
 		}
+		// The generic transition does not record a contre-visite (no report, no row).
+		d0, _ := db.Dossier(ctx, as["praticien.67"], id, sqldb.Meta{})
+		if _, err := db.Transition(ctx, as["praticien.67"], id, d0.Version, "contre_visite", sqldb.Meta{}); code(err) != medconseil.EINVALID || !strings.Contains(err.Error(), "contre-visites") {
+			t.Errorf("generic contre_visite transition: %v", err)
+		}
 		// « Non justifié »: 4 jours francs from today (Wednesday 2/12/2026), the
 		// day itself not counted: last day Monday 7/12/2026.
 		c, err = db.AddContreVisite(ctx, as["praticien.67"], id, in, sqldb.Meta{})
