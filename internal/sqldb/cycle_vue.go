@@ -107,7 +107,7 @@ func (db *DB) Cycle(ctx context.Context, a *medconseil.Acteur, id int64, today m
 			return err
 		}
 		for _, tr := range l.Transitions {
-			if tr.Evenement == "avis" || !slices.Contains(tr.De, r.Etat) {
+			if _, dedicated := dedicatedEvents[tr.Evenement]; dedicated || !slices.Contains(tr.De, r.Etat) {
 				continue // the avis has its own form
 			}
 			allowed := *a

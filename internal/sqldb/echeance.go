@@ -246,8 +246,8 @@ func (db *DB) Transition(ctx context.Context, a *medconseil.Acteur, id int64, ve
 		if err != nil {
 			return medconseil.Internal(err)
 		}
-		if ev == "avis" {
-			return &medconseil.Error{Code: medconseil.EINVALID, Field: "evenement", Message: "un avis se rend par POST /api/v1/dossiers/{id}/avis"}
+		if route, ok := dedicatedEvents[ev]; ok {
+			return &medconseil.Error{Code: medconseil.EINVALID, Field: "evenement", Message: route}
 		}
 		l, ok := db.Lifecycle.Get(r.Type)
 		if !ok {
@@ -257,7 +257,7 @@ func (db *DB) Transition(ctx context.Context, a *medconseil.Acteur, id int64, ve
 		if !ok {
 			var possible, known []string
 			for _, t := range l.Transitions {
-				if t.Evenement != "avis" && slices.Contains(t.De, r.Etat) {
+				if _, dedicated := dedicatedEvents[t.Evenement]; !dedicated && slices.Contains(t.De, r.Etat) {
 					possible = append(possible, t.Evenement)
 				}
 				if t.Evenement == ev {

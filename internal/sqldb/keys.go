@@ -59,6 +59,7 @@ var sealedColumns = []sealedColumn{
 	{table: "examen", column: "interrogatoire_enc", key: []string{"convocation_id"}, aadColumn: "interrogatoire"},
 	{table: "examen", column: "clinique_enc", key: []string{"convocation_id"}, aadColumn: "clinique"},
 	{table: "examen", column: "conclusions_enc", key: []string{"convocation_id"}, aadColumn: "conclusions"},
+	{table: "echange", column: "resume_enc", key: []string{"id"}, aadColumn: "resume"},
 }
 
 // sealedValue is one sealed value with its row key and AAD.

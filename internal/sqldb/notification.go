@@ -38,6 +38,8 @@ var NotificationNatures = []struct{ Code, Libelle string }{
 	{"reconnaissance_implicite", "Reconnaissance implicite"},
 	{"suspension_ij", "Suspension des indemnités journalières"},
 	{"convocation", "Convocation de l'assuré"},
+	{"echange", "Échange confraternel avec le médecin traitant"},
+	{"contre_visite", "Contre-visite patronale"},
 }
 
 // NotificationNature returns the label of nature code, ok false when it is not in

@@ -382,6 +382,7 @@ type dossierData struct {
 	Courriers []sqldb.Courrier
 	Cycle     *sqldb.CycleVue // the lifecycle section (cycle.go, templates/_cycle.html)
 	Work      workData        // worklist.go: assignment, next dossier, avis history and draft
+	Suivi     *suiviData      // echange.go: échanges with the médecin traitant, contre-visites (templates/_echanges.html)
 }
 
 func (s *Server) dossierPage(w http.ResponseWriter, r *http.Request) error {
@@ -431,6 +432,9 @@ func (s *Server) showDossier(w http.ResponseWriter, r *http.Request, status int,
 		return err
 	}
 	if err := s.fillWork(r, d, &data); err != nil {
+		return err
+	}
+	if err := s.fillSuivi(r, d, &data); err != nil {
 		return err
 	}
 	v := view{Title: fmt.Sprintf("Dossier n° %d", d.ID), Data: data}

@@ -571,6 +571,8 @@ func newMatrix(t *testing.T, db *sqldb.DB) *matrixFix {
 	}
 	// Convocation and examination (convocation_test.go).
 	matrixConvocations(t, fx)
+	// Échange confraternel and contre-visite patronale (echange_test.go).
+	matrixEchanges(t, fx)
 	// A dossier id that does not exist.
 	fx.missing = int(fx.dossiers[len(fx.dossiers)-1].id) + 1000
 	// The specification agrees with the policy the store applies.
