@@ -119,6 +119,12 @@ func (p *Policy) Classes(a *medconseil.Acteur, s Scope) medconseil.FieldSet {
 			if s.Type == medconseil.TypeAccesDossier && covers(h.Territoire, s, p.SiteDepartement) {
 				set |= noClinical
 			}
+		case h.Role == medconseil.RoleCellulePDP:
+			// The caisse's PDP cell: the arrêts, AT/MP and invalidité dossiers of its
+			// département, without clinical content (pdp.go).
+			if cellCovers(h, s) {
+				set |= noClinical
+			}
 		}
 		// statisticien, admin: no dossier exists for them.
 	}

@@ -82,6 +82,7 @@ var Finalites = map[string]string{
 	"controle":       "contrôle de l'activité d'un professionnel (profils, ciblage, MSO/MSAP, indus, pénalités) et contentieux",
 	"convocation":    "convocation et examen de l'assuré (L315-2 CSS)",
 	"agenda":         "tenue de l'agenda des sites (salles, plages, absences)",
+	"pdp":            "prévention de la désinsertion professionnelle (signalements, actions de la cellule PDP, contacts avec le médecin du travail)",
 }
 
 // defaultFinalite is the purpose of an action whose caller declared none.
