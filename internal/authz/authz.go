@@ -228,7 +228,8 @@ func (p *Policy) ListFilter(a *medconseil.Acteur) Filter {
 					f.Departements = append(f.Departements, d)
 				}
 			}
-		case h.Role == medconseil.RoleAgentCPAM:
+		case h.Role == medconseil.RoleAgentCPAM || h.Role == medconseil.RoleCellulePDP:
+			// The PDP cell's rows are then narrowed by Classes to the types it works on.
 			if t.Niveau == medconseil.NiveauCaisse {
 				f.Departements = append(f.Departements, t.Code)
 			} else if t.Niveau == medconseil.NiveauNational {

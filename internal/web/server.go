@@ -189,6 +189,7 @@ func (s *Server) routes() {
 	s.convocationRoutes()
 	s.ciblageRoutes()
 	s.worklistRoutes()
+	s.pdpRoutes()
 
 	m.HandleFunc("GET /api/v1/openapi.json", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
