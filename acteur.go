@@ -23,6 +23,11 @@ const (
 	RoleStatisticien       Role = "statisticien"        // pseudonymised analytics only
 	RoleAuditeur           Role = "auditeur"            // DPO / auditor: the audit journal
 	RoleAdmin              Role = "admin"               // accounts administration; no dossier content
+	// RoleCellulePDP: the caisse's PDP cell (prévention de la désinsertion
+	// professionnelle, REGULATIONS.md §16), bound to a caisse: the PDP signals and
+	// actions of the arrêts, AT/MP and invalidité dossiers of its département,
+	// identity and administrative fields, never anything clinical.
+	RoleCellulePDP Role = "cellule_pdp"
 )
 
 // Roles lists every role, in the order screens show them.
@@ -30,6 +35,7 @@ var Roles = []Role{
 	RolePraticienConseil, RoleMedecinChef, RoleMedecinRegional, RoleInfirmier,
 	RoleAgentAdministratif, RoleAgentCPAM, RoleEmployeur, RoleProfessionnel,
 	RoleAssure, RoleStatisticien, RoleAuditeur, RoleAdmin,
+	RoleCellulePDP,
 }
 
 var roleLabels = map[Role]string{
@@ -45,6 +51,7 @@ var roleLabels = map[Role]string{
 	RoleStatisticien:       "Statisticien",
 	RoleAuditeur:           "Auditeur / DPO",
 	RoleAdmin:              "Administrateur",
+	RoleCellulePDP:         "Cellule PDP de la caisse (prévention de la désinsertion professionnelle)",
 }
 
 // Label returns the French name of the role.

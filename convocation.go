@@ -166,6 +166,9 @@ type Convocation struct {
 	Lettre    string            `json:"lettre,omitempty"`     // link to the letter (PDF)
 	LettreRef string            `json:"lettre_ref,omitempty"` // the letter's reference number
 	Suite     string            `json:"suite,omitempty"`      // what follows a no-show (French)
+	// Suivante is the second convocation booked automatically after an absence or
+	// refusal with a valid reason (REGULATIONS.md §13.3), when one was booked.
+	Suivante *Convocation `json:"suivante,omitempty"`
 }
 
 // Examen is the examination of an assuré in three phases (REGULATIONS.md §13.5):

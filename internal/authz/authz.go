@@ -119,6 +119,12 @@ func (p *Policy) Classes(a *medconseil.Acteur, s Scope) medconseil.FieldSet {
 			if s.Type == medconseil.TypeAccesDossier && covers(h.Territoire, s, p.SiteDepartement) {
 				set |= noClinical
 			}
+		case h.Role == medconseil.RoleCellulePDP:
+			// The caisse's PDP cell: the arrêts, AT/MP and invalidité dossiers of its
+			// département, without clinical content (pdp.go).
+			if cellCovers(h, s) {
+				set |= noClinical
+			}
 		}
 		// statisticien, admin: no dossier exists for them.
 	}
@@ -222,7 +228,8 @@ func (p *Policy) ListFilter(a *medconseil.Acteur) Filter {
 					f.Departements = append(f.Departements, d)
 				}
 			}
-		case h.Role == medconseil.RoleAgentCPAM:
+		case h.Role == medconseil.RoleAgentCPAM || h.Role == medconseil.RoleCellulePDP:
+			// The PDP cell's rows are then narrowed by Classes to the types it works on.
 			if t.Niveau == medconseil.NiveauCaisse {
 				f.Departements = append(f.Departements, t.Code)
 			} else if t.Niveau == medconseil.NiveauNational {

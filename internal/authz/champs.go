@@ -118,6 +118,10 @@ func (p *Policy) SeesRegisteredIdentity(a *medconseil.Acteur, s Scope) bool {
 			if h.Territoire.Niveau == medconseil.NiveauNIR && h.Territoire.Code == string(s.NIR) {
 				return true
 			}
+		case h.Role == medconseil.RoleCellulePDP:
+			if cellCovers(h, s) {
+				return true
+			}
 		}
 	}
 	return false

@@ -47,6 +47,7 @@ var Accounts = []Account{
 	{"cpam.57", "CPAM de Moselle, service prestations", hab(medconseil.RoleAgentCPAM, medconseil.NiveauCaisse, "57")},
 	{"prescripteur.demo", "Dr Paul Fischer, médecin généraliste à Strasbourg", hab(medconseil.RoleProfessionnel, medconseil.NiveauRPPS, PrescripteurRPPS)},
 	{"statisticien", "Statisticien de la DRSM", hab(medconseil.RoleStatisticien, medconseil.NiveauRegion, medconseil.RegionGrandEst)},
+	{"pdp.67", "Cellule PDP de la CPAM du Bas-Rhin (prévention de la désinsertion professionnelle)", hab(medconseil.RoleCellulePDP, medconseil.NiveauCaisse, "67")},
 }
 
 // SeedAccounts creates the demonstration accounts, or resets their password when

@@ -83,6 +83,7 @@ var Finalites = map[string]string{
 	"convocation":    "convocation et examen de l'assuré (L315-2 CSS)",
 	"agenda":         "tenue de l'agenda des sites (salles, plages, absences)",
 	"contre_visite":  "contre-visite patronale d'un arrêt de travail (L315-1 II CSS)",
+	"pdp":            "prévention de la désinsertion professionnelle (signalements, actions de la cellule PDP, contacts avec le médecin du travail)",
 }
 
 // defaultFinalite is the purpose of an action whose caller declared none.

@@ -294,6 +294,9 @@ type Presence struct {
 	// MotifValable: for an absence or a refusal, whether the reason given is valid
 	// (hospitalisation, force majeure, convocation not received…).
 	MotifValable bool
+	// Geo locates communes for the second convocation booked after a valid
+	// excuse (nil: the sites of the dossier's département first).
+	Geo Geo
 }
 
 // RecordPresence records whether the assuré came (REGULATIONS.md §13.3). Present:
@@ -348,7 +351,9 @@ func (db *DB) RecordPresence(ctx context.Context, a *medconseil.Acteur, cid int6
 			if _, err := tx.Exec(ctx, `UPDATE convocation SET actif = 0 WHERE id = ?`, cid); err != nil {
 				return medconseil.Internal(err)
 			}
-			c.Suite = "Motif valable : fixer une nouvelle convocation (pratique : nouvelle convocation plutôt que suspension — à vérifier auprès des instructions CNAM)."
+			if err := tx.secondeConvocation(ctx, a, r, c, p.Geo, m); err != nil {
+				return err
+			}
 		default:
 			if err := tx.onNoShow(ctx, a, r, c); err != nil {
 				return err

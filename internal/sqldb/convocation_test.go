@@ -217,26 +217,52 @@ func TestConvocationBookingAndExamination(t *testing.T) {
 
 func TestConvocationNoShow(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
-		as, id, _ := agendaFixture(t, db)
+		as, id, salles := agendaFixture(t, db)
 		slots, _ := db.ProposeCreneaux(ctx, as["agent.67"], id, testGeo, 3, sqldb.Meta{})
 		c, err := db.Convoquer(ctx, as["agent.67"], id, sqldb.ConvocationInput{CreneauID: slots[0].ID}, sqldb.Meta{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		db.Now = func() time.Time { return time.Date(2026, 12, 7, 8, 15, 0, 0, time.UTC) }
-		// A valid excuse: the slot is given back, a new convocation is to be fixed.
-		got, err := db.RecordPresence(ctx, as["agent.67"], c.ID, sqldb.Presence{Present: false, MotifValable: true}, sqldb.Meta{})
-		if err != nil || got.Statut != medconseil.ConvAbsente || !strings.Contains(got.Suite, "nouvelle convocation") {
-			t.Fatalf("valid excuse: %+v %v", got, err)
+		// A valid excuse recorded by the infirmier (who does not convoke): the slot
+		// is given back and the new convocation is left to fix by hand.
+		got, err := db.RecordPresence(ctx, as["infirmier.67"], c.ID, sqldb.Presence{Present: false, MotifValable: true}, sqldb.Meta{})
+		if err != nil || got.Statut != medconseil.ConvAbsente || !strings.Contains(got.Suite, "nouvelle convocation") || got.Suivante != nil {
+			t.Fatalf("valid excuse (infirmier): %+v %v", got, err)
 		}
 		if _, err := db.RecordPresence(ctx, as["agent.67"], c.ID, sqldb.Presence{Present: true}, sqldb.Meta{}); code(err) != medconseil.ECONFLICT {
 			t.Errorf("presence recorded twice: %v", err)
 		}
-		c2, err := db.Convoquer(ctx, as["agent.67"], id, sqldb.ConvocationInput{CreneauID: slots[2].ID}, sqldb.Meta{})
+		c1, err := db.Convoquer(ctx, as["agent.67"], id, sqldb.ConvocationInput{CreneauID: slots[1].ID}, sqldb.Meta{})
 		if err != nil {
-			t.Fatalf("second convocation: %v", err)
+			t.Fatalf("new convocation: %v", err)
+		}
+		// A valid excuse recorded by the agent: the second convocation is booked at
+		// once (REGULATIONS §13.3), at least 2 days later (parameter
+		// controle/seconde_convocation_delai_jours): none free yet, then one.
+		db.Now = func() time.Time { return time.Date(2026, 12, 7, 8, 35, 0, 0, time.UTC) }
+		got, err = db.RecordPresence(ctx, as["agent.67"], c1.ID, sqldb.Presence{Present: false, MotifValable: true, Geo: testGeo}, sqldb.Meta{})
+		if err != nil || got.Suivante != nil || !strings.Contains(got.Suite, "Aucun créneau libre") {
+			t.Fatalf("valid excuse, no slot 2 days ahead: %+v %v", got, err)
+		}
+		if _, _, err := db.AddPlage(ctx, as["agent.67"], medconseil.Plage{Site: "S67-STRASBOURG", SalleID: salles["S67-STRASBOURG"], Praticien: "praticien.67", Jour: 1, Debut: "09:00", Fin: "10:00", Duree: 30,
+			Du: mustDay(t, "2026-12-14"), Au: mustDay(t, "2026-12-14")}, sqldb.Meta{}); err != nil {
+			t.Fatal(err)
+		}
+		c15, err := db.Convoquer(ctx, as["agent.67"], id, sqldb.ConvocationInput{CreneauID: slots[2].ID}, sqldb.Meta{})
+		if err != nil {
+			t.Fatalf("third convocation: %v", err)
 		}
 		db.Now = func() time.Time { return time.Date(2026, 12, 7, 9, 45, 0, 0, time.UTC) }
+		got, err = db.RecordPresence(ctx, as["agent.67"], c15.ID, sqldb.Presence{Present: false, MotifValable: true, Geo: testGeo}, sqldb.Meta{})
+		if err != nil || got.Suivante == nil {
+			t.Fatalf("valid excuse, slot free: %+v %v", got, err)
+		}
+		c2 := got.Suivante
+		if c2.Rang != c15.Rang+1 || c2.Remplace != c15.ID || c2.Creneau.Debut != "2026-12-14T09:00" || !strings.Contains(got.Suite, "seconde convocation fixée le 14/12/2026") {
+			t.Errorf("second convocation: rang %d remplace %d at %s; %s", c2.Rang, c2.Remplace, c2.Creneau.Debut, got.Suite)
+		}
+		db.Now = func() time.Time { return time.Date(2026, 12, 14, 8, 45, 0, 0, time.UTC) }
 		got, err = db.RecordPresence(ctx, as["agent.67"], c2.ID, sqldb.Presence{Present: false, MotifValable: false}, sqldb.Meta{})
 		if err != nil || !strings.Contains(got.Suite, "suspension") {
 			t.Fatalf("no-show: %+v %v", got, err)
@@ -263,7 +289,7 @@ func TestConvocationNoShow(t *testing.T) {
 			}
 			return nil
 		})
-		if strings.Join(natures, ",") != "convocation,convocation,suspension_ij" {
+		if strings.Join(natures, ",") != "convocation,convocation,convocation,convocation,suspension_ij" {
 			t.Errorf("notifications: %v", natures)
 		}
 		// Each convocation has its letter to the assuré, readable by the agent.

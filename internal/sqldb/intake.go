@@ -247,6 +247,9 @@ func (in *Intake) fileOnce(ctx context.Context, a *medconseil.Acteur, f *filing,
 		if err := tx.msapOnFiled(ctx, id, f.prescripteur, f.arret); err != nil {
 			return err
 		}
+		if err := tx.pdpOnFiled(ctx, id, dep, f.assure.NIR, f.demande); err != nil {
+			return err
+		}
 		if err := tx.idemSave(ctx, a, m, f.route, 201, fmt.Sprintf(`{"id":%d}`, id)); err != nil {
 			return err
 		}

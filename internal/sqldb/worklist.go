@@ -214,7 +214,7 @@ func readsRegisteredNames(a *medconseil.Acteur) bool {
 	for _, h := range a.Habilitations {
 		switch h.Role {
 		case medconseil.RolePraticienConseil, medconseil.RoleMedecinChef, medconseil.RoleMedecinRegional, medconseil.RoleInfirmier,
-			medconseil.RoleAgentAdministratif, medconseil.RoleAgentCPAM:
+			medconseil.RoleAgentAdministratif, medconseil.RoleAgentCPAM, medconseil.RoleCellulePDP:
 			return true
 		}
 	}

@@ -132,6 +132,9 @@ func (s *Server) apiConvocations(w http.ResponseWriter, r *http.Request) error {
 // decorate adds the links of a convocation.
 func (s *Server) decorate(c *medconseil.Convocation) {
 	c.Lettre = s.lettreLink(c)
+	if c.Suivante != nil {
+		s.decorate(c.Suivante)
+	}
 }
 
 func (s *Server) apiConvoquer(w http.ResponseWriter, r *http.Request) error {
@@ -194,7 +197,7 @@ func (s *Server) apiPresence(w http.ResponseWriter, r *http.Request) error {
 	if q.Present == nil {
 		return medconseil.FieldErrorf("present", "indiquer si l'assuré s'est présenté (true ou false)")
 	}
-	c, err := s.DB.RecordPresence(r.Context(), acteurOf(r), id, sqldb.Presence{Present: *q.Present, Refus: q.Refus, MotifValable: q.MotifValable}, meta(r, "convocation"))
+	c, err := s.DB.RecordPresence(r.Context(), acteurOf(r), id, sqldb.Presence{Present: *q.Present, Refus: q.Refus, MotifValable: q.MotifValable, Geo: s.geo(r.Context())}, meta(r, "convocation"))
 	if err != nil {
 		return err
 	}
@@ -683,6 +686,7 @@ func (s *Server) presenceForm(w http.ResponseWriter, r *http.Request) error {
 		return s.convFormError(w, r, medconseil.FieldErrorf("presence", "choisir : présent, absent ou refus de l'examen"))
 	}
 	p.MotifValable = r.PostFormValue("motif_valable") == "1"
+	p.Geo = s.geo(r.Context())
 	c, err := s.DB.RecordPresence(r.Context(), acteurOf(r), id, p, meta(r, "convocation"))
 	if err != nil {
 		return s.convFormError(w, r, err)

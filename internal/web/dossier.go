@@ -337,6 +337,8 @@ func worklistTitle(a *medconseil.Acteur) string {
 		return "Corbeille du service médical"
 	case a.Has(medconseil.RoleAgentCPAM):
 		return "Avis transmis à la caisse"
+	case a.Has(medconseil.RoleCellulePDP):
+		return "Dossiers de la cellule PDP (arrêts, AT/MP, invalidité)"
 	case a.Has(medconseil.RoleProfessionnel):
 		return "Mes avis d'arrêt de travail"
 	case a.Has(medconseil.RoleAssure):
@@ -383,6 +385,8 @@ type dossierData struct {
 	Cycle     *sqldb.CycleVue // the lifecycle section (cycle.go, templates/_cycle.html)
 	Work      workData        // worklist.go: assignment, next dossier, avis history and draft
 	Suivi     *suiviData      // echange.go: échanges with the médecin traitant, contre-visites (templates/_echanges.html)
+	PDP       *sqldb.PDPVue   // pdp.go, templates/_pdp.html: nil without PDP access
+	PDPForm   pdpForm         // the PDP forms after a refusal
 }
 
 func (s *Server) dossierPage(w http.ResponseWriter, r *http.Request) error {
@@ -435,6 +439,9 @@ func (s *Server) showDossier(w http.ResponseWriter, r *http.Request, status int,
 		return err
 	}
 	if err := s.fillSuivi(r, d, &data); err != nil {
+		return err
+	}
+	if err := s.dossierPDP(r, d, &data); err != nil {
 		return err
 	}
 	v := view{Title: fmt.Sprintf("Dossier n° %d", d.ID), Data: data}

@@ -80,6 +80,7 @@ var matrixAccounts = map[string]mAccount{
 	"autre.medecin":     {kind: "prescriber", code: rppsAutre},
 	"assure.a":          {kind: "assure", code: nirA},
 	"employeur":         {kind: "employeur", code: siretA},
+	"pdp.67":            {kind: "pdp", deps: []string{"67"}}, // the caisse's PDP cell: arrêts, AT/MP, invalidité of its caisse
 	"statisticien":      {kind: "none"},
 	"dpo":               {kind: "none"},
 	"admin":             {kind: "none"},
@@ -90,6 +91,7 @@ var matrixAccounts = map[string]mAccount{
 const (
 	needInterne    = "note interne"         // an internal note: the medical team only
 	needRegistered = "identité enregistrée" // the assuré's registered identity
+	needPDP        = "suivi PDP"            // the PDP section: medical team and the caisse's cell
 )
 
 type mDossier struct {
@@ -127,6 +129,10 @@ func (d *mDossier) classes(acc mAccount) map[string]bool {
 		if d.covered(acc) {
 			return noClin
 		}
+	case "pdp":
+		if d.covered(acc) && (d.typ == medconseil.TypeArretTravail || d.typ == medconseil.TypeATMP || d.typ == medconseil.TypeInvalidite) {
+			return noClin
+		}
 	case "prescriber":
 		if d.rpps == acc.code {
 			return all
@@ -149,7 +155,13 @@ func (d *mDossier) allows(acc mAccount, need string) bool {
 	case needInterne:
 		return acc.kind == "medical" && d.covered(acc)
 	case needRegistered:
-		return (acc.kind == "medical" || acc.kind == "agent" || acc.kind == "cpam") && d.covered(acc) || acc.kind == "assure" && d.nir == acc.code
+		return (acc.kind == "medical" || acc.kind == "agent" || acc.kind == "cpam") && d.covered(acc) || acc.kind == "assure" && d.nir == acc.code ||
+			acc.kind == "pdp" && len(d.classes(acc)) > 0
+	case needPDP:
+		// The PDP section (signals, actions, the cell's contacts): the medical team
+		// of the territory and the caisse's cell, on the types PDP works on.
+		pdpTyp := d.typ == medconseil.TypeArretTravail || d.typ == medconseil.TypeATMP || d.typ == medconseil.TypeInvalidite
+		return pdpTyp && (acc.kind == "medical" && d.covered(acc) || acc.kind == "pdp" && len(d.classes(acc)) > 0)
 	}
 	return d.classes(acc)[need]
 }
@@ -573,6 +585,8 @@ func newMatrix(t *testing.T, db *sqldb.DB) *matrixFix {
 	matrixConvocations(t, fx)
 	// Échange confraternel and contre-visite patronale (echange_test.go).
 	matrixEchanges(t, fx)
+	// PDP actions and contacts with the médecin du travail (pdp_test.go).
+	matrixPDP(t, fx)
 	// A dossier id that does not exist.
 	fx.missing = int(fx.dossiers[len(fx.dossiers)-1].id) + 1000
 	// The specification agrees with the policy the store applies.

@@ -86,6 +86,10 @@ var funcs = template.FuncMap{
 	},
 	"deref":          func(b *bool) bool { return b != nil && *b },
 	"transportLabel": medconseil.TransportLabel,
+	"dateOf":         func(d *medconseil.Date) medconseil.Date { return *d },
+	"naturesPDP":     medconseil.NaturesPDP,
+	"issuesPDP":      medconseil.IssuesPDP,
+	"canauxContact":  medconseil.CanauxContact,
 }
 
 // paris is the zone of the screens; times are stored in UTC.

@@ -190,6 +190,7 @@ func (s *Server) routes() {
 	s.ciblageRoutes()
 	s.worklistRoutes()
 	s.echangeRoutes()
+	s.pdpRoutes()
 
 	m.HandleFunc("GET /api/v1/openapi.json", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
