@@ -18,6 +18,9 @@ func runDetect(ctx context.Context, e *env, args []string) error {
 	if len(args) > 0 && args[0] == "regles" {
 		return runDetectRules(ctx, e, args[1:])
 	}
+	if len(args) > 0 && args[0] == "bench-pg" {
+		return runDetectBenchPG(ctx, e, args[1:])
+	}
 	evalMode := len(args) > 0 && args[0] == "eval"
 	if evalMode {
 		args = args[1:]
