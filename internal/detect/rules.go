@@ -42,7 +42,7 @@ type Rule struct {
 // the profile-based targeting (Target), turned into alerts by RunRules.
 var Rules = []Rule{
 	{Code: "acte_apres_deces", Label: "actes après le décès", Threshold: 2, Unit: "jours après le décès (facturation tardive tolérée jusque-là)", sql: ruleAfterDeath},
-	{Code: "journee_impossible", Label: "journée impossible en minutes de soins", Threshold: 720, Unit: "minutes de soins facturées en un jour", sql: ruleImpossibleDay},
+	{Code: "journee_impossible", Label: "journée impossible en minutes de soins", Threshold: 480, Unit: "minutes de soins facturées en un jour au-delà du 9e décile de ses propres journées (au moins 2 jours)", sql: ruleImpossibleDay},
 	{Code: "patient_fantome", Label: "patients fantômes", Threshold: 3, Unit: "patients sans autre consommation que ce professionnel", sql: rulePhantom},
 	{Code: "km_gonfles", Label: "kilomètres facturés contre un modèle de distance routière", Threshold: 1.25, Unit: "km facturés / km du modèle, rapporté à la médiane des transporteurs", sql: ruleKm},
 	{Code: "trajet_sans_soin", Label: "trajets sans soin", Threshold: 0.08, Unit: "part des trajets sans soin le jour même, au-delà de la médiane des transporteurs", sql: ruleTripNoCare},
@@ -60,7 +60,13 @@ GROUP BY 1, 2
 HAVING MAX(p.EXE_SOI_DTD - b.BEN_DCD_DTE) > %[2]g OR COUNT(*) > 1`
 
 // Minutes of care per act: a kinésithérapie session 30 min; nursing by
-// coefficient (AMI 1 ≈ 10 min, AMI 2 ≈ 15, AMI 4 ≈ 25, AIS 3 ≈ 30).
+// coefficient (AMI 1 ≈ 10 min, AMI 2 ≈ 15, AMI 4 ≈ 25, AIS 3 ≈ 30). A day is
+// measured against the professional's own usual days, not a fixed capacity:
+// an identifier can be a group practice, and in the synthetic region the
+// median legitimate nurse bills about 1,000 such minutes a day (a fixed 12 h
+// threshold flagged 950 legitimate days). Alerted: at least 2 days exceeding
+// his own 90th percentile of billed minutes by more than the threshold — a
+// second full working day's worth of care added to a busy day, twice.
 const ruleImpossibleDay = `
 WITH m AS (
   SELECT p.PFS_EXE_NUM AS pro, p.EXE_SOI_DTD AS d,
@@ -71,12 +77,16 @@ WITH m AS (
     COUNT(*) AS actes
   FROM ER_PRS_F p JOIN DA_PRA_R x ON x.PFS_PFS_NUM = p.PFS_EXE_NUM
   WHERE x.PFS_PRA_SPE IN ('24', '26')
-  GROUP BY 1, 2)
-SELECT pro, '', '', MAX(minutes), COUNT(*),
-  CAST(COUNT(*) AS VARCHAR) || ' jour(s) au-delà du seuil, jusqu''à ' || CAST(CAST(MAX(minutes) AS INTEGER) AS VARCHAR) || ' minutes de soins (' ||
+  GROUP BY 1, 2),
+q AS (SELECT pro, quantile_cont(minutes, 0.9) AS p90 FROM m GROUP BY 1),
+e AS (SELECT m.*, m.minutes - q.p90 AS exces, q.p90 FROM m JOIN q ON q.pro = m.pro WHERE m.minutes - q.p90 > %[2]g)
+SELECT pro, '', '', MAX(exces), COUNT(*),
+  CAST(COUNT(*) AS VARCHAR) || ' jours dépassant de plus de ' || CAST(CAST(%[2]g AS INTEGER) AS VARCHAR) || ' minutes sa journée habituelle chargée (9e décile : ' ||
+  CAST(CAST(MAX(p90) AS INTEGER) AS VARCHAR) || ' minutes de soins), jusqu''à ' || CAST(CAST(MAX(minutes) AS INTEGER) AS VARCHAR) || ' minutes (' ||
   CAST(MAX(actes) AS VARCHAR) || ' actes) le ' || CAST(arg_max(d, minutes) AS VARCHAR)
-FROM m WHERE minutes > %[2]g
-GROUP BY 1`
+FROM e
+GROUP BY 1
+HAVING COUNT(*) >= 2`
 
 // A phantom patient: every line of the year comes from one nurse or kiné (no
 // GP, no pharmacy, no other provider) and no prescriber is his médecin traitant.
