@@ -196,3 +196,22 @@ func (f *Funnel) ShrunkEffect(p *Point) float64 {
 	}
 	return f.Shrunk(p)
 }
+
+// Shown is what a profile page prints for p: observed, expected, ratio,
+// shrunk ratio and the 95 % and 99.8 % limits for its volume. For a Log
+// indicator they are in days per arrêt (geometric means) and ratios of
+// durations, not sums of logarithms.
+type Shown struct {
+	O, E, Ratio, Shrunk, Limit95, Limit998 float64
+}
+
+// Show converts p to what a médecin-conseil reads.
+func (f *Funnel) Show(p *Point) Shown {
+	s := Shown{O: p.O, E: p.E, Ratio: f.Effect(p), Shrunk: f.ShrunkEffect(p), Limit95: f.Limit(p.E, Z95), Limit998: f.Limit(p.E, Z998)}
+	if Indicators[f.Indicator].Log && p.N > 0 {
+		s.O, s.E = math.Exp(p.O/p.N), math.Exp(p.E/p.N)
+		s.Limit95 = math.Exp((s.Limit95 - 1) * p.E / p.N)
+		s.Limit998 = math.Exp((s.Limit998 - 1) * p.E / p.N)
+	}
+	return s
+}
