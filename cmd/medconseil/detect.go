@@ -18,6 +18,9 @@ func runDetect(ctx context.Context, e *env, args []string) error {
 	if len(args) > 0 && args[0] == "regles" {
 		return runDetectRules(ctx, e, args[1:])
 	}
+	if len(args) > 0 && args[0] == "bench-pg" {
+		return runDetectBenchPG(ctx, e, args[1:])
+	}
 	evalMode := len(args) > 0 && args[0] == "eval"
 	if evalMode {
 		args = args[1:]
@@ -31,6 +34,7 @@ func runDetect(ctx context.Context, e *env, args []string) error {
 	budget := fs.Float64("budget", detect.DefaultOptions.Budget, "part maximale de chaque profession signalée (0.02 = 2 %)")
 	echelon := fs.String("echelon", "region", "groupe de pairs des entonnoirs : region ou departement")
 	minRatio := fs.Float64("ratio", detect.DefaultOptions.MinRatio, "ratio standardisé rétréci minimal d'un signalement (la règle « ≥ 2× » de la Cnam ; 0 : z seul)")
+	alpha := fs.Float64("alpha", detect.DefaultOptions.Alpha, "probabilité maximale, par professionnel, d'un signalement à tort sur l'ensemble de ses indicateurs (seuil de Bonferroni)")
 	minPat := fs.Int64("min-patients", detect.DefaultOptions.MinPatients, "patientèle minimale pour être profilé")
 	asJSON := fs.Bool("json", false, "sortie JSON (tableau des professionnels signalés)")
 	funnel := fs.String("entonnoir", "", "écrit en SVG l'entonnoir de cet indicateur (arrets_ij, jours_ij, transports, kine, lpp, opioides, hypnotiques) pour la profession de --pro, le point de --pro mis en évidence")
@@ -45,7 +49,10 @@ func runDetect(ctx context.Context, e *env, args []string) error {
 		return usageError("--data est obligatoire (répertoire des Parquet)")
 	}
 	opt := detect.DefaultOptions
-	opt.Budget, opt.Echelon, opt.MinPatients, opt.MinRatio = *budget, *echelon, *minPat, *minRatio
+	opt.Budget, opt.Echelon, opt.MinPatients, opt.MinRatio, opt.Alpha = *budget, *echelon, *minPat, *minRatio, *alpha
+	if opt.Alpha <= 0 || opt.Alpha >= 1 {
+		return usageError(fmt.Sprintf("--alpha %v invalide : une probabilité entre 0 et 1 est attendue (0.001 pour 0,1 %%)", *alpha))
+	}
 	if opt.Budget <= 0 || opt.Budget > 1 {
 		return usageError(fmt.Sprintf("--budget %v invalide : une part entre 0 et 1 est attendue (0.02 pour 2 %%)", *budget))
 	}

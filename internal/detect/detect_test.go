@@ -40,7 +40,8 @@ func fixture(t *testing.T) string {
 	keys := `DATE '2025-01-01' AS FLX_DIS_DTD, DATE '2025-01-01' AS FLX_TRT_DTD, 1 AS FLX_EMT_TYP, 1 AS FLX_EMT_NUM, 1 AS FLX_EMT_ORD, '01C571' AS ORG_CLE_NUM, CAST(k AS BIGINT) AS DCT_ORD_NUM, 1 AS PRS_ORD_NUM, 1 AS REM_TYP_AFF`
 	stmts := []string{
 		`COPY (SELECT ` + keys + `, ben AS BEN_NIR_PSA, 1 AS BEN_RNG_GEM, CAST(d AS DATE) AS EXE_SOI_DTD, nat AS PRS_NAT_REF,
-			CAST(pd AS DATE) AS PRE_PRE_DTD, CAST(q AS DECIMAL(18,2)) AS PRS_ACT_QTE, exe AS PFS_EXE_NUM, pre AS PFS_PRE_NUM
+			CAST(pd AS DATE) AS PRE_PRE_DTD, CAST(q AS DECIMAL(18,2)) AS PRS_ACT_QTE, exe AS PFS_EXE_NUM, pre AS PFS_PRE_NUM,
+			CASE WHEN ben IN ('b1', 'b3') THEN '57110001' ELSE '57110002' END AS PRS_MTT_NUM
 		FROM (VALUES
 			(1, 'b1', '2025-02-01', 1110, NULL, 1, '57110001', NULL),
 			(2, 'b3', '2025-03-01', 1110, NULL, 1, '57110001', NULL),
@@ -56,8 +57,8 @@ func fixture(t *testing.T) string {
 			v(BEN_NIR_PSA, BEN_RNG_GEM, BEN_SEX_COD, BEN_NAI_ANN, BEN_RES_DPT)) TO '` + filepath.Join(dir, "IR_BEN_R.parquet") + `' (FORMAT parquet)`,
 		`COPY (SELECT * FROM (VALUES ('57110001', '1'), ('57110002', '1')) v(PFS_PFS_NUM, PFS_PRA_SPE)) TO '` + filepath.Join(dir, "DA_PRA_R.parquet") + `' (FORMAT parquet)`,
 		`COPY (SELECT 'b9' AS BEN_NIR_PSA, 1 AS BEN_RNG_GEM, 41 AS IMB_ETM_NAT, DATE '2020-01-01' AS IMB_ALD_DTD, CAST(NULL AS DATE) AS IMB_ALD_DTF) TO '` + filepath.Join(dir, "IR_IMB_R.parquet") + `' (FORMAT parquet)`,
-		`COPY (SELECT * FROM (VALUES ('57110001', 'b1', DATE '2025-02-01', DATE '2025-02-10'), ('57110002', 'b2', DATE '2025-02-01', DATE '2025-02-10'),
-			('57110002', 'b4', DATE '2025-04-01', DATE '2025-04-20')) v(PFS_PRE_NUM, BEN_NIR_PSA, ARR_DEB_DTD, ARR_FIN_DTD)) TO '` + filepath.Join(dir, "MC_ARR_F.parquet") + `' (FORMAT parquet)`,
+		`COPY (SELECT * FROM (VALUES (1, 1, '57110001', 'b1', DATE '2025-02-01', DATE '2025-02-10'), (2, 2, '57110002', 'b2', DATE '2025-02-01', DATE '2025-02-10'),
+			(3, 3, '57110002', 'b4', DATE '2025-04-01', DATE '2025-04-20')) v(ARR_NUM, ARR_INI_NUM, PFS_PRE_NUM, BEN_NIR_PSA, ARR_DEB_DTD, ARR_FIN_DTD)) TO '` + filepath.Join(dir, "MC_ARR_F.parquet") + `' (FORMAT parquet)`,
 		`COPY (SELECT CAST(1 AS BIGINT) AS PHA_CIP_C13, 'opioide' AS PHA_CLA_LIB) TO '` + filepath.Join(dir, "MC_PHA_R.parquet") + `' (FORMAT parquet)`,
 	}
 	for _, s := range stmts {
@@ -87,6 +88,12 @@ func TestStandardisationByHand(t *testing.T) {
 		"jours_ij":  {"57110001": {10, 20, 100}, "57110002": {30, 20, 100}},
 		// The avis of MC_ARR_F say the same days as the IJ lines here.
 		"jours_prescrits": {"57110001": {10, 20, 100}, "57110002": {30, 20, 100}},
+		// Every patient is 16 to 64 and has his GP as médecin traitant: the
+		// arrêts per patient are those above.
+		"arrets_mt": {"57110001": {1, 1.5, 0.25}, "57110002": {2, 1.5, 0.25}},
+		// Per arrêt, log of its length: H 25-34 ln 10 twice (μ = ln 10, σ² = 0),
+		// F 45-54 ln 20 once.
+		"duree_arrets_mt": {"57110001": {math.Log(10), math.Log(10), 0}, "57110002": {math.Log(10) + math.Log(20), math.Log(10) + math.Log(20), 0}},
 	}
 	for ind, in := range Indicators {
 		w, ok := want[in.Code]
@@ -130,14 +137,17 @@ func TestFunnelTau(t *testing.T) {
 		pts = append(pts, &Point{Pro: &Prescriber{Num: string(rune('a' + i))}, O: 100 * sr, E: 100, V: 100})
 	}
 	f := NewFunnel(0, "1", pts)
-	// φ = 9; τ² = (20·9 − 19) / (Σw − Σw²/Σw), w = 100: (180−19)/(2000−100) = 161/1900.
-	if !near(f.Phi, 9) || !near(f.Tau2, 161.0/1900) {
+	// φ = 9 / 0.678653 (winsorised mean of z², over its value under the
+	// null); τ² = (20φ − 19) / (Σw − Σw²/Σw), w = 100: (20φ − 19)/(2000 − 100).
+	phi := 9 / 0.678653
+	tau2 := (20*phi - 19) / 1900
+	if !near(f.Phi, phi) || !near(f.Tau2, tau2) {
 		t.Fatalf("φ=%v τ²=%v", f.Phi, f.Tau2)
 	}
-	if z := f.Points[0].ZAdj; !near(z, 0.3/math.Sqrt(0.01+161.0/1900)) {
+	if z := f.Points[0].ZAdj; !near(z, 0.3/math.Sqrt(0.01+tau2)) {
 		t.Fatalf("z ajusté %v", z)
 	}
-	if l := f.Limit(100, Z998); !near(l, 1+Z998*math.Sqrt(0.01+161.0/1900)) {
+	if l := f.Limit(100, Z998); !near(l, 1+Z998*math.Sqrt(0.01+tau2)) {
 		t.Fatalf("limite %v", l)
 	}
 	var buf bytes.Buffer

@@ -14,20 +14,36 @@ type Indicator struct {
 	Label   string // French, for explanations
 	Unit    string // French plural unit
 	Anomaly string // the anomaly type a high value points to
+	// MT marks the indicators measured on the patients whose médecin
+	// traitant the professional is (PRS_MTT_NUM), aged 16 to 64: for a
+	// généraliste they replace, in the targeting, the indicators of the same
+	// anomaly counted over every patient seen (which dilute a médecin
+	// traitant's excess among children, retirees and passing patients).
+	MT bool
+	// Log: the indicator is the natural log of a duration, summed per arrêt
+	// (the cell's N counts arrêts, not patients); its effect reads as the
+	// ratio of geometric mean durations, exp((O − E)/N).
+	Log bool
 }
 
 // Indicators are the profiled volumes (issue 14 §1). Each is counted per
 // (prescriber, patient) pair over the patients the prescriber saw in the year.
 var Indicators = []Indicator{
-	{"arrets_ij", "arrêts de travail indemnisés", "arrêts", "surprescription_ij"},
-	{"jours_ij", "jours d'indemnités journalières", "jours", "surprescription_ij"},
-	{"jours_prescrits", "jours d'arrêt prescrits (avis initiaux et prolongations signés)", "jours", "surprescription_ij"},
-	{"transports", "transports prescrits", "trajets", "surprescription_transport"},
-	{"kine", "actes de kinésithérapie prescrits", "actes", "surprescription_kine"},
-	{"lpp", "délivrances LPP prescrites", "délivrances", "surprescription_lpp"},
-	{"opioides", "boîtes d'opioïdes prescrites", "boîtes", "surprescription_opioides"},
-	{"hypnotiques", "boîtes d'hypnotiques prescrites", "boîtes", "surprescription_hypnotiques"},
+	{"arrets_ij", "arrêts de travail indemnisés", "arrêts", "surprescription_ij", false, false},
+	{"jours_ij", "jours d'indemnités journalières", "jours", "surprescription_ij", false, false},
+	{"jours_prescrits", "jours d'arrêt prescrits (avis initiaux et prolongations signés)", "jours", "surprescription_ij", false, false},
+	{"transports", "transports prescrits", "trajets", "surprescription_transport", false, false},
+	{"kine", "actes de kinésithérapie prescrits", "actes", "surprescription_kine", false, false},
+	{"lpp", "délivrances LPP prescrites", "délivrances", "surprescription_lpp", false, false},
+	{"opioides", "boîtes d'opioïdes prescrites", "boîtes", "surprescription_opioides", false, false},
+	{"hypnotiques", "boîtes d'hypnotiques prescrites", "boîtes", "surprescription_hypnotiques", false, false},
+	{"arrets_mt", "arrêts de travail de ses patients de 16 à 64 ans dont il est médecin traitant", "arrêts", "surprescription_ij", true, false},
+	{"duree_arrets_mt", "durée des arrêts de ses patients de 16 à 64 ans dont il est médecin traitant", "arrêts", "surprescription_ij", true, true},
 }
+
+// nBase is the number of indicators counted per (prescriber, patient seen)
+// by cellsSQL; the following ones come from mtCellsSQL.
+const nBase = 8
 
 // The strata of the standardisation are age band × sex × the patient's
 // département of residence × ALD (the territory: distance to care drives transports,
@@ -155,6 +171,46 @@ WHERE p.PFS_PRE_NUM IS NOT NULL AND m.PHA_CLA_LIB IN ('opioide', 'hypnotique')
 GROUP BY 1, 2, 3;
 `
 
+// mtSQL: the médecin traitant of each beneficiary as the claims carry it
+// (PRS_MTT_NUM, on every line of a patient who declared one) and the arrêts
+// of the year, each with its whole prescribed length (initial avis and
+// prolongations, MC_ARR_F). An arrêt is counted whoever signed it: a médecin
+// traitant's excess shows on all his patients' arrêts, and 18 % of them are
+// signed by another doctor.
+const mtSQL = `
+CREATE OR REPLACE TEMP TABLE mtp AS
+SELECT BEN_NIR_PSA AS ben, BEN_RNG_GEM AS rng, MAX(PRS_MTT_NUM) AS pro
+FROM ER_PRS_F WHERE PRS_MTT_NUM IS NOT NULL
+GROUP BY 1, 2;
+
+CREATE OR REPLACE TEMP TABLE arrmt AS
+SELECT BEN_NIR_PSA AS ben, ARR_INI_NUM AS ini, MIN(ARR_DEB_DTD) AS deb,
+  SUM(CAST(ARR_FIN_DTD - ARR_DEB_DTD + 1 AS DOUBLE)) AS jours,
+  MAX(CASE WHEN ARR_NUM = ARR_INI_NUM THEN 1 ELSE 0 END) AS initial
+FROM MC_ARR_F
+GROUP BY 1, 2;
+`
+
+// mtCellsSQL returns (pro, indicator, stratum, n, s1, s2) for the médecin
+// traitant indicators: arrêts begun in the year per patient of 16 to 64
+// (age bands 1 to 5: strata 2 to 11 modulo 16), and the log of each such arrêt's length per arrêt.
+const mtCellsSQL = `
+WITH wa AS (
+  SELECT m.pro, m.ben, s.strate FROM mtp m JOIN pat s ON s.ben = m.ben AND s.rng = m.rng
+  WHERE s.strate %% 16 BETWEEN 2 AND 11
+),
+a AS (
+  SELECT ben, jours FROM arrmt WHERE initial = 1 AND EXTRACT(year FROM deb) = %[1]d
+),
+n AS (SELECT ben, CAST(COUNT(*) AS DOUBLE) AS k FROM a GROUP BY 1)
+SELECT wa.pro, %[2]d, wa.strate, COUNT(*), SUM(COALESCE(n.k, 0)), SUM(COALESCE(n.k, 0) * COALESCE(n.k, 0))
+FROM wa LEFT JOIN n ON n.ben = wa.ben
+GROUP BY 1, 2, 3
+UNION ALL
+SELECT wa.pro, %[3]d, wa.strate, COUNT(*), SUM(LN(a.jours)), SUM(LN(a.jours) * LN(a.jours))
+FROM wa JOIN a ON a.ben = wa.ben
+GROUP BY 1, 2, 3`
+
 const cellsSQL = `
 WITH prescribers AS (SELECT pro FROM ev UNION SELECT pro FROM evarr),
 y AS (
@@ -179,8 +235,15 @@ FROM y LEFT JOIN pra x ON x.pro = y.pro
 GROUP BY 1, 2, 3
 ORDER BY 1, 3`
 
-// Profile runs the profiling queries over the opened data.
+// Profile runs the profiling queries over the opened data (DuckDB, Open).
 func Profile(ctx context.Context, db *sql.DB) (*Profiles, error) {
+	return ProfileOn(ctx, db, DuckDB)
+}
+
+// ProfileOn runs the same profiling SQL on another engine through its
+// dialect (PostgreSQL for the comparison of docs/perf.md): db must hold one
+// table or view per Parquet table, under the same names, on one connection.
+func ProfileOn(ctx context.Context, db *sql.DB, d Dialect) (*Profiles, error) {
 	t0 := time.Now()
 	var year sql.NullInt64
 	if err := db.QueryRowContext(ctx, `SELECT MAX(EXTRACT(year FROM EXE_SOI_DTD)) FROM ER_PRS_F`).Scan(&year); err != nil {
@@ -189,7 +252,7 @@ func Profile(ctx context.Context, db *sql.DB) (*Profiles, error) {
 	if !year.Valid {
 		return nil, errNoData
 	}
-	if _, err := db.ExecContext(ctx, fmt.Sprintf(profileSQL, year.Int64)); err != nil {
+	if err := d.execScript(ctx, db, fmt.Sprintf(profileSQL, year.Int64)); err != nil {
 		return nil, fmt.Errorf("profil : %w", err)
 	}
 	var depts []string
@@ -207,7 +270,7 @@ func Profile(ctx context.Context, db *sql.DB) (*Profiles, error) {
 	}
 	drows.Close()
 	nStrata := nAgeSex * max(len(depts), 1) * 2 // × ALD or not
-	rows, err := db.QueryContext(ctx, cellsSQL)
+	rows, err := db.QueryContext(ctx, d.rewrite(cellsSQL))
 	if err != nil {
 		return nil, fmt.Errorf("profil : %w", err)
 	}
@@ -218,7 +281,7 @@ func Profile(ctx context.Context, db *sql.DB) (*Profiles, error) {
 		var pro, spa string
 		var strate int
 		var n int64
-		sums := make([]float64, 2*len(Indicators))
+		sums := make([]float64, 2*nBase)
 		dest := []any{&pro, &spa, &strate, &n}
 		for i := range sums {
 			dest = append(dest, &sums[i])
@@ -242,16 +305,63 @@ func Profile(ctx context.Context, db *sql.DB) (*Profiles, error) {
 			return nil, fmt.Errorf("profil : strate %d hors bornes pour %s", strate, pro)
 		}
 		p.Patients += n
-		for i := range Indicators {
+		for i := range nBase {
 			p.Cells[i][strate] = Cell{N: n, S1: sums[2*i], S2: sums[2*i+1]}
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("profil : %w", err)
 	}
+	rows.Close()
+	if err := mtCells(ctx, db, d, int(year.Int64), byNum, nStrata); err != nil {
+		return nil, err
+	}
 	if len(out) == 0 {
 		return nil, errNoData
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Num < out[j].Num })
 	return &Profiles{Year: int(year.Int64), Depts: depts, NStrata: nStrata, Prescribers: out, Elapsed: time.Since(t0)}, nil
+}
+
+// mtCells adds the médecin traitant indicators to the prescribers already
+// profiled (a médecin traitant who prescribed nothing and saw no one in the
+// year has no profile).
+func mtCells(ctx context.Context, db *sql.DB, d Dialect, year int, byNum map[string]*Prescriber, nStrata int) error {
+	if err := d.execScript(ctx, db, mtSQL); err != nil {
+		return fmt.Errorf("profil (médecin traitant) : %w", err)
+	}
+	iArr, iDur := indicatorIndex("arrets_mt"), indicatorIndex("duree_arrets_mt")
+	rows, err := db.QueryContext(ctx, d.rewrite(fmt.Sprintf(mtCellsSQL, year, iArr, iDur)))
+	if err != nil {
+		return fmt.Errorf("profil (médecin traitant) : %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var pro string
+		var ind, strate int
+		var n int64
+		var s1, s2 float64
+		if err := rows.Scan(&pro, &ind, &strate, &n, &s1, &s2); err != nil {
+			return fmt.Errorf("profil (médecin traitant) : %w", err)
+		}
+		p := byNum[pro]
+		if p == nil {
+			continue
+		}
+		if strate < 0 || strate >= nStrata || ind < 0 || ind >= len(Indicators) {
+			return fmt.Errorf("profil (médecin traitant) : strate %d ou indicateur %d hors bornes pour %s", strate, ind, pro)
+		}
+		p.Cells[ind][strate] = Cell{N: n, S1: s1, S2: s2}
+	}
+	return rows.Err()
+}
+
+// indicatorIndex is the position of an indicator in Indicators, -1 if none.
+func indicatorIndex(code string) int {
+	for i, in := range Indicators {
+		if in.Code == code {
+			return i
+		}
+	}
+	return -1
 }

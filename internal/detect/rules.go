@@ -42,12 +42,12 @@ type Rule struct {
 // the profile-based targeting (Target), turned into alerts by RunRules.
 var Rules = []Rule{
 	{Code: "acte_apres_deces", Label: "actes après le décès", Threshold: 2, Unit: "jours après le décès (facturation tardive tolérée jusque-là)", sql: ruleAfterDeath},
-	{Code: "journee_impossible", Label: "journée impossible en minutes de soins", Threshold: 720, Unit: "minutes de soins facturées en un jour", sql: ruleImpossibleDay},
+	{Code: "journee_impossible", Label: "journée impossible en minutes de soins", Threshold: 480, Unit: "minutes de soins facturées en un jour au-delà du 9e décile de ses propres journées (au moins 2 jours)", sql: ruleImpossibleDay},
 	{Code: "patient_fantome", Label: "patients fantômes", Threshold: 3, Unit: "patients sans autre consommation que ce professionnel", sql: rulePhantom},
 	{Code: "km_gonfles", Label: "kilomètres facturés contre un modèle de distance routière", Threshold: 1.25, Unit: "km facturés / km du modèle, rapporté à la médiane des transporteurs", sql: ruleKm},
 	{Code: "trajet_sans_soin", Label: "trajets sans soin", Threshold: 0.08, Unit: "part des trajets sans soin le jour même, au-delà de la médiane des transporteurs", sql: ruleTripNoCare},
-	{Code: "collusion_prescripteur_transporteur", Label: "collusion prescripteur–transporteur", Threshold: 0.5, Unit: "part des trajets du transporteur venant de ce prescripteur (avec ≥ 80 % des trajets du prescripteur)", sql: ruleCollusion},
-	{Code: "fractionnement_series", Label: "séries de kinésithérapie scindées sous les seuils", Threshold: 0.4, Unit: "part des séries à seuil scindées juste sous 15 ou 25 séances", sql: ruleSplit},
+	{Code: "collusion_prescripteur_transporteur", Label: "collusion prescripteur–transporteur", Threshold: 0.95, Unit: "part des trajets prescrits (au moins 100) confiés à un même transporteur, qui tient de ce prescripteur au moins 20 % de ses trajets", sql: ruleCollusion},
+	{Code: "fractionnement_series", Label: "séries de kinésithérapie scindées sous les seuils", Threshold: 0.6, Unit: "part des reprises à 14 ou 24 séances dont la seconde prescription s'arrête de nouveau juste sous le seuil (au moins 4)", sql: ruleSplit},
 	{Code: "surprescription_ij", Label: "surprescription d'arrêts de travail (IJ)", Threshold: 2, Unit: "ratio standardisé rétréci, avec z > 3,09 (ciblage)"},
 }
 
@@ -60,7 +60,13 @@ GROUP BY 1, 2
 HAVING MAX(p.EXE_SOI_DTD - b.BEN_DCD_DTE) > %[2]g OR COUNT(*) > 1`
 
 // Minutes of care per act: a kinésithérapie session 30 min; nursing by
-// coefficient (AMI 1 ≈ 10 min, AMI 2 ≈ 15, AMI 4 ≈ 25, AIS 3 ≈ 30).
+// coefficient (AMI 1 ≈ 10 min, AMI 2 ≈ 15, AMI 4 ≈ 25, AIS 3 ≈ 30). A day is
+// measured against the professional's own usual days, not a fixed capacity:
+// an identifier can be a group practice, and in the synthetic region the
+// median legitimate nurse bills about 1,000 such minutes a day (a fixed 12 h
+// threshold flagged 950 legitimate days). Alerted: at least 2 days exceeding
+// his own 90th percentile of billed minutes by more than the threshold — a
+// second full working day's worth of care added to a busy day, twice.
 const ruleImpossibleDay = `
 WITH m AS (
   SELECT p.PFS_EXE_NUM AS pro, p.EXE_SOI_DTD AS d,
@@ -71,12 +77,16 @@ WITH m AS (
     COUNT(*) AS actes
   FROM ER_PRS_F p JOIN DA_PRA_R x ON x.PFS_PFS_NUM = p.PFS_EXE_NUM
   WHERE x.PFS_PRA_SPE IN ('24', '26')
-  GROUP BY 1, 2)
-SELECT pro, '', '', MAX(minutes), COUNT(*),
-  CAST(COUNT(*) AS VARCHAR) || ' jour(s) au-delà du seuil, jusqu''à ' || CAST(CAST(MAX(minutes) AS INTEGER) AS VARCHAR) || ' minutes de soins (' ||
+  GROUP BY 1, 2),
+q AS (SELECT pro, quantile_cont(minutes, 0.9) AS p90 FROM m GROUP BY 1),
+e AS (SELECT m.*, m.minutes - q.p90 AS exces, q.p90 FROM m JOIN q ON q.pro = m.pro WHERE m.minutes - q.p90 > %[2]g)
+SELECT pro, '', '', MAX(exces), COUNT(*),
+  CAST(COUNT(*) AS VARCHAR) || ' jours dépassant de plus de ' || CAST(CAST(%[2]g AS INTEGER) AS VARCHAR) || ' minutes sa journée habituelle chargée (9e décile : ' ||
+  CAST(CAST(MAX(p90) AS INTEGER) AS VARCHAR) || ' minutes de soins), jusqu''à ' || CAST(CAST(MAX(minutes) AS INTEGER) AS VARCHAR) || ' minutes (' ||
   CAST(MAX(actes) AS VARCHAR) || ' actes) le ' || CAST(arg_max(d, minutes) AS VARCHAR)
-FROM m WHERE minutes > %[2]g
-GROUP BY 1`
+FROM e
+GROUP BY 1
+HAVING COUNT(*) >= 2`
 
 // A phantom patient: every line of the year comes from one nurse or kiné (no
 // GP, no pharmacy, no other provider) and no prescriber is his médecin traitant.
@@ -145,9 +155,11 @@ SELECT pro, '', '', CAST(sans AS DOUBLE) / trajets - med, sans,
   CAST(ROUND(100.0 * sans / trajets, 1) AS VARCHAR) || ' %%, médiane des transporteurs ' || CAST(ROUND(100 * med, 1) AS VARCHAR) || ' %%)'
 FROM s, m WHERE CAST(sans AS DOUBLE) / trajets - med >= %[2]g`
 
-// Collusion: a prescriber sends ≥ 80 % of his prescribed trips (≥ 10) to one
-// transporter, and that transporter depends on him for a large share of its
-// own trips: the concentration runs both ways.
+// Collusion: a prescriber sends nearly all his prescribed trips (≥ 100) to one
+// transporter, beyond the share a practice gives its usual company (0 to 88 %
+// of its trips in the synthetic region, so a plain 80 % rule flags habits),
+// and that transporter depends on him for at least a fifth of its own trips:
+// the concentration runs both ways. The threshold is the prescriber's share.
 const ruleCollusion = `
 WITH tr AS (
   SELECT p.PFS_PRE_NUM AS pre, p.PFS_EXE_NUM AS tra
@@ -156,16 +168,22 @@ WITH tr AS (
 pair AS (SELECT pre, tra, COUNT(*) AS n FROM tr GROUP BY 1, 2),
 bypre AS (SELECT pre, SUM(n) AS tot FROM pair GROUP BY 1),
 bytra AS (SELECT tra, SUM(n) AS tot FROM pair GROUP BY 1)
-SELECT p.pre, '', p.tra, CAST(p.n AS DOUBLE) / t.tot, p.n,
+SELECT p.pre, '', p.tra, CAST(p.n AS DOUBLE) / a.tot, p.n,
   CAST(p.n AS VARCHAR) || ' des ' || CAST(a.tot AS VARCHAR) || ' trajets prescrits (' || CAST(ROUND(100.0 * p.n / a.tot) AS VARCHAR) || ' %%) confiés au transporteur ' || p.tra ||
   ', soit ' || CAST(ROUND(100.0 * p.n / t.tot) AS VARCHAR) || ' %% des trajets de ce transporteur'
 FROM pair p JOIN bypre a ON a.pre = p.pre JOIN bytra t ON t.tra = p.tra
-WHERE a.tot >= 10 AND CAST(p.n AS DOUBLE) / a.tot >= 0.8 AND CAST(p.n AS DOUBLE) / t.tot >= %[2]g`
+WHERE a.tot >= 100 AND CAST(p.n AS DOUBLE) / t.tot >= 0.2 AND CAST(p.n AS DOUBLE) / a.tot >= %[2]g`
 
 // Series split: for a (kiné, patient, prescriber), a prescription with exactly
 // 14 or 24 sessions (one under the 15 and 25 prior-approval thresholds of the
-// référentiels) followed within 7 days by another prescription. A kiné's share of
-// such splits among his series of ≥ 14 sessions is compared with the threshold.
+// référentiels) followed within 7 days by another prescription that itself
+// stops just under the threshold again (11 to 13 sessions after 14, 21 to 23
+// after 24): two prescriptions that each avoid the prior approval. A
+// legitimate new episode after a series is shorter (5 to 12 sessions in the
+// synthetic region; legitimate kinés renew 1 to 70 % of their series at a
+// threshold, so the share of plain renewals does not separate them). A kiné's
+// share of such double splits among his renewals at 14 or 24 is compared with
+// the threshold, with at least 4 double splits.
 const ruleSplit = `
 WITH s AS (
   SELECT p.PFS_EXE_NUM AS pro, p.BEN_NIR_PSA AS ben, p.PFS_PRE_NUM AS pre, p.PRE_PRE_DTD AS pd, COUNT(*) AS n, MAX(p.EXE_SOI_DTD) AS last
@@ -173,14 +191,15 @@ WITH s AS (
   WHERE x.PFS_PRA_SPE = '26' AND p.PRE_PRE_DTD IS NOT NULL
   GROUP BY 1, 2, 3, 4),
 q AS (
-  SELECT s.*, LEAD(pd) OVER (PARTITION BY pro, ben, pre ORDER BY pd) AS next FROM s),
+  SELECT s.*, LEAD(pd) OVER (PARTITION BY pro, ben, pre ORDER BY pd) AS next,
+    LEAD(n) OVER (PARTITION BY pro, ben, pre ORDER BY pd) AS nextn FROM s),
 k AS (
-  SELECT pro, SUM(CASE WHEN n >= 14 THEN 1 ELSE 0 END) AS longues,
-    SUM(CASE WHEN n IN (14, 24) AND next IS NOT NULL AND next <= last + 7 THEN 1 ELSE 0 END) AS scindees
+  SELECT pro, SUM(CASE WHEN n IN (14, 24) AND next IS NOT NULL AND next <= last + 7 THEN 1 ELSE 0 END) AS reprises,
+    SUM(CASE WHEN ((n = 14 AND nextn BETWEEN 11 AND 13) OR (n = 24 AND nextn BETWEEN 21 AND 23)) AND next <= last + 7 THEN 1 ELSE 0 END) AS doubles
   FROM q GROUP BY 1)
-SELECT pro, '', '', CAST(scindees AS DOUBLE) / longues, scindees,
-  CAST(scindees AS VARCHAR) || ' séries sur ' || CAST(longues AS VARCHAR) || ' de 14 séances ou plus arrêtées à 14 ou 24 séances puis reprises sous une nouvelle prescription dans les 7 jours'
-FROM k WHERE longues >= 4 AND scindees >= 2 AND CAST(scindees AS DOUBLE) / longues >= %[2]g`
+SELECT pro, '', '', CAST(doubles AS DOUBLE) / reprises, doubles,
+  CAST(doubles AS VARCHAR) || ' séries sur ' || CAST(reprises AS VARCHAR) || ' reprises à 14 ou 24 séances poursuivies sous une nouvelle prescription de nouveau arrêtée juste sous le seuil (11 à 13 séances après 14, 21 à 23 après 24)'
+FROM k WHERE doubles >= 4 AND CAST(doubles AS DOUBLE) / reprises >= %[2]g`
 
 // RuleOptions are the inputs of RunRules.
 type RuleOptions struct {

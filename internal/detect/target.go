@@ -17,13 +17,16 @@ type Options struct {
 	// prescriber is flagged only when his empirical-Bayes shrunken ratio
 	// reaches it, besides z > 3.09. 0 disables it.
 	MinRatio float64
+	// Alpha is the chance, per professional, of a false flag over all the
+	// indicators he is tested on (issue 14's goal: 0.1 % in every decile).
+	Alpha float64
 }
 
 // DefaultOptions are the Cnam-like settings: 2 % of each profession, at least
 // 30 patients seen, at least 5 expected events.
 // MinRatio is off by default: on the synthetic region it removes every flag
 // at scales up to 0.1 (docs/detection.md, « Résultats »).
-var DefaultOptions = Options{Budget: 0.02, MinPatients: 30, MinExpected: 5, Echelon: "region"}
+var DefaultOptions = Options{Budget: 0.02, MinPatients: 30, MinExpected: 5, Echelon: "region", Alpha: 0.001}
 
 // Flag is one targeted professional, as printed by « medconseil detect --json ».
 type Flag struct {
@@ -40,9 +43,19 @@ type Flag struct {
 type Result struct {
 	Funnels    []*Funnel
 	Flags      []Flag
-	Population map[string]int // profiled professionals per profession
-	Scored     []*Prescriber  // the professionals that entered the funnels
-	Options    Options        // the options of the run
+	Population map[string]int     // profiled professionals per profession
+	Scored     []*Prescriber      // the professionals that entered the funnels
+	Options    Options            // the options of the run
+	ZFlag      map[string]float64 // per profession: the z a flag must exceed (FlagZ)
+}
+
+// FlagZ is the one-sided normal quantile a z must exceed for a professional
+// tested on k indicators to be falsely flagged with probability at most alpha
+// (Bonferroni: alpha/k per indicator), and never less than the 99.8 % limit
+// of the funnels.
+func FlagZ(alpha float64, k int) float64 {
+	z := math.Sqrt2 * math.Erfinv(1-2*alpha/float64(max(k, 1)))
+	return math.Max(z, Z998)
 }
 
 // Target standardises every indicator, builds the funnels and selects, per
@@ -58,7 +71,10 @@ func Target(pr *Profiles, opt Options) (*Result, error) {
 	if opt.Echelon != "region" && opt.Echelon != "departement" {
 		return nil, fmt.Errorf("échelon %q inconnu : « region » ou « departement »", opt.Echelon)
 	}
-	res := &Result{Population: map[string]int{}, Options: opt}
+	if opt.Alpha <= 0 || opt.Alpha >= 1 {
+		opt.Alpha = DefaultOptions.Alpha
+	}
+	res := &Result{Population: map[string]int{}, Options: opt, ZFlag: map[string]float64{}}
 	byProf := map[string][]*Prescriber{}
 	for _, p := range pr.Prescribers {
 		if p.Patients < opt.MinPatients || p.Profession == "" {
@@ -80,7 +96,15 @@ func Target(pr *Profiles, opt Options) (*Result, error) {
 	var cands []cand
 	for _, prof := range profs {
 		ps := byProf[prof]
-		for ind := range Indicators {
+		// The médecin traitant indicators come first: where they make a funnel
+		// for this profession, the other indicators of the same anomaly stay in
+		// the profile but do not target (mtCovered).
+		mtCovered := map[string]bool{}
+		var targeting []*Funnel
+		targetInds := map[int]bool{}
+		for _, ind := range targetOrder() {
+			in := Indicators[ind]
+			targets := in.MT || !mtCovered[in.Anomaly]
 			ref := NewReference(ps, ind) // the reference is regional, per profession
 			groups := map[string][]*Point{}
 			for _, p := range ps {
@@ -92,7 +116,11 @@ func Target(pr *Profiles, opt Options) (*Result, error) {
 				if opt.Echelon == "departement" {
 					g = prof + "/" + p.Dept
 				}
-				groups[g] = append(groups[g], &Point{Pro: p, Indicator: ind, O: o, E: e, V: v})
+				var n int64
+				for _, c := range p.Cells[ind] {
+					n += c.N
+				}
+				groups[g] = append(groups[g], &Point{Pro: p, Indicator: ind, O: o, E: e, V: v, N: float64(n)})
 			}
 			keys := make([]string, 0, len(groups))
 			for k := range groups {
@@ -105,10 +133,24 @@ func Target(pr *Profiles, opt Options) (*Result, error) {
 					continue // too few peers for a funnel
 				}
 				res.Funnels = append(res.Funnels, f)
-				for _, p := range f.Points {
-					if p.ZAdj > Z998 && (opt.MinRatio <= 0 || f.Shrunk(p) >= opt.MinRatio) {
-						cands = append(cands, cand{p, f})
-					}
+				if in.MT {
+					mtCovered[in.Anomaly] = true
+				}
+				if targets {
+					targeting = append(targeting, f)
+					targetInds[ind] = true
+				}
+			}
+		}
+		// A professional is tested on every targeting indicator of his
+		// profession: the flag threshold keeps his chance of a false flag
+		// under Alpha over all of them (Bonferroni).
+		zmin := FlagZ(opt.Alpha, len(targetInds))
+		res.ZFlag[prof] = zmin
+		for _, f := range targeting {
+			for _, p := range f.Points {
+				if p.ZAdj > zmin && (opt.MinRatio <= 0 || Indicators[f.Indicator].Log || f.ShrunkEffect(p) >= opt.MinRatio) {
+					cands = append(cands, cand{p, f})
 				}
 			}
 		}
@@ -149,12 +191,34 @@ func Target(pr *Profiles, opt Options) (*Result, error) {
 	return res, nil
 }
 
+// targetOrder lists the indicators, the médecin traitant ones first.
+func targetOrder() []int {
+	var out []int
+	for i, in := range Indicators {
+		if in.MT {
+			out = append(out, i)
+		}
+	}
+	for i, in := range Indicators {
+		if !in.MT {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
 // Explain writes the figures of a flag in French.
 func Explain(p *Point, f *Funnel) string {
 	ind := Indicators[p.Indicator]
 	peers := "de la région"
 	if i := strings.IndexByte(f.Group, '/'); i >= 0 {
 		peers = "du département " + f.Group[i+1:]
+	}
+	if ind.Log {
+		return fmt.Sprintf("%s : %s arrêts commencés dans l'année, durée moyenne géométrique observée %s jours, attendue %s jours à patientèle comparable (âge, sexe, département, ALD) ; "+
+			"ratio des durées %s (%s après rétrécissement bayésien) ; z = %s après surdispersion (z brut %s) ; comparé à %d %s %s.",
+			capitalize(ind.Label), frnum(p.N, 0), frnum(math.Exp(p.O/p.N), 1), frnum(math.Exp(p.E/p.N), 1), frnum(f.Effect(p), 2), frnum(f.ShrunkEffect(p), 2),
+			frnum(p.ZAdj, 1), frnum(p.Z, 1), len(f.Points), ProfessionLabel(p.Pro.Profession, len(f.Points) > 1), peers)
 	}
 	return fmt.Sprintf("%s : observé %s, attendu %s à patientèle comparable (âge, sexe, département, ALD ; %d patients vus), "+
 		"ratio %s (%s après rétrécissement bayésien) ; z = %s après surdispersion (z brut %s, τ = %s) ; comparé à %d %s %s, limite à 99,8 %% pour ce volume : ratio %s.",

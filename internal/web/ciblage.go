@@ -178,8 +178,13 @@ func (c *ciblage) profil(w http.ResponseWriter, r *http.Request) error {
 			if err := detect.WriteFunnelSVG(&svg, f, num); err != nil {
 				return medconseil.Internal(err)
 			}
-			v.Rows = append(v.Rows, profilRow{Label: ind.Label, Unit: ind.Unit, O: p.O, E: p.E, SR: p.SR, Shrunk: f.Shrunk(p), Z: p.ZAdj, ZRaw: p.Z,
-				Limit95: f.Limit(p.E, detect.Z95), Limit998: f.Limit(p.E, detect.Z998), Peers: len(f.Points), Group: f.Group, Outlier: p.ZAdj > detect.Z998,
+			sh := f.Show(p) // durations per arrêt for a Log indicator
+			unit := ind.Unit
+			if ind.Log {
+				unit = "jours par arrêt (moyenne géométrique)"
+			}
+			v.Rows = append(v.Rows, profilRow{Label: ind.Label, Unit: unit, O: sh.O, E: sh.E, SR: sh.Ratio, Shrunk: sh.Shrunk, Z: p.ZAdj, ZRaw: p.Z,
+				Limit95: sh.Limit95, Limit998: sh.Limit998, Peers: len(f.Points), Group: f.Group, Outlier: p.ZAdj > detect.Z998,
 				// The SVG is written by detect.WriteFunnelSVG: numbers and escaped text only.
 				SVG: template.HTML(svg.String())})
 		}
