@@ -74,10 +74,10 @@ func (db *DB) FileDemandeAcces(ctx context.Context, a *medconseil.Acteur, x Dema
 		if err != nil {
 			return err
 		}
-		if err := tx.QueryRow(ctx, `INSERT INTO dossier (type, etat, version, departement, nir, prescripteur, recue_le, echeance, cree_par, maj_le, employeur, decl_nom, decl_prenom, decl_naissance, decl_residence)
-			VALUES (?, ?, 1, ?, ?, '', ?, ?, ?, ?, '', '', '', ?, ?) RETURNING id`,
+		if err := tx.QueryRow(ctx, `INSERT INTO dossier (type, etat, version, departement, nir, prescripteur, recue_le, echeance, cree_par, maj_le, employeur, decl_nom, decl_prenom, decl_naissance, decl_residence, nom_assure)
+			VALUES (?, ?, 1, ?, ?, '', ?, ?, ?, ?, '', '', '', ?, ?, `+nomAssureOf+`) RETURNING id`,
 			string(medconseil.TypeAccesDossier), string(st.etat), dep, string(x.NIR), ts(now), st.echeance,
-			nullInt(a.ID), ts(now), medconseil.Date{}, residence).Scan(&id); err != nil {
+			nullInt(a.ID), ts(now), medconseil.Date{}, residence, string(x.NIR)).Scan(&id); err != nil {
 			return medconseil.Internal(err)
 		}
 		if err := tx.writeStart(ctx, id, st); err != nil {

@@ -39,7 +39,7 @@ func (db *DB) SeedBulk(ctx context.Context, n int, progress func(done int)) erro
 					as = append(as, "(?, ?, ?, ?, ?)")
 					aa = append(aa, string(nir), "NOM", "Prénom", "67482", ts(now))
 					echeance := medconseil.DateOf(now).AddDays(int(id % 30))
-					ds = append(ds, "(?, ?, ?, 1, ?, ?, ?, ?, ?, ?)")
+					ds = append(ds, "(?, ?, ?, 1, ?, ?, ?, ?, ?, ?, 'NOM')")
 					da = append(da, id, string(medconseil.TypeArretTravail), string(medconseil.Etats[id%int64(len(medconseil.Etats))]), "67", string(nir), "10001234567", ts(now), echeance, ts(now))
 					var enc [3]string
 					for j, c := range [3]struct{ col, v string }{{"cim10", "M545"}, {"libelle", "lombalgie commune"}, {"motif", fmt.Sprintf("douleur lombaire aiguë après port de charge, dossier %d", id)}} {
@@ -55,7 +55,7 @@ func (db *DB) SeedBulk(ctx context.Context, n int, progress func(done int)) erro
 				if _, err := tx.Exec(ctx, `INSERT INTO assure (nir, nom, prenom, residence, cree_le) VALUES `+strings.Join(as, ", ")+` ON CONFLICT (nir) DO NOTHING`, aa...); err != nil {
 					return err
 				}
-				if _, err := tx.Exec(ctx, `INSERT INTO dossier (id, type, etat, version, departement, nir, prescripteur, recue_le, echeance, maj_le) VALUES `+strings.Join(ds, ", "), da...); err != nil {
+				if _, err := tx.Exec(ctx, `INSERT INTO dossier (id, type, etat, version, departement, nir, prescripteur, recue_le, echeance, maj_le, nom_assure) VALUES `+strings.Join(ds, ", "), da...); err != nil {
 					return err
 				}
 				if _, err := tx.Exec(ctx, `INSERT INTO arret (dossier_id, nature, debut, fin, teleconsultation, cim10_enc, libelle_enc, motif_enc) VALUES `+strings.Join(ar, ", "), ra...); err != nil {

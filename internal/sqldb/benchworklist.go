@@ -102,8 +102,8 @@ func (db *DB) SeedWorklist(ctx context.Context, n int, progress func(done int)) 
 						attribue = fmt.Sprintf("praticien.%s.%d", dep, rng.IntN(10))
 					}
 					recueTS := recue.String() + "T08:00:00.000000000Z"
-					ds = append(ds, "(?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-					da = append(da, id, string(typ), string(etat), dep, string(nir), "10001234567", recueTS, echeance, attribue, nom, "Prénom", now)
+					ds = append(ds, "(?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+					da = append(da, id, string(typ), string(etat), dep, string(nir), "10001234567", recueTS, echeance, attribue, nom, "Prénom", now, nom)
 					if typ == medconseil.TypeArretTravail {
 						ar = append(ar, "(?, 'initial', ?, ?, 0, '', '', '')")
 						ra = append(ra, id, recue.AddDays(-2).String(), recue.AddDays(12).String())
@@ -122,7 +122,7 @@ func (db *DB) SeedWorklist(ctx context.Context, n int, progress func(done int)) 
 						return err
 					}
 				}
-				if _, err := tx.Exec(ctx, `INSERT INTO dossier (id, type, etat, version, departement, nir, prescripteur, recue_le, echeance, attribue_a, decl_nom, decl_prenom, maj_le) VALUES `+strings.Join(ds, ", "), da...); err != nil {
+				if _, err := tx.Exec(ctx, `INSERT INTO dossier (id, type, etat, version, departement, nir, prescripteur, recue_le, echeance, attribue_a, decl_nom, decl_prenom, maj_le, nom_assure) VALUES `+strings.Join(ds, ", "), da...); err != nil {
 					return err
 				}
 				if len(ar) > 0 {

@@ -73,6 +73,11 @@ func (t *Tx) writeIdentity(ctx context.Context, cur *identityRow, next identityR
 		if n, _ := res.RowsAffected(); n != 1 {
 			return &medconseil.Error{Code: medconseil.ECONFLICT, Field: "nir", Message: "l'identité de l'assuré a été modifiée en même temps : recommencez"}
 		}
+		if next.Nom != cur.Nom {
+			if err := t.syncNomAssure(ctx, next.NIR, next.Nom); err != nil {
+				return err
+			}
+		}
 	}
 	if _, err := t.Exec(ctx, `INSERT INTO assure_version (nir, version, nom, prenom, naissance, residence, medecin_traitant, par, le, dossier_id, motif) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		string(next.NIR), next.version, next.Nom, next.Prenom, next.Naissance, next.Residence, next.mt, par, ts(now), nullInt(dossierID), motif); err != nil {

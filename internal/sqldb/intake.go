@@ -212,10 +212,10 @@ func (in *Intake) fileOnce(ctx context.Context, a *medconseil.Acteur, f *filing,
 		if err := tx.registerIdentityOn(ctx, a, f, scope, m, now, st.ident); err != nil {
 			return err
 		}
-		if err := tx.QueryRow(ctx, `INSERT INTO dossier (type, etat, version, departement, nir, prescripteur, recue_le, echeance, cree_par, maj_le, employeur, decl_nom, decl_prenom, decl_naissance, decl_residence)
-			VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		if err := tx.QueryRow(ctx, `INSERT INTO dossier (type, etat, version, departement, nir, prescripteur, recue_le, echeance, cree_par, maj_le, employeur, decl_nom, decl_prenom, decl_naissance, decl_residence, nom_assure)
+			VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, `+nomAssureOf+`) RETURNING id`,
 			string(f.typ), string(start.etat), dep, string(f.assure.NIR), string(f.prescripteur), ts(now), start.echeance,
-			nullInt(a.ID), ts(now), f.employeur, f.assure.Nom, f.assure.Prenom, f.assure.Naissance, f.assure.Residence).Scan(&id); err != nil {
+			nullInt(a.ID), ts(now), f.employeur, f.assure.Nom, f.assure.Prenom, f.assure.Naissance, f.assure.Residence, string(f.assure.NIR)).Scan(&id); err != nil {
 			return medconseil.Internal(err)
 		}
 		if f.arret != nil {

@@ -59,15 +59,18 @@ var WorklistTris = []struct{ Cle, Libelle string }{
 	{"attribue", "Attribué à"},
 }
 
-// worklistOrder is the SQL of each sort key (ascending), matching the indexes.
-var worklistOrder = map[string][]string{
-	"echeance": {"COALESCE(d.echeance, '9999-12-31')", "d.id"},
-	"recue":    {"d.recue_le", "d.id"},
-	"id":       {"d.id"},
-	"type":     {"d.type", "d.id"},
-	"etat":     {"d.etat", "d.id"},
-	"nom":      {"UPPER(d.decl_nom)", "d.id"},
-	"attribue": {"d.attribue_a", "d.id"},
+// worklistOrder is the SQL of each sort key (ascending, then d.id), matching the
+// indexes led by the département. The name is the registered one for the roles
+// that read it (dossier.nom_assure, indexed: migration 0930), the declared one for
+// the others (whose lists are narrowed to their own dossiers, and sorted).
+var worklistOrder = map[string]string{
+	"echeance": "COALESCE(d.echeance, '9999-12-31')",
+	"recue":    "d.recue_le",
+	"id":       "",
+	"type":     "d.type",
+	"etat":     "d.etat",
+	"nom":      "UPPER(d.nom_assure)",
+	"attribue": "d.attribue_a",
 }
 
 // WorklistCountCap bounds the count of a worklist: a total of WorklistCountCap
@@ -241,7 +244,9 @@ func (db *DB) worklistWhere(a *medconseil.Acteur, q WorklistQuery, f authz.Filte
 	if q.Etat != "" {
 		where, args = append(where, "d.etat = ?"), append(args, string(q.Etat))
 	}
-	if q.Ouverts || q.Urgence != "" {
+	// An open state implies the open states' condition; written, it lets the
+	// planner read the dossiers awaiting an avis alone (partial index dossier_ouvert).
+	if q.Ouverts || q.Urgence != "" || q.Etat.Open() {
 		where = append(where, "d.etat IN "+openEtats())
 	}
 	if q.Type != "" {
@@ -263,7 +268,7 @@ func (db *DB) worklistWhere(a *medconseil.Acteur, q WorklistQuery, f authz.Filte
 	case rc.nom != "":
 		hi := rc.nom + "\U0010FFFF"
 		if readsRegisteredNames(a) {
-			where, args = append(where, "d.nir IN (SELECT s.nir FROM assure s WHERE UPPER(s.nom) >= UPPER(?) AND UPPER(s.nom) < UPPER(?))"), append(args, rc.nom, hi)
+			where, args = append(where, "UPPER(d.nom_assure) >= UPPER(?) AND UPPER(d.nom_assure) < UPPER(?)"), append(args, rc.nom, hi)
 		} else {
 			where, args = append(where, "UPPER(d.decl_nom) >= UPPER(?) AND UPPER(d.decl_nom) < UPPER(?)"), append(args, rc.nom, hi)
 		}
@@ -286,29 +291,49 @@ func (db *DB) worklistWhere(a *medconseil.Acteur, q WorklistQuery, f authz.Filte
 	return " WHERE " + strings.Join(where, " AND "), args, nil
 }
 
-func (db *DB) worklist(ctx context.Context, a *medconseil.Acteur, q WorklistQuery) ([]WorklistRow, int, error) {
+// worklistStmt is the SQL of one worklist: the capped count and the page.
+type worklistStmt struct {
+	count     string
+	countArgs []any
+	page      string
+	pageArgs  []any
+}
+
+// worklistSQL builds the statements of q for a (nil when the policy lets a list
+// nothing), by one of two strategies (docs/perf.md):
+//   - a selective list (the dossiers awaiting an avis — a few percent of the
+//     base, partial index dossier_ouvert —, a search by number, NIR or name)
+//     collects its matching dossiers first (a materialized CTE), then sorts them
+//     and takes the page: an index in the order of the sort would walk the
+//     département's closed history looking for the few that match (PostgreSQL
+//     chose that, expecting them evenly spread, when they are the recent ones);
+//   - any other list (the whole history) walks the index of its sort key, led by
+//     the département, for one page, and counts up to WorklistCountCap.
+//
+// Either way the page is chosen on dossier alone, then joined.
+func (db *DB) worklistSQL(a *medconseil.Acteur, q WorklistQuery) (*worklistStmt, error) {
 	f := db.Policy.ListFilter(a)
 	if leakFault("liste") {
 		f = authz.Filter{All: true}
 	}
 	cond, args, err := db.worklistWhere(a, q, f)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	if f.Empty() {
-		return nil, 0, nil
+		return nil, nil
 	}
 	key, desc := strings.TrimPrefix(q.Tri, "-"), strings.HasPrefix(q.Tri, "-")
 	if key == "" {
 		key = "echeance"
 	}
-	cols := worklistOrder[key]
-	order := make([]string, len(cols))
-	for i, c := range cols {
-		order[i] = c
-		if desc {
-			order[i] += " DESC"
-		}
+	expr := worklistOrder[key]
+	if key == "nom" && !readsRegisteredNames(a) {
+		expr = "UPPER(d.decl_nom)"
+	}
+	dir := ""
+	if desc {
+		dir = " DESC"
 	}
 	if q.ParPage <= 0 {
 		q.ParPage = 25
@@ -319,22 +344,51 @@ func (db *DB) worklist(ctx context.Context, a *medconseil.Acteur, q WorklistQuer
 	if q.Page <= 0 {
 		q.Page = 1
 	}
+	st := &worklistStmt{
+		count:     `SELECT COUNT(*) FROM (SELECT 1 FROM dossier d` + cond + ` LIMIT ` + strconv.Itoa(WorklistCountCap) + `) x`,
+		countArgs: args,
+		pageArgs:  append(slices.Clone(args), q.ParPage, (q.Page-1)*q.ParPage),
+	}
+	const joined = `, COALESCE(s.nom, ''), COALESCE(s.prenom, ''), COALESCE(a.nature, ''), a.debut, a.fin, COALESCE(v.sens, '')`
+	const joins = ` JOIN dossier d ON d.id = p.id
+			LEFT JOIN assure s ON s.nir = d.nir
+			LEFT JOIN arret a ON a.dossier_id = d.id
+			LEFT JOIN avis v ON v.dossier_id = d.id`
+	rc, _ := parseRecherche(q.Recherche)
+	if q.Ouverts || q.Urgence != "" || q.Etat.Open() || q.NIR != "" || rc != (recherche{}) {
+		k := expr
+		if k == "" {
+			k = "0"
+		}
+		st.page = `WITH m AS MATERIALIZED (SELECT d.id, ` + k + ` AS k FROM dossier d` + cond + `)
+			SELECT ` + dossierCols + joined + `
+			FROM (SELECT m.id, m.k FROM m ORDER BY m.k` + dir + `, m.id` + dir + ` LIMIT ? OFFSET ?) p` + joins + `
+			ORDER BY p.k` + dir + `, p.id` + dir
+		return st, nil
+	}
+	order := "d.id" + dir
+	if expr != "" {
+		order = expr + dir + ", " + order
+	}
+	st.page = `SELECT ` + dossierCols + joined + `
+			FROM (SELECT d.id FROM dossier d` + cond + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?) p` + joins + `
+			ORDER BY ` + order
+	return st, nil
+}
+
+func (db *DB) worklist(ctx context.Context, a *medconseil.Acteur, q WorklistQuery) ([]WorklistRow, int, error) {
+	st, err := db.worklistSQL(a, q)
+	if err != nil || st == nil {
+		return nil, 0, err
+	}
 	today := medconseil.DateOf(db.Now())
 	var rows []WorklistRow
 	var total int
 	err = db.Read(ctx, func(tx *Tx) error {
-		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM dossier d`+cond+` LIMIT `+strconv.Itoa(WorklistCountCap)+`) x`, args...).Scan(&total); err != nil {
+		if err := tx.QueryRow(ctx, st.count, st.countArgs...).Scan(&total); err != nil {
 			return medconseil.Internal(err)
 		}
-		// The page is chosen on dossier alone (its indexes), then joined.
-		rs, err := tx.Query(ctx, `SELECT `+dossierCols+`, COALESCE(s.nom, ''), COALESCE(s.prenom, ''), COALESCE(a.nature, ''), a.debut, a.fin, COALESCE(v.sens, '')
-			FROM (SELECT d.id FROM dossier d`+cond+` ORDER BY `+strings.Join(order, ", ")+` LIMIT ? OFFSET ?) p
-			JOIN dossier d ON d.id = p.id
-			LEFT JOIN assure s ON s.nir = d.nir
-			LEFT JOIN arret a ON a.dossier_id = d.id
-			LEFT JOIN avis v ON v.dossier_id = d.id
-			ORDER BY `+strings.Join(order, ", "),
-			append(args, q.ParPage, (q.Page-1)*q.ParPage)...)
+		rs, err := tx.Query(ctx, st.page, st.pageArgs...)
 		if err != nil {
 			return medconseil.Internal(err)
 		}
