@@ -86,21 +86,13 @@ func (t *Tx) writeIdentity(ctx context.Context, cur *identityRow, next identityR
 	return nil
 }
 
-// registerIdentity creates the assuré at its first filing (version 1, attributed to
-// the filer), or records the filing's declared identity as a new version when the
-// filer is entitled to change the identity class and it differs. A filer who is
-// not entitled only completes fields still empty: its declaration stays on its
-// dossier, and it reads back only that.
-func (t *Tx) registerIdentity(ctx context.Context, a *medconseil.Acteur, f *filing, scope authz.Scope, m Meta, now time.Time) error {
-	cur, _, err := t.readIdentity(ctx, f.assure.NIR)
-	if err != nil {
-		return err
-	}
-	return t.registerIdentityOn(ctx, a, f, scope, m, now, cur)
-}
-
-// registerIdentityOn is registerIdentity with the registered identity already read
-// in this transaction (nil: the assuré is new).
+// registerIdentityOn creates the assuré at its first filing (version 1,
+// attributed to the filer), or records the filing's declared identity as a new
+// version when the filer is entitled to change the identity class and it
+// differs. A filer who is not entitled only completes fields still empty: its
+// declaration stays on its dossier, and it reads back only that. cur is the
+// registered identity the caller already read in this transaction (nil: the
+// assuré is new).
 func (t *Tx) registerIdentityOn(ctx context.Context, a *medconseil.Acteur, f *filing, scope authz.Scope, m Meta, now time.Time, cur *identityRow) error {
 	decl := identityRow{Assure: f.assure, mt: string(f.medecinTrait)}
 	if cur == nil {

@@ -426,15 +426,6 @@ type watermark struct {
 	version int
 }
 
-func (t *Tx) watermark(ctx context.Context, nir medconseil.NIR) (watermark, error) {
-	var w watermark
-	if err := t.QueryRow(ctx, `SELECT (SELECT COALESCE(MAX(id), 0) FROM dossier WHERE nir = ?), (SELECT COALESCE(MAX(version), 0) FROM assure WHERE nir = ?)`,
-		string(nir), string(nir)).Scan(&w.lastID, &w.version); err != nil {
-		return w, medconseil.Internal(err)
-	}
-	return w, nil
-}
-
 // assureHistory fills in the registered identity, médecin traitant and the
 // assuré's other dossiers (every class but identity), read with the system's rights.
 func (t *Tx) assureHistory(ctx context.Context, in *medconseil.Instruction, except int64) error {
