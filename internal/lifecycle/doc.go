@@ -32,7 +32,12 @@ l'annule dans la même transaction. **Limite** = dernier jour du délai ; l'effe
 lendemain (**due**), et le balayage (` + "`medconseil deadlines --until`" + `, ou le serveur toutes
 les ` + "`--deadlines-interval`" + `) le déclenche une seule fois : changement d'état, annulation des
 autres échéances devenues sans objet et entrée du journal d'audit citant la source, dans une
-même transaction.
+même transaction. Un accord tacite ou une reconnaissance implicite y écrit aussi la
+notification à la caisse et une ligne ` + "`courrier_a_rendre`" + ` ; les courriers PDF sont rendus
+juste après, hors de la transaction du balayage, par le rendu des courriers
+(` + "`sqldb.RenderCourriers`" + `, voir docs/courriers.md « Rendu hors balayage ») — lancé après chaque
+balayage par le serveur et par ` + "`medconseil deadlines`" + `, donc aussi au redémarrage. Le balayage
+déclenche 512 échéances par transaction (` + "`sqldb.SweepBatch`" + `).
 
 **Calcul.** ` + "`jour`" + ` : N jours calendaires après l'événement (limite = J+N).
 ` + "`jour_franc`" + ` : le jour de l'événement ne compte pas et le délai expire à la fin du jour

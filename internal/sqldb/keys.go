@@ -60,6 +60,7 @@ var sealedColumns = []sealedColumn{
 	{table: "examen", column: "clinique_enc", key: []string{"convocation_id"}, aadColumn: "clinique"},
 	{table: "examen", column: "conclusions_enc", key: []string{"convocation_id"}, aadColumn: "conclusions"},
 	{table: "echange", column: "resume_enc", key: []string{"id"}, aadColumn: "resume"},
+	{table: "pdp_contact", column: "resume_enc", key: []string{"id"}, aadColumn: "resume"},
 }
 
 // sealedValue is one sealed value with its row key and AAD.
