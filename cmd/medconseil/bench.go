@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,6 +15,7 @@ import (
 	"path/filepath"
 	"runtime/pprof"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -68,31 +71,49 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	if *mixed {
 		route = "/api/v1/dossiers"
 	}
+	// The request bodies are encoded before the measure: the client's processor
+	// time counts in the figure (client and server share the machine), and
+	// encoding a map by reflection at every request is not the server's cost.
+	// The n-th request files on assuré n%999 (999 assurés, so the pre-analysis
+	// reads a growing history) and, with --types, the type n%8.
+	kinds := int64(1)
+	if *mixed {
+		kinds = 8
+	}
+	bodies := make([][]byte, 999*kinds)
+	for n := range int64(len(bodies)) {
+		nir, err := medconseil.NIRWithKey("1850567482" + fmt.Sprintf("%03d", 1+n%999))
+		if err != nil {
+			return err
+		}
+		var v any = map[string]any{"nir": nir, "residence": "67482", "prescripteur": demo.PrescripteurRPPS, "nature": "initial",
+			"debut": "2026-11-02", "fin": "2026-11-20", "cim10": "M545", "libelle": "lombalgie", "motif": "douleur lombaire aiguë après port de charge", "teleconsultation": false}
+		if *mixed {
+			v = mixedDossier(n, nir)
+		}
+		if bodies[n], err = json.Marshal(v); err != nil {
+			return err
+		}
+	}
+	url, auth := base+route, "Bearer "+tok
 	post := func() (time.Duration, error) {
 		n := seq.Add(1)
-		body13 := fmt.Sprintf("1850567482%03d", n%1000)
-		nir, _ := medconseil.NIRWithKey(body13[:10] + fmt.Sprintf("%03d", 1+n%999))
-		var b []byte
-		if *mixed {
-			b, _ = json.Marshal(mixedDossier(n, nir))
-		} else {
-			b, _ = json.Marshal(map[string]any{"nir": nir, "residence": "67482", "prescripteur": demo.PrescripteurRPPS, "nature": "initial",
-				"debut": "2026-11-02", "fin": "2026-11-20", "cim10": "M545", "libelle": "lombalgie", "motif": "douleur lombaire aiguë après port de charge", "teleconsultation": false})
-		}
-		req, _ := http.NewRequest("POST", base+route, bytes.NewReader(b))
-		req.Header.Set("Authorization", "Bearer "+tok)
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Idempotency-Key", fmt.Sprintf("bench-%d", n))
+		b := bodies[n%int64(len(bodies))]
+		req, _ := http.NewRequest("POST", url, bytes.NewReader(b))
+		req.Header = http.Header{"Authorization": {auth}, "Content-Type": {"application/json"},
+			"Idempotency-Key": {"bench-" + strconv.FormatInt(n, 10)}}
 		t0 := time.Now()
 		res, err := client.Do(req)
 		if err != nil {
 			return 0, err
 		}
+		if res.StatusCode != 201 {
+			msg, _ := io.ReadAll(io.LimitReader(res.Body, 512))
+			res.Body.Close()
+			return 0, fmt.Errorf("statut %d : %s", res.StatusCode, bytes.TrimSpace(msg))
+		}
 		io.Copy(io.Discard, res.Body)
 		res.Body.Close()
-		if res.StatusCode != 201 {
-			return 0, fmt.Errorf("statut %d", res.StatusCode)
-		}
 		return time.Since(t0), nil
 	}
 	run := func(d time.Duration) ([]time.Duration, int64, error) {
@@ -142,7 +163,9 @@ func runBench(ctx context.Context, e *env, args []string) error {
 		defer f.Close()
 	}
 	start, cpu0 := time.Now(), cpuTime()
+	groups0, jobs0 := db.GroupStats()
 	lat, nerr, firstErr := run(*duration)
+	groups, jobs := db.GroupStats()
 	if *cpuProfile != "" {
 		pprof.StopCPUProfile()
 	}
@@ -159,6 +182,9 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	// the share of processor the bench obtained.
 	fmt.Fprintf(e.stdout, "  processeur        : %.3f ms par requête (%s pour %d, client compris)\n",
 		float64(cpu.Microseconds())/1000/float64(len(lat)), cpu.Round(time.Millisecond), len(lat))
+	if groups > groups0 {
+		fmt.Fprintf(e.stdout, "  groupes d'écriture : %d, %.1f écritures par COMMIT en moyenne\n", groups-groups0, float64(jobs-jobs0)/float64(groups-groups0))
+	}
 	if nerr > 0 {
 		fmt.Fprintf(e.stdout, "  première erreur   : %v\n", firstErr)
 	}
@@ -195,13 +221,21 @@ func (b *benchServer) close() {
 	}
 }
 
-func newBenchServer(ctx context.Context, e *env, sf *storeFlags, clients int) (b *benchServer, err error) {
-	b = &benchServer{}
+func newBenchServer(ctx context.Context, e *env, sf *storeFlags, clients int) (_ *benchServer, err error) {
+	// b is not the named result: "return nil, err" must not leave the deferred
+	// cleanup with a nil server (it panicked on every error, a missing --db file
+	// among them).
+	b := &benchServer{}
 	defer func() {
 		if err != nil {
 			b.close()
 		}
 	}()
+	// A benchmark may create its base: --db names a new SQLite file (or an
+	// existing base, or a PostgreSQL URL), migrated and seeded like the
+	// temporary one.
+	sf.create = true
+	userDB := sf.db != ""
 	if sf.db == "" {
 		dir, err := os.MkdirTemp("", "medconseil-bench-")
 		if err != nil {
@@ -209,36 +243,58 @@ func newBenchServer(ctx context.Context, e *env, sf *storeFlags, clients int) (b
 		}
 		b.cleanups = append(b.cleanups, func() { os.RemoveAll(dir) })
 		sf.db = filepath.Join(dir, "bench.db")
-		sf.create = true
+	}
+	// The keys the bench makes when none is given are kept with a base the caller
+	// named, and reused by the next run on it: the pre-analysis opens the sealed
+	// history of earlier runs, which a fresh key could not (beside an SQLite base;
+	// for PostgreSQL, in a directory of the temporary folder named after the URL).
+	// A temporary base's keys go with it.
+	keep := filepath.Join(os.TempDir(), fmt.Sprintf("medconseil-bench-%d", os.Getpid()))
+	if isPostgres(sf.db) {
+		sum := sha256.Sum256([]byte(sf.db))
+		keep = filepath.Join(os.TempDir(), "medconseil-bench-pg-"+hex.EncodeToString(sum[:8]))
+		if err := os.MkdirAll(keep, 0o700); err != nil {
+			return nil, err
+		}
+		keep = filepath.Join(keep, "bench")
+	} else if userDB {
+		keep = strings.TrimPrefix(sf.db, "file:") + ".bench"
+	}
+	keyFile := func(path, id string) error {
+		if _, err := os.Stat(path); err == nil && (userDB || isPostgres(sf.db)) {
+			return nil
+		}
+		text, err := newKeyText(id)
+		if err != nil {
+			return err
+		}
+		if !userDB {
+			b.cleanups = append(b.cleanups, func() { os.Remove(path) })
+		}
+		return writeKeyFile(path, text)
 	}
 	if sf.keyFile == "" && e.getenv("MEDCONSEIL_KEYS") == "" {
-		text, err := newKeyText("bench")
-		if err != nil {
+		sf.keyFile = keep + ".keys"
+		if err := keyFile(sf.keyFile, "bench"); err != nil {
 			return nil, err
 		}
-		sf.keyFile = filepath.Join(os.TempDir(), fmt.Sprintf("medconseil-bench-%d.keys", os.Getpid()))
-		if err := writeKeyFile(sf.keyFile, text); err != nil {
-			return nil, err
-		}
-		b.cleanups = append(b.cleanups, func() { os.Remove(sf.keyFile) })
 	}
-	if sf.auditKeyFile == "" && e.getenv("MEDCONSEIL_AUDIT_KEY") == "" {
-		text, err := newKeyText("bench-audit")
-		if err != nil {
+	// On SQLite the audit key and checkpoints default to BASE.audit-key and
+	// BASE.audit-points, kept with a named base.
+	if sf.auditKeyFile == "" && e.getenv("MEDCONSEIL_AUDIT_KEY") == "" && (!userDB || isPostgres(sf.db)) {
+		sf.auditKeyFile = keep + ".audit-key"
+		if err := keyFile(sf.auditKeyFile, "bench-audit"); err != nil {
 			return nil, err
 		}
-		sf.auditKeyFile = filepath.Join(os.TempDir(), fmt.Sprintf("medconseil-bench-%d.audit-key", os.Getpid()))
-		if err := writeKeyFile(sf.auditKeyFile, text); err != nil {
-			return nil, err
-		}
-		b.cleanups = append(b.cleanups, func() { os.Remove(sf.auditKeyFile) })
 	}
-	if sf.checkpoints == "" {
-		dir, err := os.MkdirTemp("", "medconseil-bench-points-")
-		if err != nil {
+	if sf.checkpoints == "" && (!userDB || isPostgres(sf.db)) {
+		dir := keep + ".audit-points"
+		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, err
 		}
-		b.cleanups = append(b.cleanups, func() { os.RemoveAll(dir) })
+		if !userDB {
+			b.cleanups = append(b.cleanups, func() { os.RemoveAll(dir) })
+		}
 		sf.checkpoints = dir
 	}
 	db, err := sf.open(ctx, e, true)
@@ -254,7 +310,7 @@ func newBenchServer(ctx context.Context, e *env, sf *storeFlags, clients int) (b
 	if err := demo.SeedAccounts(ctx, db, pw, auth.DefaultParams); err != nil {
 		return nil, err
 	}
-	srv, err := web.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)), web.DefaultConfig())
+	srv, err := web.New(db, slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelError})), web.DefaultConfig())
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"medconseil"
 )
@@ -75,6 +76,17 @@ type committer struct {
 	// afterGroup, when set, is called with the journal head after every commit that
 	// appended entries (checkpoints).
 	afterGroup func(seq int64, hash string)
+
+	// groups and jobsRun count the transactions begun and the jobs run in them
+	// (GroupStats: the benchmarks report the mean group size).
+	groups, jobsRun atomic.Int64
+}
+
+// GroupStats returns the number of group transactions begun so far and the number
+// of jobs run in them: their ratio is the mean group size, which sets the COMMIT
+// (and its fsync) paid per write.
+func (db *DB) GroupStats() (groups, jobs int64) {
+	return db.commit.groups.Load(), db.commit.jobsRun.Load()
 }
 
 func newCommitter(db *DB) *committer {
@@ -209,6 +221,8 @@ func (c *committer) runGroup(jobs []*writeJob) (again []*writeJob) {
 		}
 		return nil
 	}
+	c.groups.Add(1)
+	c.jobsRun.Add(int64(live))
 	var pending []AuditEntry
 	t := &Tx{tx: tx, db: c.db, stmts: c.db.wstmts, fixed: ctx, pending: &pending}
 	ok := 0
