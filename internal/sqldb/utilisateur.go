@@ -468,8 +468,13 @@ func (db *DB) TokenActeur(ctx context.Context, digest string) (*medconseil.Acteu
 	err := db.Read(ctx, func(tx *Tx) error {
 		var uid int64
 		var cree string
-		var expire sql.NullString
-		err := tx.QueryRow(ctx, `SELECT utilisateur_id, cree_le, expire_le FROM api_token WHERE hash = ? AND revoque_le IS NULL`, digest).Scan(&uid, &cree, &expire)
+		var expire, login, nom sql.NullString
+		var actif sql.NullInt64
+		// The token and its account in one statement (the account's checks are
+		// those of acteur, made after the token's, in the same order).
+		err := tx.QueryRow(ctx, `SELECT t.utilisateur_id, t.cree_le, t.expire_le, u.login, u.nom, u.actif
+			FROM api_token t LEFT JOIN utilisateur u ON u.id = t.utilisateur_id
+			WHERE t.hash = ? AND t.revoque_le IS NULL`, digest).Scan(&uid, &cree, &expire, &login, &nom, &actif)
 		if errors.Is(err, sql.ErrNoRows) {
 			return &medconseil.Error{Code: medconseil.EUNAUTHENTICATED, Message: "jeton d'API inconnu ou révoqué"}
 		}
@@ -486,8 +491,15 @@ func (db *DB) TokenActeur(ctx context.Context, digest string) (*medconseil.Acteu
 		if err != nil || !db.Now().Before(end) {
 			return &medconseil.Error{Code: medconseil.EUNAUTHENTICATED, Message: "jeton d'API expiré : demandez-en un nouveau (POST /api/v1/tokens)"}
 		}
-		a, err = tx.acteur(ctx, uid)
-		return err
+		if !login.Valid || actif.Int64 != 1 {
+			return &medconseil.Error{Code: medconseil.EUNAUTHENTICATED, Message: "compte inconnu ou désactivé"}
+		}
+		acteur := &medconseil.Acteur{ID: uid, Login: login.String, Nom: nom.String}
+		if acteur.Habilitations, err = tx.habilitations(ctx, uid); err != nil {
+			return err
+		}
+		a = acteur
+		return nil
 	})
 	if err != nil {
 		return nil, err
