@@ -310,7 +310,10 @@ func newBenchServer(ctx context.Context, e *env, sf *storeFlags, clients int) (_
 	if err := demo.SeedAccounts(ctx, db, pw, auth.DefaultParams); err != nil {
 		return nil, err
 	}
-	srv, err := web.New(db, slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelError})), web.DefaultConfig())
+	// The server's log is formatted as in production (its cost is the server's)
+	// and thrown away, except the errors, shown on stderr: a failing request says why.
+	logger := slog.New(teeErrors{slog.NewTextHandler(io.Discard, nil), slog.NewTextHandler(e.stderr, nil)})
+	srv, err := web.New(db, logger, web.DefaultConfig())
 	if err != nil {
 		return nil, err
 	}
@@ -328,4 +331,24 @@ func newBenchServer(ctx context.Context, e *env, sf *storeFlags, clients int) (_
 		return nil, err
 	}
 	return b, nil
+}
+
+// teeErrors passes every record to all and the errors also to errs.
+type teeErrors struct{ all, errs slog.Handler }
+
+func (t teeErrors) Enabled(ctx context.Context, l slog.Level) bool { return t.all.Enabled(ctx, l) }
+
+func (t teeErrors) Handle(ctx context.Context, r slog.Record) error {
+	if r.Level >= slog.LevelError {
+		_ = t.errs.Handle(ctx, r.Clone())
+	}
+	return t.all.Handle(ctx, r)
+}
+
+func (t teeErrors) WithAttrs(as []slog.Attr) slog.Handler {
+	return teeErrors{t.all.WithAttrs(as), t.errs.WithAttrs(as)}
+}
+
+func (t teeErrors) WithGroup(g string) slog.Handler {
+	return teeErrors{t.all.WithGroup(g), t.errs.WithGroup(g)}
 }
