@@ -487,6 +487,11 @@ func (t *Tx) fireSet(ctx context.Context, due []dueEcheance, now time.Time, chai
 			dossiers = append(dossiers, e.dossier)
 		}
 	}
+	// PostgreSQL: the dashboard counters move the batch's dossiers once, at the
+	// end (tableauApres), not at each statement (migration 0976).
+	if err := t.tableauAvant(ctx); err != nil {
+		return res, err
+	}
 	// The dossiers are read without a lock: their update below is conditional on
 	// the state read here, and a dossier changed meanwhile by a user sends the
 	// batch to the careful path, which locks each dossier.
@@ -645,6 +650,9 @@ func (t *Tx) fireSet(ctx context.Context, due []dueEcheance, now time.Time, chai
 		}
 	}
 	if err := t.notifyAll(ctx, notes, now); err != nil {
+		return res, err
+	}
+	if err := t.tableauApres(ctx, dossiers); err != nil {
 		return res, err
 	}
 	return res, chain.appendAll(ctx, t, entries)

@@ -226,12 +226,13 @@ func seedTableauBulk(b *testing.B, db *sqldb.DB, n int) {
 	}
 }
 
-// BenchmarkTableauTriggers measures what the triggers of migration 0940 add to a
-// write: per op, a dossier filed (INSERT with its state and deadline), moved
-// (UPDATE of its state and deadline, as the sweep does) and given an avis
-// (INSERT avis, UPDATE dossier state), one transaction per dossier, on a base
-// already holding MEDCONSEIL_BENCH_TABLEAU_N/10 dossiers; then the same with the
-// triggers dropped, side by side. Reports the CPU time of this process per op
+// BenchmarkTableauTriggers measures what the triggers of the dashboard counters
+// add to a write: per op, a dossier filed (depot: INSERT with its state and
+// deadline, 100 per transaction), or filed, moved (UPDATE of its state and
+// deadline, as the sweep does), given an avis (INSERT avis, UPDATE dossier state)
+// and closed, one transaction per dossier (cycle), on a base already holding
+// MEDCONSEIL_BENCH_TABLEAU_N/10 dossiers; then the same with the triggers dropped,
+// side by side. Reports the CPU time of this process per op
 // (SQLite: all of it; PostgreSQL: the client's share only, compare ns/op).
 // Run: go test ./internal/sqldb -run XXX -bench TableauTriggers -benchtime 2000x
 func BenchmarkTableauTriggers(b *testing.B) {
@@ -249,41 +250,66 @@ func BenchmarkTableauTriggers(b *testing.B) {
 			actors(b, db)
 			seedTableauBulk(b, db, n)
 			next := int64(n + 1)
-			ops := func(b *testing.B) {
-				cpu0 := cpuTime()
-				b.ResetTimer()
-				for range b.N {
-					id := next
-					next++
-					nir := fmt.Sprintf("1%014d", id)
-					err := db.Write(ctx, func(tx *sqldb.Tx) error {
-						for _, s := range []struct {
-							q    string
-							args []any
-						}{
-							{`INSERT INTO assure (nir, residence, cree_le) VALUES (?, '67482', '2026-01-01T00:00:00Z')`, []any{nir}},
-							{`INSERT INTO dossier (id, type, etat, departement, nir, recue_le, echeance, maj_le) VALUES (?, 'arret_travail', 'recue', '67', ?, '2026-05-04T09:00:00Z', '2026-05-20', '2026-01-01T00:00:00Z')`, []any{id, nir}},
-							{`UPDATE dossier SET etat = 'a_instruire', echeance = '2026-05-25' WHERE id = ?`, []any{id}},
-							{`INSERT INTO avis (dossier_id, sens, par, le) VALUES (?, 'justifie', 'banc', '2026-05-10T10:00:00Z')`, []any{id}},
-							{`UPDATE dossier SET etat = 'avis_rendu', echeance = NULL WHERE id = ?`, []any{id}},
-						} {
-							if _, err := tx.Exec(ctx, s.q, s.args...); err != nil {
-								return err
-							}
-						}
-						return nil
-					})
-					if err != nil {
-						b.Fatal(err)
-					}
-				}
-				b.StopTimer()
-				b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N), "cpu-µs/op")
+			type stmt struct {
+				q    string
+				args []any
 			}
-			b.Run("avec-declencheurs", ops)
+			// depot: a dossier filed (what every intake adds); cycle: filed, moved,
+			// given an avis and closed.
+			kinds := map[string]func(id int64, nir string) []stmt{
+				"depot": func(id int64, nir string) []stmt {
+					return []stmt{
+						{`INSERT INTO assure (nir, residence, cree_le) VALUES (?, '67482', '2026-01-01T00:00:00Z')`, []any{nir}},
+						{`INSERT INTO dossier (id, type, etat, departement, nir, recue_le, echeance, maj_le) VALUES (?, 'transport', 'a_instruire', '67', ?, '2026-05-04T09:00:00Z', '2026-05-20', '2026-01-01T00:00:00Z')`, []any{id, nir}},
+					}
+				},
+				"cycle": func(id int64, nir string) []stmt {
+					return []stmt{
+						{`INSERT INTO assure (nir, residence, cree_le) VALUES (?, '67482', '2026-01-01T00:00:00Z')`, []any{nir}},
+						{`INSERT INTO dossier (id, type, etat, departement, nir, recue_le, echeance, maj_le) VALUES (?, 'arret_travail', 'recue', '67', ?, '2026-05-04T09:00:00Z', '2026-05-20', '2026-01-01T00:00:00Z')`, []any{id, nir}},
+						{`UPDATE dossier SET etat = 'a_instruire', echeance = '2026-05-25' WHERE id = ?`, []any{id}},
+						{`INSERT INTO avis (dossier_id, sens, par, le) VALUES (?, 'justifie', 'banc', '2026-05-10T10:00:00Z')`, []any{id}},
+						{`UPDATE dossier SET etat = 'avis_rendu', echeance = NULL WHERE id = ?`, []any{id}},
+					}
+				},
+			}
+			ops := func(kind string) func(b *testing.B) {
+				return func(b *testing.B) {
+					cpu0 := cpuTime()
+					b.ResetTimer()
+					// depot: 100 dossiers per transaction, so that the commit does not
+					// hide the triggers' share.
+					lot := 1
+					if kind == "depot" {
+						lot = 100
+					}
+					for i := 0; i < b.N; i += lot {
+						err := db.Write(ctx, func(tx *sqldb.Tx) error {
+							for range min(lot, b.N-i) {
+								id := next
+								next++
+								nir := fmt.Sprintf("1%014d", id)
+								for _, s := range kinds[kind](id, nir) {
+									if _, err := tx.Exec(ctx, s.q, s.args...); err != nil {
+										return err
+									}
+								}
+							}
+							return nil
+						})
+						if err != nil {
+							b.Fatal(err)
+						}
+					}
+					b.StopTimer()
+					b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N), "cpu-µs/op")
+				}
+			}
+			b.Run("avec-declencheurs/depot", ops("depot"))
+			b.Run("avec-declencheurs/cycle", ops("cycle"))
 			if err := db.Write(ctx, func(tx *sqldb.Tx) error {
-				for _, tr := range strings.Fields("tableau_dossier_ai tableau_dossier_au tableau_dossier_ad tableau_avis_ai tableau_avis_au tableau_avis_ad tableau_echeance_ai tableau_echeance_au tableau_echeance_ad") {
-					q := `DROP TRIGGER ` + tr
+				for _, tr := range strings.Fields("tableau_dossier_ai tableau_dossier_ai_neuf tableau_dossier_au tableau_dossier_ad tableau_avis_ai tableau_avis_au tableau_avis_ad tableau_echeance_ai tableau_echeance_au tableau_echeance_ad") {
+					q := `DROP TRIGGER IF EXISTS ` + tr
 					if db.Dialect() == sqldb.Postgres {
 						q += ` ON ` + strings.Split(tr, "_")[1]
 					}
@@ -295,7 +321,8 @@ func BenchmarkTableauTriggers(b *testing.B) {
 			}); err != nil {
 				b.Fatal(err)
 			}
-			b.Run("sans-declencheurs", ops)
+			b.Run("sans-declencheurs/depot", ops("depot"))
+			b.Run("sans-declencheurs/cycle", ops("cycle"))
 		})
 	}
 }

@@ -173,6 +173,40 @@ func (db *DB) compactTableau(ctx context.Context) error {
 	})
 }
 
+// tableauAvant and tableauApres frame a set of writes of one transaction that
+// move many dossiers — a sweep batch — so that the dashboard counters move each
+// of them once, after the last write, instead of once per statement (PostgreSQL,
+// migration 0976): tableauAvant makes the triggers skip for the rest of the
+// transaction; tableauApres turns them back on and moves the dossiers listed,
+// which must include every dossier the writes in between changed. A transaction
+// that fails in between is rolled back with the setting. On SQLite, whose
+// triggers are per row, both do nothing.
+func (t *Tx) tableauAvant(ctx context.Context) error {
+	if t.db.dialect != Postgres {
+		return nil
+	}
+	if _, err := t.Exec(ctx, `SELECT set_config('medconseil.tableau_differe', 'on', true)`); err != nil {
+		return medconseil.Internal(err)
+	}
+	return nil
+}
+
+func (t *Tx) tableauApres(ctx context.Context, dossiers []int64) error {
+	if t.db.dialect != Postgres {
+		return nil
+	}
+	if _, err := t.Exec(ctx, `SELECT set_config('medconseil.tableau_differe', 'off', true)`); err != nil {
+		return medconseil.Internal(err)
+	}
+	if len(dossiers) == 0 {
+		return nil
+	}
+	if _, err := t.Exec(ctx, `SELECT tableau_rafraichir_ensemble(?::bigint[])`, dossiers); err != nil {
+		return medconseil.Internal(fmt.Errorf("tableau de bord : compteurs du lot : %w", err))
+	}
+	return nil
+}
+
 // syncTableauTacite keeps tableau_tacite, the deadlines whose firing is a tacit
 // approval or an implicit recognition (the triggers of migration 0940 read it), in
 // step with the lifecycle files: when they changed, it rewrites the list and

@@ -58,43 +58,8 @@ func TestTableauCompteursEqualsRaw(t *testing.T) {
 			if _, err := db.Migrate(ctx); err != nil {
 				t.Fatal(err)
 			}
-			acts := actors(t, db)
-			chef := &medconseil.Acteur{Login: "chef.67.57", Habilitations: []medconseil.Habilitation{
-				{Role: medconseil.RoleMedecinChef, Territoire: medconseil.Territoire{Niveau: medconseil.NiveauEchelon, Code: "67"}},
-				{Role: medconseil.RoleMedecinChef, Territoire: medconseil.Territoire{Niveau: medconseil.NiveauEchelon, Code: "57"}}}}
-			national := &medconseil.Acteur{Login: "chef.national", Habilitations: []medconseil.Habilitation{
-				{Role: medconseil.RoleMedecinChef, Territoire: medconseil.Territoire{Niveau: medconseil.NiveauNational}}}}
-			who := []*medconseil.Acteur{acts["regional"], acts["statisticien"], chef, national}
-			compared, filled := 0, 0
-			compare := func(round int) {
-				t.Helper()
-				for k := range 6 {
-					du := medconseil.NewDate(2025, 1, 1).AddDays(rng.IntN(500))
-					au := du.AddDays(rng.IntN(400))
-					if k == 0 { // whole months
-						du = medconseil.NewDate(du.Year(), du.Month(), 1)
-						au = medconseil.NewDate(au.Year(), au.Month(), 1).AddMonths(1).AddDays(-1)
-					}
-					q := sqldb.TableauQuery{Du: du, Au: au, Aujourdhui: medconseil.NewDate(2025, 1, 1).AddDays(rng.IntN(600))}
-					for _, a := range who {
-						c, nr, raw, err := sqldb.TableauVariants(ctx, db, a, q)
-						if err != nil {
-							t.Fatal(err)
-						}
-						want := tableauJSON(t, raw)
-						compared++
-						if raw.Total.Recus.N > 0 || raw.Total.Recus.Masque != "" {
-							filled++
-						}
-						if diff := cmp.Diff(want, tableauJSON(t, nr)); diff != "" {
-							t.Fatalf("round %d, %s, %s–%s judged %s: counters (movements not folded) differ from the raw tables (-raw +counters):\n%s", round, a.Login, du, au, q.Aujourdhui, diff)
-						}
-						if diff := cmp.Diff(want, tableauJSON(t, c)); diff != "" {
-							t.Fatalf("round %d, %s, %s–%s judged %s: counters differ from the raw tables (-raw +counters):\n%s", round, a.Login, du, au, q.Aujourdhui, diff)
-						}
-					}
-				}
-			}
+			c := newTableauComparer(t, db, rng)
+			compare := c.compare
 			compare(0)
 			for round := 1; round <= 4; round++ {
 				w.run(250)
@@ -105,9 +70,151 @@ func TestTableauCompteursEqualsRaw(t *testing.T) {
 				t.Fatal(err)
 			}
 			compare(5)
-			if filled < compared*3/4 {
-				t.Errorf("%d dashboards of %d had dossiers: the random data is too thin to test anything", filled, compared)
+			c.checkFilled()
+		})
+	}
+}
+
+// tableauComparer compares the dashboard read from the counters with the one
+// computed from the raw tables.
+type tableauComparer struct {
+	t                *testing.T
+	db               *sqldb.DB
+	rng              *rand.Rand
+	who              []*medconseil.Acteur
+	compared, filled int
+}
+
+func newTableauComparer(t *testing.T, db *sqldb.DB, rng *rand.Rand) *tableauComparer {
+	acts := actors(t, db)
+	chef := &medconseil.Acteur{Login: "chef.67.57", Habilitations: []medconseil.Habilitation{
+		{Role: medconseil.RoleMedecinChef, Territoire: medconseil.Territoire{Niveau: medconseil.NiveauEchelon, Code: "67"}},
+		{Role: medconseil.RoleMedecinChef, Territoire: medconseil.Territoire{Niveau: medconseil.NiveauEchelon, Code: "57"}}}}
+	national := &medconseil.Acteur{Login: "chef.national", Habilitations: []medconseil.Habilitation{
+		{Role: medconseil.RoleMedecinChef, Territoire: medconseil.Territoire{Niveau: medconseil.NiveauNational}}}}
+	return &tableauComparer{t: t, db: db, rng: rng, who: []*medconseil.Acteur{acts["regional"], acts["statisticien"], chef, national}}
+}
+
+// compare checks six random periods (the first of whole months) judged on random
+// days, for every dashboard role.
+func (c *tableauComparer) compare(round int) {
+	t, rng := c.t, c.rng
+	t.Helper()
+	for k := range 6 {
+		du := medconseil.NewDate(2025, 1, 1).AddDays(rng.IntN(500))
+		au := du.AddDays(rng.IntN(400))
+		if k == 0 { // whole months
+			du = medconseil.NewDate(du.Year(), du.Month(), 1)
+			au = medconseil.NewDate(au.Year(), au.Month(), 1).AddMonths(1).AddDays(-1)
+		}
+		q := sqldb.TableauQuery{Du: du, Au: au, Aujourdhui: medconseil.NewDate(2025, 1, 1).AddDays(rng.IntN(600))}
+		c.compareAt(round, q)
+	}
+}
+
+func (c *tableauComparer) compareAt(round int, q sqldb.TableauQuery) {
+	t := c.t
+	t.Helper()
+	for _, a := range c.who {
+		cpt, nr, raw, err := sqldb.TableauVariants(ctx, c.db, a, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := tableauJSON(t, raw)
+		c.compared++
+		if raw.Total.Recus.N > 0 || raw.Total.Recus.Masque != "" {
+			c.filled++
+		}
+		if diff := cmp.Diff(want, tableauJSON(t, nr)); diff != "" {
+			t.Fatalf("round %d, %s, %s–%s judged %s: counters (movements not folded) differ from the raw tables (-raw +counters):\n%s", round, a.Login, q.Du, q.Au, q.Aujourdhui, diff)
+		}
+		if diff := cmp.Diff(want, tableauJSON(t, cpt)); diff != "" {
+			t.Fatalf("round %d, %s, %s–%s judged %s: counters differ from the raw tables (-raw +counters):\n%s", round, a.Login, q.Du, q.Au, q.Aujourdhui, diff)
+		}
+	}
+}
+
+func (c *tableauComparer) checkFilled() {
+	if c.filled < c.compared*3/4 {
+		c.t.Errorf("%d dashboards of %d had dossiers: the random data is too thin to test anything", c.filled, c.compared)
+	}
+}
+
+// TestTableauCompteursBulk checks the counters against the raw tables after
+// statements that change many rows at once — the PostgreSQL triggers run once per
+// statement over its transition tables (migration 0975) — and after real sweeps
+// (FireDeadlines, batches of SweepBatch deadlines), on both engines.
+func TestTableauCompteursBulk(t *testing.T) {
+	for _, e := range []struct {
+		name string
+		open func(testing.TB) *sqldb.DB
+	}{{"sqlite", sqldbtest.SQLite}, {"postgres", sqldbtest.Postgres}} {
+		t.Run(e.name, func(t *testing.T) {
+			db := e.open(t)
+			rng := rand.New(rand.NewPCG(10, 975))
+			w := &tableauWorld{t: t, db: db, rng: rng, bulk: true}
+			c := newTableauComparer(t, db, rng)
+			for round := range 4 {
+				w.run(200)
+				c.compare(round)
 			}
+			// A sweep: 1,300 open dossiers with a tacit deadline due from 1 to 5
+			// April 2025 (three batches the first day), a fifth of them in a state
+			// where it no longer runs (cancelled by the sweep).
+			first := w.next + 1
+			err := db.Write(ctx, func(tx *sqldb.Tx) error {
+				for i := range int64(1300) {
+					id := first + i
+					w.next = id
+					nir := fmt.Sprintf("2%014d", id)
+					typ := []string{"transport", "atmp", "lpp", "kine"}[i%4]
+					nom, nature := "accord_tacite", ""
+					switch typ {
+					case "atmp":
+						nom, nature = "decision_at", "accident"
+					case "lpp":
+						nature = "dispositif"
+					}
+					etat := "a_instruire"
+					if i%5 == 0 {
+						etat = "classee"
+					}
+					due := medconseil.NewDate(2025, 4, 1).AddDays(int(i) / 650 * 2)
+					recue := medconseil.NewDate(2025, 2, 1).AddDays(int(i % 50))
+					for _, s := range []struct {
+						q    string
+						args []any
+					}{
+						{`INSERT INTO assure (nir, residence, cree_le) VALUES (?, '67482', '2025-01-01T00:00:00Z')`, []any{nir}},
+						{`INSERT INTO dossier (id, type, etat, departement, nir, recue_le, echeance, maj_le) VALUES (?, ?, ?, ?, ?, ?, ?, '2025-01-01T00:00:00Z')`,
+							[]any{id, typ, etat, tableauDeps[i%int64(len(tableauDeps))], nir, recue.String(), due.String()}},
+						{`INSERT INTO cycle (dossier_id, nature, recue) VALUES (?, ?, ?)`, []any{id, nature, recue}},
+						{`INSERT INTO echeance (dossier_id, nom, depuis, limite, due, cree_le) VALUES (?, ?, ?, ?, ?, '2025-01-01T00:00:00Z')`,
+							[]any{id, nom, recue.String(), due.String(), due.String()}},
+					} {
+						if _, err := tx.Exec(ctx, s.q, s.args...); err != nil {
+							return fmt.Errorf("%s: %w", s.q, err)
+						}
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, day := range []medconseil.Date{medconseil.NewDate(2025, 4, 1), medconseil.NewDate(2025, 4, 3)} {
+				res, err := db.FireDeadlines(ctx, day)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if res.Fired < 500 || res.Cancelled < 100 {
+					t.Fatalf("sweep of %s: %+v, want at least 500 fired and 100 cancelled", day, res)
+				}
+				c.compareAt(10+i, sqldb.TableauQuery{Du: medconseil.NewDate(2025, 1, 1), Au: medconseil.NewDate(2025, 12, 31), Aujourdhui: day})
+				c.compareAt(10+i, sqldb.TableauQuery{Du: medconseil.NewDate(2025, 2, 10), Au: medconseil.NewDate(2025, 4, 20), Aujourdhui: day.AddDays(-1)})
+				c.compare(10 + i)
+			}
+			c.checkFilled()
 		})
 	}
 }
@@ -130,6 +237,9 @@ type tableauWorld struct {
 	next   int64
 	ids    []int64
 	echIDs []int64
+	// bulk mixes in statements that change many rows at once (the sweep's
+	// batches, bulk seeds): the PostgreSQL triggers run once per statement.
+	bulk bool
 }
 
 var (
@@ -169,6 +279,12 @@ func (w *tableauWorld) run(n int) {
 			return nil
 		}
 		for range n {
+			if w.bulk && len(w.ids) > 10 && r.IntN(4) == 0 {
+				if err := w.bulkOp(tx); err != nil {
+					return err
+				}
+				continue
+			}
 			op := r.IntN(100)
 			id, ok := w.pick()
 			if !ok {
@@ -300,5 +416,82 @@ func (w *tableauWorld) run(n int) {
 	})
 	if err != nil {
 		w.t.Fatal(err)
+	}
+}
+
+// bulkOp writes one statement that changes several rows: dossiers filed together,
+// moved together (some of them to where they already are), a sweep batch
+// (deadlines claimed, then their dossiers' states), deadlines cancelled or
+// deleted together, avis given, corrected or withdrawn together.
+func (w *tableauWorld) bulkOp(tx *sqldb.Tx) error {
+	r := w.rng
+	some := func(n int) (string, []any) { // "(?, ?, …)" over n random dossiers, repeats included
+		var marks []string
+		var args []any
+		for range n {
+			id, _ := w.pick()
+			marks = append(marks, "?")
+			args = append(args, id)
+		}
+		return "(" + strings.Join(marks, ", ") + ")", args
+	}
+	exec := func(q string, args ...any) error {
+		if _, err := tx.Exec(ctx, q, args...); err != nil {
+			return fmt.Errorf("%s: %w", q, err)
+		}
+		return nil
+	}
+	k := 2 + r.IntN(12)
+	switch r.IntN(8) {
+	case 0: // dossiers filed in one INSERT
+		var vals []string
+		var args []any
+		for range k {
+			w.next++
+			id := w.next
+			nir := fmt.Sprintf("1%014d", id)
+			if err := exec(`INSERT INTO assure (nir, residence, cree_le) VALUES (?, '67482', '2025-01-01T00:00:00Z')`, nir); err != nil {
+				return err
+			}
+			var ech any
+			if r.IntN(4) > 0 {
+				ech = w.day().String()
+			}
+			vals = append(vals, "(?, ?, ?, ?, ?, ?, ?, '2025-01-01T00:00:00Z')")
+			args = append(args, id, tableauTypes[r.IntN(len(tableauTypes))], tableauEtats[r.IntN(len(tableauEtats))],
+				tableauDeps[r.IntN(len(tableauDeps))], nir, w.day().String(), ech)
+			w.ids = append(w.ids, id)
+		}
+		return exec(`INSERT INTO dossier (id, type, etat, departement, nir, recue_le, echeance, maj_le) VALUES `+strings.Join(vals, ", "), args...)
+	case 1: // dossiers moved together; an open state is set on some that already have it
+		in, args := some(k)
+		return exec(`UPDATE dossier SET etat = CASE WHEN id % 2 = 0 THEN ? ELSE etat END, echeance = ?, version = version + 1 WHERE id IN `+in,
+			append([]any{tableauEtats[r.IntN(len(tableauEtats))], w.day().String()}, args...)...)
+	case 2: // a sweep batch: pending deadlines claimed, then their dossiers' states
+		in, args := some(k)
+		if err := exec(`UPDATE echeance SET statut = 'declenchee', traite_le = '2025-06-01T00:00:00Z' WHERE statut = 'attente' AND dossier_id IN `+in, args...); err != nil {
+			return err
+		}
+		return exec(`UPDATE dossier SET etat = 'accord_tacite', version = version + 1,
+			echeance = (SELECT MIN(e.limite) FROM echeance e WHERE e.dossier_id = dossier.id AND e.statut = 'attente') WHERE id IN `+in, args...)
+	case 3: // deadlines cancelled (fired ones among them) or fired, whatever their status
+		in, args := some(k)
+		statut := []string{"annulee", "declenchee"}[r.IntN(2)]
+		return exec(`UPDATE echeance SET statut = ? WHERE dossier_id IN `+in, append([]any{statut}, args...)...)
+	case 4: // deadlines deleted together
+		in, args := some(k)
+		return exec(`DELETE FROM echeance WHERE statut = ? AND dossier_id IN `+in, append([]any{[]string{"declenchee", "annulee"}[r.IntN(2)]}, args...)...)
+	case 5: // avis given to those without one
+		in, args := some(k)
+		return exec(`INSERT INTO avis (dossier_id, sens, par, le) SELECT d.id, ?, 'banc', ? FROM dossier d
+			WHERE d.id IN `+in+` AND NOT EXISTS (SELECT 1 FROM avis v WHERE v.dossier_id = d.id)`,
+			append([]any{[]string{"justifie", "non_justifie", "partiel"}[r.IntN(3)], w.day().String() + "T09:00:00.000000000Z"}, args...)...)
+	case 6: // avis corrected together
+		in, args := some(k)
+		return exec(`UPDATE avis SET sens = ?, le = CASE WHEN dossier_id % 3 = 0 THEN ? ELSE le END WHERE dossier_id IN `+in,
+			append([]any{[]string{"justifie", "non_justifie", "partiel"}[r.IntN(3)], w.day().String() + "T10:00:00.000000000Z"}, args...)...)
+	default: // avis withdrawn together
+		in, args := some(k)
+		return exec(`DELETE FROM avis WHERE dossier_id IN `+in, args...)
 	}
 }
