@@ -13,3 +13,7 @@
 DROP INDEX IF EXISTS dossier_dep_nom_assure;
 CREATE INDEX dossier_dep_nom_assure ON dossier(departement, UPPER(nom_assure), id,
     echeance, recue_le, type, etat, attribue_a);
+-- Its statistics went with the old index: without them the planner takes the new
+-- one, which covers every list of the département, for the whole history sorted by
+-- any key (a sort of 180,000 entries instead of a walk of 125: 30 ms at 1,000,000).
+ANALYZE dossier_dep_nom_assure;
