@@ -13,7 +13,7 @@ import (
 	"medconseil/internal/sqldb"
 )
 
-const benchWorklistUsage = "bench worklist [--db DSN] [--dossiers 1000000] [--requetes 600]"
+const benchWorklistUsage = "bench worklist [--db DSN] [--dossiers 1000000] [--requetes 600] [--echauffement 50] [--tours 1]"
 
 // runBenchWorklist measures the worklist (issue 10: filter + sort + search + page,
 // p99 ≤ 50 ms at 1,000,000 dossiers): the base is filled to N dossiers if it has
@@ -24,14 +24,25 @@ const benchWorklistUsage = "bench worklist [--db DSN] [--dossiers 1000000] [--re
 // NIR and name, pages 1 to 5 — each through DB.Worklist exactly as the server
 // calls it (policy filter, count, page, disclosure, journal entry). It prints the
 // percentiles per kind and overall, and the time of the counts per state and type.
+//
+// The first lists after opening read their pages for the first time (SQLite:
+// from the file; PostgreSQL: shared buffers as left by the server). --echauffement
+// lists are asked first and not measured; --tours T asks the same R lists T times
+// and prints each tour, so that the first (cold: --echauffement 0) and the next
+// (warm: every page of the mix read once) are measured apart.
 func runBenchWorklist(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "bench worklist", benchWorklistUsage)
 	var sf storeFlags
 	sf.register(fs, e, "")
 	n := fs.Int("dossiers", 1000000, "nombre de dossiers de la base mesurée")
 	reqs := fs.Int("requetes", 600, "nombre de listes demandées")
+	warm := fs.Int("echauffement", 50, "listes demandées avant la mesure (0 : la première mesure part d'un cache froid)")
+	tours := fs.Int("tours", 1, "nombre de passages sur les mêmes listes (le premier froid, les suivants chauds)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if *reqs < 1 || *warm < 0 || *tours < 1 {
+		return fmt.Errorf("--requetes et --tours : au moins 1 ; --echauffement : au moins 0")
 	}
 	dir, err := os.MkdirTemp("", "medconseil-bench-worklist-")
 	if err != nil {
@@ -142,23 +153,52 @@ func runBenchWorklist(ctx context.Context, e *env, args []string) error {
 		return k, q
 	}
 	// Warm-up: the caches, as on a server that has been running.
-	for i := 0; i < 50; i++ {
+	for i := 0; i < *warm; i++ {
 		_, q := draw()
 		if _, _, err := db.Worklist(ctx, a, q); err != nil {
 			return err
 		}
 	}
-	byKind := map[string][]time.Duration{}
-	var all []time.Duration
-	for i := 0; i < *reqs; i++ {
-		k, q := draw()
-		t0 := time.Now()
-		if _, _, err := db.Worklist(ctx, a, q); err != nil {
-			return fmt.Errorf("%s %+v : %w", k, q, err)
+	type drawn struct {
+		kind string
+		q    sqldb.WorklistQuery
+	}
+	mix := make([]drawn, *reqs)
+	for i := range mix {
+		mix[i].kind, mix[i].q = draw()
+	}
+	pct := func(ds []time.Duration, p float64) time.Duration {
+		s := append([]time.Duration(nil), ds...)
+		sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+		return s[min(len(s)-1, int(float64(len(s))*p))]
+	}
+	ms := func(d time.Duration) string { return fmt.Sprintf("%.1f", float64(d.Microseconds())/1000) }
+	for tour := 1; tour <= *tours; tour++ {
+		byKind := map[string][]time.Duration{}
+		var all []time.Duration
+		cpu0 := cpuTime()
+		for _, m := range mix {
+			t0 := time.Now()
+			if _, _, err := db.Worklist(ctx, a, m.q); err != nil {
+				return fmt.Errorf("%s %+v : %w", m.kind, m.q, err)
+			}
+			d := time.Since(t0)
+			byKind[m.kind] = append(byKind[m.kind], d)
+			all = append(all, d)
 		}
-		d := time.Since(t0)
-		byKind[k] = append(byKind[k], d)
-		all = append(all, d)
+		cpu := cpuTime() - cpu0
+		fmt.Fprintf(e.stdout, "Liste de travail, %s, %d dossiers, %d requêtes (praticien-conseil du 67), tour %d/%d (échauffement %d)\n", db.Dialect(), max(have, *n), *reqs, tour, *tours, *warm)
+		fmt.Fprintf(e.stdout, "%-12s %6s %8s %8s %8s %8s\n", "sorte", "n", "p50 ms", "p95 ms", "p99 ms", "max ms")
+		for _, k := range kinds {
+			ds := byKind[k]
+			if len(ds) == 0 {
+				continue
+			}
+			fmt.Fprintf(e.stdout, "%-12s %6d %8s %8s %8s %8s\n", k, len(ds), ms(pct(ds, .5)), ms(pct(ds, .95)), ms(pct(ds, .99)), ms(pct(ds, 1)))
+		}
+		fmt.Fprintf(e.stdout, "%-12s %6d %8s %8s %8s %8s\n", "toutes", len(all), ms(pct(all, .5)), ms(pct(all, .95)), ms(pct(all, .99)), ms(pct(all, 1)))
+		fmt.Fprintf(e.stdout, "processeur de ce processus : %.2f ms par liste (%s)\n", float64(cpu.Microseconds())/1000/float64(len(all)),
+			map[bool]string{true: "base comprise", false: "client seul, hors serveur PostgreSQL"}[db.Dialect() == sqldb.SQLite])
 	}
 	var counts []time.Duration
 	for i := 0; i < 20; i++ {
@@ -168,22 +208,6 @@ func runBenchWorklist(ctx context.Context, e *env, args []string) error {
 		}
 		counts = append(counts, time.Since(t0))
 	}
-	pct := func(ds []time.Duration, p float64) time.Duration {
-		s := append([]time.Duration(nil), ds...)
-		sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-		return s[min(len(s)-1, int(float64(len(s))*p))]
-	}
-	ms := func(d time.Duration) string { return fmt.Sprintf("%.1f", float64(d.Microseconds())/1000) }
-	fmt.Fprintf(e.stdout, "Liste de travail, %s, %d dossiers, %d requêtes (praticien-conseil du 67)\n", db.Dialect(), max(have, *n), *reqs)
-	fmt.Fprintf(e.stdout, "%-12s %6s %8s %8s %8s %8s\n", "sorte", "n", "p50 ms", "p95 ms", "p99 ms", "max ms")
-	for _, k := range kinds {
-		ds := byKind[k]
-		if len(ds) == 0 {
-			continue
-		}
-		fmt.Fprintf(e.stdout, "%-12s %6d %8s %8s %8s %8s\n", k, len(ds), ms(pct(ds, .5)), ms(pct(ds, .95)), ms(pct(ds, .99)), ms(pct(ds, 1)))
-	}
-	fmt.Fprintf(e.stdout, "%-12s %6d %8s %8s %8s %8s\n", "toutes", len(all), ms(pct(all, .5)), ms(pct(all, .95)), ms(pct(all, .99)), ms(pct(all, 1)))
 	fmt.Fprintf(e.stdout, "%-12s %6d %8s %8s %8s %8s\n", "compteurs", len(counts), ms(pct(counts, .5)), ms(pct(counts, .95)), ms(pct(counts, .99)), ms(pct(counts, 1)))
 	return nil
 }

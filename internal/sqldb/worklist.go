@@ -307,8 +307,11 @@ type worklistStmt struct {
 //     and takes the page: an index in the order of the sort would walk the
 //     département's closed history looking for the few that match (PostgreSQL
 //     chose that, expecting them evenly spread, when they are the recent ones);
-//   - any other list (the whole history) walks the index of its sort key, led by
-//     the département, for one page, and counts up to WorklistCountCap.
+//     A search by name reads its candidates from dossier_dep_nom_assure alone
+//     (migration 0990: it carries every sort key), never from the table;
+//   - any other list (the whole history, or a search by registered name sorted
+//     by name) walks the index of its sort key, led by the département, for one
+//     page, and counts up to WorklistCountCap.
 //
 // Either way the page is chosen on dossier alone, then joined.
 func (db *DB) worklistSQL(a *medconseil.Acteur, q WorklistQuery) (*worklistStmt, error) {
@@ -355,7 +358,11 @@ func (db *DB) worklistSQL(a *medconseil.Acteur, q WorklistQuery) (*worklistStmt,
 			LEFT JOIN arret a ON a.dossier_id = d.id
 			LEFT JOIN avis v ON v.dossier_id = d.id`
 	rc, _ := parseRecherche(q.Recherche)
-	if q.Ouverts || q.Urgence != "" || q.Etat.Open() || q.NIR != "" || rc != (recherche{}) {
+	// A search by registered name sorted by that name walks dossier_dep_nom_assure
+	// (departement, UPPER(nom_assure), id) in the order of the page and stops at
+	// it, instead of collecting and sorting every dossier of the prefix.
+	walkName := rc.nom != "" && key == "nom" && readsRegisteredNames(a)
+	if !walkName && (q.Ouverts || q.Urgence != "" || q.Etat.Open() || q.NIR != "" || rc != (recherche{})) {
 		k := expr
 		if k == "" {
 			k = "0"

@@ -61,6 +61,13 @@ func TestWorklistExplainTool(t *testing.T) {
 	add("nom MAR echeance", WorklistQuery{Recherche: "MAR", Tri: "echeance"})
 	add("nom SCHNEIDER -recue p3", WorklistQuery{Recherche: "SCHNEIDER", Tri: "-recue", Page: 3})
 	add("nom MOR nom", WorklistQuery{Recherche: "MOR", Tri: "nom"})
+	for _, t := range WorklistTris {
+		add("nom MOR "+t.Cle+" p3", WorklistQuery{Recherche: "MOR", Tri: t.Cle, Page: 3})
+		add("nom MOR -"+t.Cle+" p5", WorklistQuery{Recherche: "MOR", Tri: "-" + t.Cle, Page: 5})
+	}
+	add("nom MO -recue p5", WorklistQuery{Recherche: "MO", Tri: "-recue", Page: 5})
+	add("nom MO nom p5", WorklistQuery{Recherche: "MO", Tri: "nom", Page: 5})
+	add("nom MOREAU echeance", WorklistQuery{Recherche: "MOREAU", Tri: "echeance"})
 	for _, at := range []string{"moi", "equipe", "aucune"} {
 		add("attribution "+at+" echeance", WorklistQuery{Ouverts: true, Attribution: at, Tri: "echeance"})
 		add("attribution "+at+" -recue p4", WorklistQuery{Ouverts: true, Attribution: at, Tri: "-recue", Page: 4})

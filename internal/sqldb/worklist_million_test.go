@@ -1,6 +1,7 @@
 package sqldb_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -122,6 +123,8 @@ func TestWorklistPlansReadTheCaseloadAlone(t *testing.T) {
 			{"attribution aucune", "dossier_ouvert", sqldb.WorklistQuery{Ouverts: true, Attribution: "aucune", Tri: "attribue"}},
 			{"urgence", "dossier_ouvert", sqldb.WorklistQuery{Ouverts: true, Urgence: "retard"}},
 			{"nom", "dossier_dep_nom_assure", sqldb.WorklistQuery{Recherche: "MOR", Tri: "-recue", Page: 2}},
+			{"nom tri nom", "dossier_dep_nom_assure", sqldb.WorklistQuery{Recherche: "MOR", Tri: "-nom", Page: 2}},
+			{"nom tri echeance", "dossier_dep_nom_assure", sqldb.WorklistQuery{Recherche: "MOR", Tri: "echeance", Page: 1}},
 			{"tout recue", "dossier_dep_recue", sqldb.WorklistQuery{Tri: "-recue", Page: 5}},
 			{"tout nom", "dossier_dep_nom_assure", sqldb.WorklistQuery{Tri: "nom", Page: 5}},
 		}
@@ -140,6 +143,18 @@ func TestWorklistPlansReadTheCaseloadAlone(t *testing.T) {
 				if !strings.Contains(page, c.want) || (!walk && !strings.Contains(count, c.want)) {
 					t.Errorf("%s: plan does not use %s:\ncount:\n%s\npage:\n%s", c.name, c.want, count, page)
 				}
+				// The search by name reads its candidates from the index alone
+				// (migration 0990), and sorted by name it needs no sort at all.
+				if strings.HasPrefix(c.name, "nom") {
+					if !strings.Contains(count, "COVERING INDEX dossier_dep_nom_assure") || !strings.Contains(page, "COVERING INDEX dossier_dep_nom_assure") {
+						t.Errorf("%s: the name search reads the table:\ncount:\n%s\npage:\n%s", c.name, count, page)
+					}
+					// (The 25 rows of the page are sorted again after the joins.)
+					inner, _, _ := strings.Cut(page, "SCAN p")
+					if c.name == "nom tri nom" && strings.Contains(inner, "TEMP B-TREE") {
+						t.Errorf("%s: the page sorts the candidates:\n%s", c.name, page)
+					}
+				}
 			}
 			// Same answer as the unindexed truth: every matching dossier, in order.
 			rows, total, err := db.Worklist(ctx, a, c.q)
@@ -152,3 +167,90 @@ func TestWorklistPlansReadTheCaseloadAlone(t *testing.T) {
 		}
 	})
 }
+
+// TestWorklistNameSearchExactInEverySort: the search by registered name returns,
+// page after page, exactly the dossiers of the reader's département whose name
+// starts with the prefix, in the requested order (key, then number), for every
+// sort key both ways — whether the list walks dossier_dep_nom_assure in order
+// (sort by name) or collects its candidates from it and sorts them (migration
+// 0990). The truth is a query that cannot use the name index (SUBSTR), sorted by
+// the database.
+func TestWorklistNameSearchExactInEverySort(t *testing.T) {
+	if testing.Short() {
+		t.Skip("seeds 6,000 dossiers")
+	}
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		as := actors(t, db)
+		if err := db.SeedWorklist(ctx, 6000, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Analyze(ctx); err != nil {
+			t.Fatal(err)
+		}
+		a := as["praticien.67"]
+		order := map[string]string{
+			"echeance": "COALESCE(d.echeance, '9999-12-31')", "recue": "d.recue_le", "id": "", "type": "d.type",
+			"etat": "d.etat", "nom": "UPPER(d.nom_assure)", "attribue": "d.attribue_a",
+		}
+		for _, prefix := range []string{"mor", "MAR", "Schneider", "ZZ"} {
+			for _, tri := range sqldb.WorklistTris {
+				for _, dir := range []string{"", "-"} {
+					by := "d.id"
+					if dir == "-" {
+						by = "d.id DESC"
+					}
+					if e := order[tri.Cle]; e != "" {
+						if dir == "-" {
+							e += " DESC"
+						}
+						by = e + ", " + by
+					}
+					var want []int64
+					err := db.Read(ctx, func(tx *sqldb.Tx) error {
+						rs, err := tx.Query(ctx, `SELECT d.id FROM dossier d WHERE d.departement = '67'
+							AND SUBSTR(UPPER(d.nom_assure), 1, `+fmt.Sprint(len(prefix))+`) = ? ORDER BY `+by, strings.ToUpper(prefix))
+						if err != nil {
+							return err
+						}
+						defer rs.Close()
+						for rs.Next() {
+							var id int64
+							if err := rs.Scan(&id); err != nil {
+								return err
+							}
+							want = append(want, id)
+						}
+						return rs.Err()
+					})
+					if err != nil {
+						t.Fatal(err)
+					}
+					if (prefix == "mor" && len(want) <= 25) || (prefix != "ZZ" && len(want) < 10) {
+						t.Fatalf("%s: only %d dossiers in the truth (more than a page of « mor » wanted): the seed changed", prefix, len(want))
+					}
+					var got []int64
+					for page := 1; ; page++ {
+						rows, total, err := db.Worklist(ctx, a, sqldb.WorklistQuery{Recherche: prefix, Tri: dir + tri.Cle, Page: page, ParPage: 25})
+						if err != nil {
+							t.Fatalf("%s %s%s page %d: %v", prefix, dir, tri.Cle, page, err)
+						}
+						if total != min(len(want), sqldb.WorklistCountCap) {
+							t.Errorf("%s %s%s: total %d, want %d", prefix, dir, tri.Cle, total, len(want))
+						}
+						for _, r := range rows {
+							got = append(got, r.ID)
+						}
+						if len(rows) < 25 {
+							break
+						}
+					}
+					if fmt.Sprint(got) != fmt.Sprint(want) {
+						t.Errorf("%s %s%s: %d dossiers %v…, want %d %v…", prefix, dir, tri.Cle, len(got), firstIDs(got), len(want), firstIDs(want))
+					}
+				}
+			}
+		}
+	})
+}
+
+func firstIDs(ids []int64) []int64 { return ids[:min(len(ids), 8)] }
