@@ -112,30 +112,40 @@ func (c *committer) close() {
 
 // submit queues fn and waits for the verdict on its group.
 func (c *committer) submit(ctx context.Context, fn func(*Tx) error) error {
+	return c.enqueue(ctx, fn)()
+}
+
+// enqueue queues fn and returns the wait for the verdict on its group. Jobs queued
+// one after another by one caller are taken in that order; with SQLite's single
+// writer they also run in that order.
+func (c *committer) enqueue(ctx context.Context, fn func(*Tx) error) (wait func() error) {
 	select {
 	case <-c.stop:
-		return errClosed
+		return func() error { return errClosed }
 	default:
 	}
 	j := &writeJob{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	select {
 	case c.jobs <- j:
 	case <-ctx.Done():
-		return ctx.Err()
+		err := ctx.Err()
+		return func() error { return err }
 	case <-c.stop:
-		return errClosed
+		return func() error { return errClosed }
 	}
 	// Once queued, the job will be run or skipped: wait for the verdict even if the
 	// caller's context ends, so a caller never believes a committed write was lost.
-	select {
-	case err := <-j.done:
-		return err
-	case <-c.exited:
+	return func() error {
 		select {
 		case err := <-j.done:
 			return err
-		default:
-			return errClosed
+		case <-c.exited:
+			select {
+			case err := <-j.done:
+				return err
+			default:
+				return errClosed
+			}
 		}
 	}
 }
