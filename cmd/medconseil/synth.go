@@ -105,6 +105,8 @@ func fillStore(ctx context.Context, e *env, sf *storeFlags, enCours []synth.Arre
 	if err := db.SeedOrganisation(ctx, medconseil.GrandEst()); err != nil {
 		return err
 	}
+	// Nobody waits on one filing: fewer, bigger commits.
+	db.SetGroupSize(synthGroup)
 	in, err := synthIntake(db)
 	if err != nil {
 		return err
@@ -198,6 +200,10 @@ func fillStore(ctx context.Context, e *env, sf *storeFlags, enCours []synth.Arre
 	fmt.Fprintf(e.stdout, "Base opérationnelle : %d avis d'arrêt en cours déposés (%d candidats)\n", created, len(enCours))
 	return fileYear(ctx, e, db, in, enCours, plan)
 }
+
+// synthGroup is how many filings synth --db lets one commit take (the API's group
+// commit takes at most 64, for latency).
+const synthGroup = 256
 
 // synthPreparers is how many filings synth --db prepares at once (checks, history,
 // pre-analysis) while the single writer writes the prepared ones, in order.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"medconseil"
 )
@@ -68,6 +69,8 @@ type committer struct {
 	once    sync.Once
 	wg      sync.WaitGroup
 	writers int
+	// groupSize bounds a group (maxBatch unless a bulk load asked for more).
+	groupSize atomic.Int64
 
 	// beforeCommit, when set (tests), runs just before COMMIT; an error it returns
 	// is treated as a failing COMMIT.
@@ -80,6 +83,7 @@ type committer struct {
 func newCommitter(db *DB) *committer {
 	c := &committer{db: db, ctx: context.Background(), jobs: make(chan *writeJob, 1024),
 		stop: make(chan struct{}), exited: make(chan struct{}), writers: 1}
+	c.groupSize.Store(maxBatch)
 	if db.dialect == Postgres {
 		c.writers = pgWriters
 	}
@@ -152,7 +156,7 @@ func (c *committer) enqueue(ctx context.Context, fn func(*Tx) error) (wait func(
 
 func (c *committer) loop() {
 	defer c.wg.Done()
-	batch := make([]*writeJob, 0, maxBatch)
+	var batch []*writeJob
 	for {
 		select {
 		case <-c.stop:
@@ -167,7 +171,7 @@ func (c *committer) loop() {
 		case j := <-c.jobs:
 			batch = append(batch[:0], j)
 		drain:
-			for len(batch) < maxBatch {
+			for n := int(c.groupSize.Load()); len(batch) < n; {
 				select {
 				case j := <-c.jobs:
 					batch = append(batch, j)

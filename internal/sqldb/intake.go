@@ -142,7 +142,7 @@ func (in *Intake) FileInOrder(ctx context.Context, a *medconseil.Acteur, xs []Bu
 	defer cancel()
 	// Preparers take the filings in order; the window bounds how far they run ahead
 	// of the writer (memory) while keeping the writer fed.
-	window := make(chan struct{}, 4*workers+maxBatch)
+	window := make(chan struct{}, 4*workers+in.DB.groupSize())
 	next := make(chan int)
 	go func() {
 		defer close(next)
