@@ -6,10 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"sort"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"medconseil"
@@ -20,7 +19,7 @@ import (
 // runSynth generates the synthetic region: SNDS-shaped Parquet and the ground
 // truth of the planted anomalies in --out.
 func runSynth(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "synth", "synth --region 44 --scale S --seed N --year Y --out DIR [--reference DIR] [--db DSN --key-file F] [--bench]")
+	fs := newFlagSet(e, "synth", "synth --region 44 --scale S --seed N --year Y --out DIR [--reference DIR] [--db DSN --key-file F [--parquet=false]] [--bench]")
 	region := fs.String("region", "44", "code INSEE de la région (44 = Grand Est)")
 	scale := fs.Float64("scale", 0.01, "échelle : 1.0 = 5 075 846 assurés")
 	seed := fs.Uint64("seed", 1, "graine : même graine et même échelle, mêmes fichiers à l'octet près")
@@ -32,6 +31,8 @@ func runSynth(ctx context.Context, e *env, args []string) error {
 	db := fs.String("db", "", "base opérationnelle à remplir d'une année de dossiers de tous types (pré-analysés) : chemin SQLite ou postgres://…")
 	keyFile := fs.String("key-file", e.getenv("MEDCONSEIL_KEY_FILE"), "clés de chiffrement des données cliniques, pour --db (env MEDCONSEIL_KEY_FILE ou MEDCONSEIL_KEYS)")
 	dbMax := fs.Int("db-max", 500, "nombre maximal de dossiers déposés par type dans la base (0 : l'année entière)")
+	parquet := fs.Bool("parquet", true, "écrit les tables Parquet dans --out ; --parquet=false avec --db : la base seule (même génération, mêmes dossiers, plus vite)")
+	cpuProfile := fs.String("cpuprofile", "", "écrit un profil CPU de toute la commande (génération et --db) dans ce fichier")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -40,6 +41,9 @@ func runSynth(ctx context.Context, e *env, args []string) error {
 	}
 	if *out == "" {
 		*out = filepath.Join("synth-out", fmt.Sprintf("region-%s-echelle-%g-graine-%d", *region, *scale, *seed))
+	}
+	if !*parquet && *db == "" {
+		return usageError("--parquet=false n'a de sens qu'avec --db (sinon rien n'est écrit)")
 	}
 	if *region != "44" {
 		return usageError("seule la région 44 (Grand Est) est disponible")
@@ -55,7 +59,18 @@ func runSynth(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	cfg := synth.Config{Region: *region, Scale: *scale, Seed: *seed, Year: *year, Out: *out, Workers: *workers, Progress: e.stderr, TTY: isTerminal(e.stderr)}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	cfg := synth.Config{Region: *region, Scale: *scale, Seed: *seed, Year: *year, Out: *out, Workers: *workers, Progress: e.stderr, TTY: isTerminal(e.stderr), NoParquet: !*parquet}
 	res, err := synth.Run(ctx, ref, cfg)
 	if err != nil {
 		return err
@@ -90,6 +105,8 @@ func fillStore(ctx context.Context, e *env, sf *storeFlags, enCours []synth.Arre
 	if err := db.SeedOrganisation(ctx, medconseil.GrandEst()); err != nil {
 		return err
 	}
+	// Nobody waits on one filing: fewer, bigger commits.
+	db.SetGroupSize(synthGroup)
 	in, err := synthIntake(db)
 	if err != nil {
 		return err
@@ -121,7 +138,6 @@ func fillStore(ctx context.Context, e *env, sf *storeFlags, enCours []synth.Arre
 	// prolongations, which name their initial avis.
 	sort.SliceStable(sel, func(i, j int) bool { return sel[i].Debut.Before(sel[j].Debut) })
 	ids := make(map[int64]int64, len(chosen))
-	var mu sync.Mutex
 	created := 0
 	for i := 0; i < len(sel); {
 		j := i
@@ -131,7 +147,8 @@ func fillStore(ctx context.Context, e *env, sf *storeFlags, enCours []synth.Arre
 		recu := sel[i].Debut.Time(time.UTC).Add(34 * time.Hour)
 		db.Now = func() time.Time { return recu }
 		for _, prolongations := range []bool{false, true} {
-			var jobs []func() error
+			var batch []sqldb.BulkFiling
+			var nums []*synth.ArretEnCours
 			for _, a := range sel[i:j] {
 				if a.Prolongation != prolongations {
 					continue
@@ -159,23 +176,24 @@ func fillStore(ctx context.Context, e *env, sf *storeFlags, enCours []synth.Arre
 				}
 				mm := m
 				mm.IdemKey = fmt.Sprintf("synth-%d", a.Num)
-				jobs = append(jobs, func() error {
-					id, _, err := in.FileArret(ctx, operator, x, mm)
-					if err != nil {
-						return fmt.Errorf("dépôt de l'arrêt %d : %w", a.Num, err)
-					}
-					mu.Lock()
-					if !a.Prolongation {
-						ids[a.Num] = id
-					}
-					created++
-					mu.Unlock()
-					return nil
-				})
+				batch = append(batch, sqldb.BulkFiling{Arret: &x, Meta: mm})
+				nums = append(nums, a)
 			}
-			if err := runParallel(jobs); err != nil {
+			got, err := in.FileInOrder(ctx, operator, batch, synthPreparers())
+			if err != nil {
+				for k, id := range got {
+					if id == 0 {
+						return fmt.Errorf("dépôt de l'arrêt %d : %w", nums[k].Num, err)
+					}
+				}
 				return err
 			}
+			for k, a := range nums {
+				if !a.Prolongation {
+					ids[a.Num] = got[k]
+				}
+			}
+			created += len(got)
 		}
 		i = j
 	}
@@ -183,35 +201,13 @@ func fillStore(ctx context.Context, e *env, sf *storeFlags, enCours []synth.Arre
 	return fileYear(ctx, e, db, in, enCours, plan)
 }
 
-// synthFilers is how many filings synth --db runs at once: enough to fill the
-// group commit's batches (batch.go) while others are pre-analysed.
-const synthFilers = 64
+// synthGroup is how many filings synth --db lets one commit take (the API's group
+// commit takes at most 64, for latency).
+const synthGroup = 256
 
-// runParallel runs jobs, synthFilers at a time, and returns the first error.
-func runParallel(jobs []func() error) error {
-	var wg sync.WaitGroup
-	var failed atomic.Pointer[error]
-	sem := make(chan struct{}, synthFilers)
-	for _, job := range jobs {
-		if failed.Load() != nil {
-			break
-		}
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			if err := job(); err != nil {
-				failed.CompareAndSwap(nil, &err)
-			}
-		}()
-	}
-	wg.Wait()
-	if p := failed.Load(); p != nil {
-		return *p
-	}
-	return nil
-}
+// synthPreparers is how many filings synth --db prepares at once (checks, history,
+// pre-analysis) while the single writer writes the prepared ones, in order.
+func synthPreparers() int { return runtime.GOMAXPROCS(0) + 2 }
 
 // isTerminal reports whether w is a character device (a terminal).
 func isTerminal(w any) bool {

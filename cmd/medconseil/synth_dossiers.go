@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sort"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"medconseil"
@@ -108,7 +106,6 @@ func fileYear(ctx context.Context, e *env, db *sqldb.DB, in *sqldb.Intake, pool 
 	// The déclaration of an AT/MP sinistre is filed before its certificates (same
 	// day or later), so that sinistre_id resolves; ids are indexed by key.
 	ids := make(map[string]int64, len(all))
-	var mu sync.Mutex
 	op := synthOperator()
 	clock := db.Now
 	defer func() { db.Now = clock }()
@@ -121,45 +118,39 @@ func fileYear(ctx context.Context, e *env, db *sqldb.DB, in *sqldb.Intake, pool 
 		}
 		noon := day.Time(time.UTC).Add(10 * time.Hour)
 		db.Now = func() time.Time { return noon }
-		// Within a day: first pieces in parallel, then the pieces that refer to them.
+		// Within a day: first pieces, then the pieces that refer to them; each pass
+		// filed in the order of the plan (FileInOrder), so the ids are reproducible.
 		for _, pass := range []bool{false, true} {
-			var wg sync.WaitGroup
-			var failed atomic.Pointer[error]
-			sem := make(chan struct{}, synthFilers)
+			var batch []sqldb.BulkFiling
+			var fs []*synthFiling
 			for k := i; k < j; k++ {
 				f := &all[k]
 				if f.input.Demande.Has(medconseil.ChampSinistreID) != pass {
 					continue
 				}
 				if pass {
-					mu.Lock()
 					id, ok := ids[f.chainKey]
-					mu.Unlock()
 					if !ok {
 						continue
 					}
 					f.input.Demande.Valeurs[medconseil.ChampSinistreID] = medconseil.Valeur{N: id}
 				}
-				wg.Add(1)
-				sem <- struct{}{}
-				go func() {
-					defer wg.Done()
-					defer func() { <-sem }()
-					id, _, err := in.FileDemande(ctx, op, f.input, sqldb.Meta{Adresse: "console", Finalite: "synthese", IdemKey: f.key})
-					if err != nil {
-						err = fmt.Errorf("dépôt %s : %w", f.key, err)
-						failed.CompareAndSwap(nil, &err)
-						return
-					}
-					mu.Lock()
-					ids[f.key] = id
-					counts[f.input.Demande.Type]++
-					mu.Unlock()
-				}()
+				x := f.input
+				batch = append(batch, sqldb.BulkFiling{Demande: &x, Meta: sqldb.Meta{Adresse: "console", Finalite: "synthese", IdemKey: f.key}})
+				fs = append(fs, f)
 			}
-			wg.Wait()
-			if p := failed.Load(); p != nil {
-				return *p
+			got, err := in.FileInOrder(ctx, op, batch, synthPreparers())
+			if err != nil {
+				for k, id := range got {
+					if id == 0 {
+						return fmt.Errorf("dépôt %s : %w", fs[k].key, err)
+					}
+				}
+				return err
+			}
+			for k, f := range fs {
+				ids[f.key] = got[k]
+				counts[f.input.Demande.Type]++
 			}
 		}
 		i = j

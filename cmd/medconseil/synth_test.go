@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"flag"
 	"os"
@@ -86,4 +87,106 @@ func TestSynthRun(t *testing.T) {
 			t.Errorf("run %d : pas de dépôt en base :\n%s", i, stdout)
 		}
 	}
+}
+
+// TestSynthDBDeterministic fills two bases from the same seed, one while writing
+// the Parquet tables and one without (--parquet=false): every clear column of the
+// dossiers, their requests, pre-analyses, alerts, deadlines, assurés, counters and
+// journal must be the same, row for row and id for id (the ciphertexts and the
+// journal's hash chain differ by construction: random nonces, one audit key per base).
+func TestSynthDBDeterministic(t *testing.T) {
+	ref := os.Getenv("MEDCONSEIL_REFERENCE")
+	if ref == "" {
+		ref = filepath.Join("..", "..", "..", "shared", "reference")
+	}
+	if _, err := os.Stat(filepath.Join(ref, "snds")); err != nil {
+		t.Skipf("référentiels absents (%s) : test ignoré", ref)
+	}
+	e, _, _ := synthEnv(ref)
+	keys := filepath.Join(t.TempDir(), "cles")
+	if err := run(context.Background(), e, []string{"keys", "generate", "--out", keys}); err != nil {
+		t.Fatal(err)
+	}
+	var dumps [2]map[string][]string
+	for i, parquet := range []string{"--parquet=true", "--parquet=false"} {
+		dsn := filepath.Join(t.TempDir(), "synth.db")
+		migrateDB(t, dsn)
+		e, stdout, _ := synthEnv(ref)
+		if err := run(context.Background(), e, []string{"synth", "--scale", "0.002", "--seed", "5", "--year", "2024", "--out", t.TempDir(), "--db", dsn, "--key-file", keys, "--db-max", "0", parquet}); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(stdout.String(), "avis d'arrêt en cours déposés") {
+			t.Fatalf("%s : pas de dépôt en base :\n%s", parquet, stdout)
+		}
+		dumps[i] = dumpClear(t, dsn)
+	}
+	if n := len(dumps[0]["dossier"]); n < 200 {
+		t.Fatalf("%d dossiers seulement : le test ne dit rien", n)
+	}
+	for table, rows := range dumps[0] {
+		other := dumps[1][table]
+		if len(rows) != len(other) {
+			t.Errorf("%s : %d lignes puis %d", table, len(rows), len(other))
+			continue
+		}
+		for k := range rows {
+			if rows[k] != other[k] {
+				t.Errorf("%s, ligne %d :\n  %s\n  %s", table, k, rows[k], other[k])
+				break
+			}
+		}
+	}
+}
+
+// dumpClear reads, in storage order, every column of the tables synth --db writes
+// except the sealed ones (*_enc) and the journal's hash chain.
+func dumpClear(t *testing.T, dsn string) map[string][]string {
+	t.Helper()
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	out := map[string][]string{}
+	for _, table := range []string{"dossier", "arret", "demande", "dossier_fait", "preanalyse", "alerte", "echeance", "assure", "assure_version",
+		"idempotence", "msap_arret", "tableau_dossier", "tableau_compte", "notification", "audit"} {
+		rows, err := db.Query(`SELECT name FROM pragma_table_info(?)`, table)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var cols []string
+		for rows.Next() {
+			var c string
+			if err := rows.Scan(&c); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.HasSuffix(c, "_enc") && !strings.HasSuffix(c, "hash") {
+				cols = append(cols, c)
+			}
+		}
+		rows.Close()
+		if len(cols) == 0 {
+			t.Fatalf("table %s absente", table)
+		}
+		order := "rowid"
+		if table == "tableau_compte" { // WITHOUT ROWID
+			order = strings.Join(cols, ", ")
+		}
+		rows, err = db.Query("SELECT concat(" + strings.Join(cols, ", '|', ") + ") FROM " + table + " ORDER BY " + order)
+		if err != nil {
+			t.Fatalf("%s : %v", table, err)
+		}
+		for rows.Next() {
+			var s string
+			if err := rows.Scan(&s); err != nil {
+				t.Fatal(err)
+			}
+			out[table] = append(out[table], s)
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		rows.Close()
+	}
+	return out
 }

@@ -69,6 +69,8 @@ type committer struct {
 	once    sync.Once
 	wg      sync.WaitGroup
 	writers int
+	// groupSize bounds a group (maxBatch unless a bulk load asked for more).
+	groupSize atomic.Int64
 
 	// beforeCommit, when set (tests), runs just before COMMIT; an error it returns
 	// is treated as a failing COMMIT.
@@ -92,6 +94,7 @@ func (db *DB) GroupStats() (groups, jobs int64) {
 func newCommitter(db *DB) *committer {
 	c := &committer{db: db, ctx: context.Background(), jobs: make(chan *writeJob, 1024),
 		stop: make(chan struct{}), exited: make(chan struct{}), writers: 1}
+	c.groupSize.Store(maxBatch)
 	if db.dialect == Postgres {
 		c.writers = pgWriters
 	}
@@ -124,37 +127,47 @@ func (c *committer) close() {
 
 // submit queues fn and waits for the verdict on its group.
 func (c *committer) submit(ctx context.Context, fn func(*Tx) error) error {
+	return c.enqueue(ctx, fn)()
+}
+
+// enqueue queues fn and returns the wait for the verdict on its group. Jobs queued
+// one after another by one caller are taken in that order; with SQLite's single
+// writer they also run in that order.
+func (c *committer) enqueue(ctx context.Context, fn func(*Tx) error) (wait func() error) {
 	select {
 	case <-c.stop:
-		return errClosed
+		return func() error { return errClosed }
 	default:
 	}
 	j := &writeJob{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	select {
 	case c.jobs <- j:
 	case <-ctx.Done():
-		return ctx.Err()
+		err := ctx.Err()
+		return func() error { return err }
 	case <-c.stop:
-		return errClosed
+		return func() error { return errClosed }
 	}
 	// Once queued, the job will be run or skipped: wait for the verdict even if the
 	// caller's context ends, so a caller never believes a committed write was lost.
-	select {
-	case err := <-j.done:
-		return err
-	case <-c.exited:
+	return func() error {
 		select {
 		case err := <-j.done:
 			return err
-		default:
-			return errClosed
+		case <-c.exited:
+			select {
+			case err := <-j.done:
+				return err
+			default:
+				return errClosed
+			}
 		}
 	}
 }
 
 func (c *committer) loop() {
 	defer c.wg.Done()
-	batch := make([]*writeJob, 0, maxBatch)
+	var batch []*writeJob
 	for {
 		select {
 		case <-c.stop:
@@ -169,7 +182,7 @@ func (c *committer) loop() {
 		case j := <-c.jobs:
 			batch = append(batch[:0], j)
 		drain:
-			for len(batch) < maxBatch {
+			for n := int(c.groupSize.Load()); len(batch) < n; {
 				select {
 				case j := <-c.jobs:
 					batch = append(batch, j)

@@ -313,6 +313,27 @@ func (t *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
 // DB returns the store the transaction belongs to.
 func (t *Tx) DB() *DB { return t.db }
 
+// SetGroupSize lets a group commit take up to n writes (maxBatch by default): a
+// bulk load (synth --db), which has no caller waiting on one write, trades the
+// latency of a write for fewer commits. Each write keeps its savepoint and journal
+// entry; n <= 0 restores the default.
+func (db *DB) SetGroupSize(n int) {
+	if db.commit == nil {
+		return
+	}
+	if n <= 0 {
+		n = maxBatch
+	}
+	db.commit.groupSize.Store(int64(n))
+}
+
+func (db *DB) groupSize() int {
+	if db.commit == nil {
+		return 1
+	}
+	return int(db.commit.groupSize.Load())
+}
+
 // Write runs fn in a read-write transaction, committed if fn returns nil and rolled
 // back otherwise: nothing is half written. Write returns only once the commit is
 // durable. fn runs on the group-commit writer (batch.go), so it must not call Write

@@ -28,8 +28,14 @@ func (r *refusal) Error() string { return r.Err.Error() }
 // writeGated runs fn in a write transaction; a *refusal returned by fn commits what
 // fn wrote (the journal of the refusal) and is returned unwrapped.
 func (db *DB) writeGated(ctx context.Context, fn func(*Tx) error) error {
+	return db.writeGatedAsync(ctx, fn)()
+}
+
+// writeGatedAsync is writeGated returning the wait for the verdict once fn is
+// queued (committer.enqueue): writes queued one after another keep their order.
+func (db *DB) writeGatedAsync(ctx context.Context, fn func(*Tx) error) (wait func() error) {
 	var refused *refusal
-	err := db.Write(ctx, func(tx *Tx) error {
+	gated := func(tx *Tx) error {
 		refused = nil
 		err := fn(tx)
 		if r, ok := err.(*refusal); ok {
@@ -37,11 +43,21 @@ func (db *DB) writeGated(ctx context.Context, fn func(*Tx) error) error {
 			return nil
 		}
 		return err
-	})
-	if err == nil && refused != nil {
-		return refused.Err
 	}
-	return err
+	var verdict func() error
+	if db.commit != nil {
+		verdict = db.commit.enqueue(ctx, gated)
+	} else {
+		err := db.run(ctx, db.w, false, gated)
+		verdict = func() error { return err }
+	}
+	return func() error {
+		err := verdict()
+		if err == nil && refused != nil {
+			return refused.Err
+		}
+		return err
+	}
 }
 
 // classesOf is the policy applied to one stored dossier: the field classes a may see.

@@ -59,40 +59,181 @@ type filing struct {
 // FileArret files an avis d'arrêt de travail (POST /api/v1/arrets, or
 // POST /api/v1/dossiers with type arret_travail).
 func (in *Intake) FileArret(ctx context.Context, a *medconseil.Acteur, x ArretInput, m Meta) (int64, bool, error) {
-	if err := x.Arret.Validate(); err != nil {
+	f, err := in.arretFiling(ctx, x)
+	if err != nil {
 		return 0, false, err
+	}
+	return in.file(ctx, a, f, m)
+}
+
+func (in *Intake) arretFiling(ctx context.Context, x ArretInput) (*filing, error) {
+	if err := x.Arret.Validate(); err != nil {
+		return nil, err
 	}
 	if err := in.checkCommon(ctx, x.Assure, func(n medconseil.Nomenclatures) error {
 		return medconseil.CheckCIM10(n, "cim10", x.Arret.CIM10)
 	}); err != nil {
-		return 0, false, err
+		return nil, err
 	}
 	if err := checkFaits(medconseil.TypeArretTravail, x.Faits); err != nil {
-		return 0, false, err
+		return nil, err
 	}
 	ar := x.Arret
-	f := &filing{route: "POST /api/v1/arrets", action: "arret.depot", typ: medconseil.TypeArretTravail, assure: x.Assure, prescripteur: x.Prescripteur, arret: &ar, faits: x.Faits}
-	return in.file(ctx, a, f, m)
+	return &filing{route: "POST /api/v1/arrets", action: "arret.depot", typ: medconseil.TypeArretTravail, assure: x.Assure, prescripteur: x.Prescripteur, arret: &ar, faits: x.Faits}, nil
 }
 
 // FileDemande files a request of one of the other types (POST /api/v1/dossiers).
 func (in *Intake) FileDemande(ctx context.Context, a *medconseil.Acteur, x DemandeInput, m Meta) (int64, bool, error) {
+	f, err := in.demandeFiling(ctx, x)
+	if err != nil {
+		return 0, false, err
+	}
+	return in.file(ctx, a, f, m)
+}
+
+func (in *Intake) demandeFiling(ctx context.Context, x DemandeInput) (*filing, error) {
 	if x.Demande == nil {
-		return 0, false, medconseil.FieldErrorf("type", "type de dossier manquant")
+		return nil, medconseil.FieldErrorf("type", "type de dossier manquant")
 	}
 	s, ok := medconseil.SchemaOf(x.Demande.Type)
 	if !ok {
-		return 0, false, medconseil.FieldErrorf("type", "type de dossier %q inconnu", x.Demande.Type)
+		return nil, medconseil.FieldErrorf("type", "type de dossier %q inconnu", x.Demande.Type)
 	}
 	if err := in.checkCommon(ctx, x.Assure, func(n medconseil.Nomenclatures) error { return x.Demande.CheckCodes(s, n) }); err != nil {
-		return 0, false, err
+		return nil, err
 	}
 	if err := checkFaits(s.Type, x.Faits); err != nil {
-		return 0, false, err
+		return nil, err
 	}
-	f := &filing{route: "POST /api/v1/dossiers", action: "dossier.depot", typ: s.Type, assure: x.Assure, prescripteur: x.Prescripteur,
-		demande: x.Demande, faits: x.Faits, employeur: x.Demande.Str("employeur_siret"), medecinTrait: medconseil.RPPS(x.Demande.Str(medconseil.ChampMedecinTraita))}
-	return in.file(ctx, a, f, m)
+	return &filing{route: "POST /api/v1/dossiers", action: "dossier.depot", typ: s.Type, assure: x.Assure, prescripteur: x.Prescripteur,
+		demande: x.Demande, faits: x.Faits, employeur: x.Demande.Str("employeur_siret"), medecinTrait: medconseil.RPPS(x.Demande.Str(medconseil.ChampMedecinTraita))}, nil
+}
+
+// BulkFiling is one filing of FileInOrder: an avis d'arrêt (Arret) or a request of
+// another type (Demande), with its metadata (idempotency key…).
+type BulkFiling struct {
+	Arret   *ArretInput
+	Demande *DemandeInput
+	Meta    Meta
+}
+
+// FileInOrder files xs as FileArret and FileDemande would, one by one — each
+// checked, pre-analysed, written in its own savepoint, journaled and idempotent —
+// for a bulk load (synth --db): up to workers filings are prepared at once (checks,
+// history, rule set) while the writer writes those already prepared, taken in the
+// order of xs. On SQLite (one writer) the dossiers' ids and the journal then follow
+// xs, so a load is reproducible. It returns each filing's id (0 after a failure)
+// and the first error; the filings after a failing one are not filed.
+func (in *Intake) FileInOrder(ctx context.Context, a *medconseil.Acteur, xs []BulkFiling, workers int) ([]int64, error) {
+	if workers < 1 {
+		workers = 1
+	}
+	parent := ctx
+	ids := make([]int64, len(xs))
+	type slot struct {
+		p   *preparedFiling
+		err error
+	}
+	ready := make([]chan slot, len(xs))
+	for i := range ready {
+		ready[i] = make(chan slot, 1)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	// Preparers take the filings in order; the window bounds how far they run ahead
+	// of the writer (memory) while keeping the writer fed.
+	window := make(chan struct{}, 4*workers+in.DB.groupSize())
+	next := make(chan int)
+	go func() {
+		defer close(next)
+		for i := range xs {
+			select {
+			case window <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			select {
+			case next <- i:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	for w := 0; w < workers; w++ {
+		go func() {
+			for i := range next {
+				p, err := in.prepareBulk(ctx, a, xs[i])
+				ready[i] <- slot{p, err}
+			}
+		}()
+	}
+	// Queue the writes in order; wait for their verdicts in order.
+	type queued struct {
+		i    int
+		p    *preparedFiling
+		wait func() error
+	}
+	verdicts := make(chan queued, cap(window))
+	var firstErr error
+	go func() {
+		defer close(verdicts)
+		for i := range xs {
+			var s slot
+			select {
+			case s = <-ready[i]:
+			case <-ctx.Done():
+				return
+			}
+			if s.err != nil {
+				verdicts <- queued{i: i, wait: func() error { return s.err }}
+				return
+			}
+			verdicts <- queued{i: i, p: s.p, wait: in.DB.writeGatedAsync(ctx, s.p.write)}
+		}
+	}()
+	seen := 0
+	for q := range verdicts {
+		seen++
+		<-window
+		err := q.wait()
+		if errors.Is(err, errIdemRace) && q.p != nil {
+			// Another writer (PostgreSQL, or a concurrent client) raced this one:
+			// file it again on its own, as the API would.
+			q.p.id, _, err = in.file(ctx, a, q.p.f, q.p.m)
+		}
+		if err != nil {
+			if firstErr == nil {
+				firstErr = err
+				cancel()
+			}
+			continue
+		}
+		if firstErr == nil {
+			ids[q.i] = q.p.id
+		}
+	}
+	if firstErr == nil && seen < len(xs) {
+		firstErr = parent.Err() // the load was cut short
+	}
+	return ids, firstErr
+}
+
+// prepareBulk checks one filing of FileInOrder and prepares it.
+func (in *Intake) prepareBulk(ctx context.Context, a *medconseil.Acteur, x BulkFiling) (*preparedFiling, error) {
+	var f *filing
+	var err error
+	switch {
+	case x.Arret != nil:
+		f, err = in.arretFiling(ctx, *x.Arret)
+	case x.Demande != nil:
+		f, err = in.demandeFiling(ctx, *x.Demande)
+	default:
+		err = medconseil.FieldErrorf("type", "type de dossier manquant")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return in.prepare(ctx, a, f, x.Meta)
 }
 
 // checkCommon checks the assuré's commune and the type's codes against the
@@ -148,115 +289,147 @@ func (in *Intake) file(ctx context.Context, a *medconseil.Acteur, f *filing, m M
 }
 
 func (in *Intake) fileOnce(ctx context.Context, a *medconseil.Acteur, f *filing, m Meta) (id int64, replay bool, err error) {
-	db := in.DB
-	dep := f.assure.Departement()
-	now := db.Now()
-	// Pre-analysis off the single writer: read the history and run the rule set now,
-	// keep the result if nothing changed for this assuré meanwhile.
-	var pre *medconseil.PreAnalyse
-	var preAlerts []medconseil.Alerte
-	var mark watermark
-	if in.Analyst != nil {
-		ins := instructionOf(f, now)
-		if err := db.Read(ctx, func(tx *Tx) error {
-			var err error
-			mark, err = tx.preRead(ctx, ins)
-			return err
-		}); err != nil {
-			return 0, false, err
-		}
-		p, alerts := in.Analyst.Analyse(ins)
-		pre, preAlerts = &p, alerts
-	}
-	// The lifecycle too is planned before the transaction: the state and echeance go
-	// in the dossier's INSERT.
-	recue := medconseil.DateOf(now)
-	start, err := db.onFiled(f.typ, recue, f.demande, dep)
+	p, err := in.prepare(ctx, a, f, m)
 	if err != nil {
 		return 0, false, err
 	}
-	scope := authz.Scope{Type: f.typ, Departement: dep, Prescripteur: f.prescripteur, NIR: f.assure.NIR, Employeur: f.employeur}
-	err = db.writeGated(ctx, func(tx *Tx) error {
-		id, replay = 0, false
-		// One statement reads the idempotency record, the échelons of the
-		// département, the assuré's watermark and registered identity.
-		st, err := tx.intakeState(ctx, a, m, dep, f.assure.NIR)
-		if err != nil {
+	err = in.DB.writeGated(ctx, p.write)
+	return p.id, p.replay, err
+}
+
+// preparedFiling is a filing checked and pre-analysed off the single writer, with
+// what its write transaction needs.
+type preparedFiling struct {
+	in        *Intake
+	ctx       context.Context
+	a         *medconseil.Acteur
+	f         *filing
+	m         Meta
+	now       time.Time
+	dep       string
+	pre       *medconseil.PreAnalyse
+	preAlerts []medconseil.Alerte
+	mark      watermark
+	start     lifecycleStart
+	scope     authz.Scope
+	// Set by write.
+	id     int64
+	replay bool
+}
+
+// prepare does the part of a filing that runs off the single writer: the
+// pre-analysis (the assuré's history read and the rule set run now, the result kept
+// if nothing changed for this assuré by the time of the write) and the lifecycle's
+// start (the state and echeance go in the dossier's INSERT).
+func (in *Intake) prepare(ctx context.Context, a *medconseil.Acteur, f *filing, m Meta) (*preparedFiling, error) {
+	db := in.DB
+	p := &preparedFiling{in: in, ctx: ctx, a: a, f: f, m: m, now: db.Now(), dep: f.assure.Departement()}
+	if in.Analyst != nil {
+		ins := instructionOf(f, p.now)
+		if err := db.Read(ctx, func(tx *Tx) error {
+			var err error
+			p.mark, err = tx.preRead(ctx, ins)
 			return err
+		}); err != nil {
+			return nil, err
 		}
-		if stored, ok, err := st.idemReplay(m, f.route); err != nil {
-			return err
-		} else if ok {
-			var body struct{ ID int64 }
-			if err := json.Unmarshal([]byte(stored), &body); err != nil {
-				return medconseil.Internal(err)
-			}
-			id, replay = body.ID, true
-			return nil
-		}
-		if st.echelons == 0 {
-			return medconseil.FieldErrorf("residence", "aucun échelon du service médical ne couvre le département %s de la commune %s", dep, f.assure.Residence)
-		}
-		if !db.Policy.Can(a, authz.ActionSubmit, scope) {
-			if err := tx.journal(ctx, a, f.action, "assure:"+string(f.assure.NIR), 0, m, ResultRefused); err != nil {
-				return err
-			}
-			return &refusal{&medconseil.Error{Code: medconseil.EFORBIDDEN, Field: "prescripteur", Message: "vous ne pouvez déposer une demande que pour votre propre numéro RPPS ou votre territoire"}}
-		}
-		if err := tx.resolveLinks(ctx, a, f, m); err != nil {
-			return err
-		}
-		// The watermark is read before the identity is registered (which bumps it);
-		// resolving the links above wrote nothing.
-		fresh := pre != nil && st.mark == mark
-		if err := tx.registerIdentityOn(ctx, a, f, scope, m, now, st.ident); err != nil {
-			return err
-		}
-		if err := tx.QueryRow(ctx, `INSERT INTO dossier (type, etat, version, departement, nir, prescripteur, recue_le, echeance, cree_par, maj_le, employeur, decl_nom, decl_prenom, decl_naissance, decl_residence, nom_assure)
-			VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, `+nomAssureOf+`) RETURNING id`,
-			string(f.typ), string(start.etat), dep, string(f.assure.NIR), string(f.prescripteur), ts(now), start.echeance,
-			nullInt(a.ID), ts(now), f.employeur, f.assure.Nom, f.assure.Prenom, f.assure.Naissance, f.assure.Residence, string(f.assure.NIR)).Scan(&id); err != nil {
+		pa, alerts := in.Analyst.Analyse(ins)
+		p.pre, p.preAlerts = &pa, alerts
+	}
+	var err error
+	if p.start, err = db.onFiled(f.typ, medconseil.DateOf(p.now), f.demande, p.dep); err != nil {
+		return nil, err
+	}
+	p.scope = authz.Scope{Type: f.typ, Departement: p.dep, Prescripteur: f.prescripteur, NIR: f.assure.NIR, Employeur: f.employeur}
+	return p, nil
+}
+
+// write is the filing's write transaction (run by the single writer, in its own
+// savepoint of a group).
+func (p *preparedFiling) write(tx *Tx) error {
+	in, a, f, m, now, dep, scope, start, ctx := p.in, p.a, p.f, p.m, p.now, p.dep, p.scope, p.start, p.ctx
+	db := in.DB
+	pre, preAlerts, mark := p.pre, p.preAlerts, p.mark
+	var id int64
+	p.id, p.replay = 0, false
+	// One statement reads the idempotency record, the échelons of the
+	// département, the assuré's watermark and registered identity.
+	st, err := tx.intakeState(ctx, a, m, dep, f.assure.NIR)
+	if err != nil {
+		return err
+	}
+	if stored, ok, err := st.idemReplay(m, f.route); err != nil {
+		return err
+	} else if ok {
+		var body struct{ ID int64 }
+		if err := json.Unmarshal([]byte(stored), &body); err != nil {
 			return medconseil.Internal(err)
 		}
-		if f.arret != nil {
-			if err := tx.insertArret(id, ctx, f.arret); err != nil {
-				return err
-			}
-		}
-		if f.demande != nil {
-			if err := tx.insertDemande(ctx, id, f.demande); err != nil {
-				return err
-			}
-		}
-		if err := tx.insertFaits(ctx, id, f.faits, a.Login, now); err != nil {
+		p.id, p.replay = body.ID, true
+		return nil
+	}
+	if st.echelons == 0 {
+		return medconseil.FieldErrorf("residence", "aucun échelon du service médical ne couvre le département %s de la commune %s", dep, f.assure.Residence)
+	}
+	if !db.Policy.Can(a, authz.ActionSubmit, scope) {
+		if err := tx.journal(ctx, a, f.action, "assure:"+string(f.assure.NIR), 0, m, ResultRefused); err != nil {
 			return err
 		}
-		switch {
-		case fresh:
-			if err := tx.storePreAnalyse(ctx, id, *pre, preAlerts, now, false); err != nil {
-				return err
-			}
-		case in.Analyst != nil:
-			if err := tx.runPreAnalyse(ctx, in.Analyst, id, now); err != nil {
-				return err
-			}
-		}
-		if err := tx.writeFiledStart(ctx, id, start); err != nil {
+		return &refusal{&medconseil.Error{Code: medconseil.EFORBIDDEN, Field: "prescripteur", Message: "vous ne pouvez déposer une demande que pour votre propre numéro RPPS ou votre territoire"}}
+	}
+	if err := tx.resolveLinks(ctx, a, f, m); err != nil {
+		return err
+	}
+	// The watermark is read before the identity is registered (which bumps it);
+	// resolving the links above wrote nothing.
+	fresh := pre != nil && st.mark == mark
+	if err := tx.registerIdentityOn(ctx, a, f, scope, m, now, st.ident); err != nil {
+		return err
+	}
+	if err := tx.QueryRow(ctx, `INSERT INTO dossier (type, etat, version, departement, nir, prescripteur, recue_le, echeance, cree_par, maj_le, employeur, decl_nom, decl_prenom, decl_naissance, decl_residence, nom_assure)
+		VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, `+nomAssureOf+`) RETURNING id`,
+		string(f.typ), string(start.etat), dep, string(f.assure.NIR), string(f.prescripteur), ts(now), start.echeance,
+		nullInt(a.ID), ts(now), f.employeur, f.assure.Nom, f.assure.Prenom, f.assure.Naissance, f.assure.Residence, string(f.assure.NIR)).Scan(&id); err != nil {
+		return medconseil.Internal(err)
+	}
+	p.id = id
+	if f.arret != nil {
+		if err := tx.insertArret(id, ctx, f.arret); err != nil {
 			return err
 		}
-		if err := tx.msapOnFiled(ctx, id, f.prescripteur, f.arret); err != nil {
+	}
+	if f.demande != nil {
+		if err := tx.insertDemande(ctx, id, f.demande); err != nil {
 			return err
 		}
-		if err := tx.pdpOnFiled(ctx, id, dep, f.assure.NIR, f.demande); err != nil {
+	}
+	if err := tx.insertFaits(ctx, id, f.faits, a.Login, now); err != nil {
+		return err
+	}
+	switch {
+	case fresh:
+		if err := tx.storePreAnalyse(ctx, id, *pre, preAlerts, now, false); err != nil {
 			return err
 		}
-		if err := tx.idemSave(ctx, a, m, f.route, 201, fmt.Sprintf(`{"id":%d}`, id)); err != nil {
+	case in.Analyst != nil:
+		if err := tx.runPreAnalyse(ctx, in.Analyst, id, now); err != nil {
 			return err
 		}
-		all := medconseil.FieldSet(0).With(medconseil.Identite).With(medconseil.Administratif).With(medconseil.Clinique)
-		return tx.journal(ctx, a, f.action, fmt.Sprintf("dossier:%d", id), all, m, ResultOK)
-	})
-	return id, replay, err
+	}
+	if err := tx.writeFiledStart(ctx, id, start); err != nil {
+		return err
+	}
+	if err := tx.msapOnFiled(ctx, id, f.prescripteur, f.arret); err != nil {
+		return err
+	}
+	if err := tx.pdpOnFiled(ctx, id, dep, f.assure.NIR, f.demande); err != nil {
+		return err
+	}
+	if err := tx.idemSave(ctx, a, m, f.route, 201, fmt.Sprintf(`{"id":%d}`, id)); err != nil {
+		return err
+	}
+	all := medconseil.FieldSet(0).With(medconseil.Identite).With(medconseil.Administratif).With(medconseil.Clinique)
+	return tx.journal(ctx, a, f.action, fmt.Sprintf("dossier:%d", id), all, m, ResultOK)
 }
 
 // resolveLinks resolves, through the gate, the dossier a filing refers to: a

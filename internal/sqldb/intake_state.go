@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"sort"
 	"strings"
 	"time"
 
@@ -145,9 +146,15 @@ func (t *Tx) insertFaits(ctx context.Context, id int64, faits map[string]string,
 		return nil
 	}
 	le := ts(now)
+	// In the order of the names, so that a bulk load is reproducible row for row.
+	names := make([]string, 0, len(faits))
+	for k := range faits {
+		names = append(names, k)
+	}
+	sort.Strings(names)
 	rows := make([][]any, 0, len(faits))
-	for k, v := range faits {
-		rows = append(rows, []any{id, k, v, par, le})
+	for _, k := range names {
+		rows = append(rows, []any{id, k, faits[k], par, le})
 	}
 	if err := t.insertRows(ctx, "dossier_fait", "dossier_id, nom, valeur, par, le", rows, ""); err != nil {
 		return medconseil.Internal(err)

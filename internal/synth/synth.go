@@ -34,6 +34,10 @@ type Config struct {
 	Progress  io.Writer
 	TTY       bool // progress as a redrawn bar rather than lines
 	ShardSize int  // persons per shard; 0: default. Part of the output's identity.
+	// NoParquet generates everything (the same draws, rows counted, ground truth
+	// written) but writes no Parquet table: for synth --db, which files only what the
+	// generation keeps in memory (EnCours).
+	NoParquet bool
 }
 
 // Stats counts what was produced; the summary compares the rates to the targets.
@@ -196,7 +200,7 @@ func Run(ctx context.Context, ref *Reference, cfg Config) (*Result, error) {
 	w.lambda0 = lambda0(w.Pop, w.Off, w.plan)
 
 	res := &Result{Rows: map[string]int64{}}
-	wr, err := openWriters(cfg.Out)
+	wr, err := openWriters(cfg.Out, !cfg.NoParquet)
 	if err != nil {
 		return nil, err
 	}
@@ -372,10 +376,13 @@ type writers struct {
 	closed bool
 }
 
-func openWriters(dir string) (*writers, error) {
+func openWriters(dir string, parquet bool) (*writers, error) {
 	w := &writers{}
 	var errs []error
 	open := func(name string) string { return name }
+	if !parquet {
+		dir = "" // rows counted, nothing written
+	}
 	var err error
 	if w.prs, err = newTable[PRS](dir, open(TablePRS)); err != nil {
 		errs = append(errs, err)
