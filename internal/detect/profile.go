@@ -99,32 +99,9 @@ type Profiles struct {
 	Elapsed     time.Duration
 }
 
-// claimsSQL is the one grouping of the claims (ER_PRS_F, nearly all the
-// data: 159 M lines at scale 1.0). Its lines are counted per (executant,
-// prescriber, patient, médecin traitant) and, for the daily allowances, per
-// arrêt (the prescription date), by nature class (0 other, 1 IJ, 2 3313, 3
-// unknown) and by whether the quantity is below 1 (or missing): the panels,
-// the prescriptions and the médecin traitant all derive from this table
-// (≈ 5 times fewer rows than lines), never from ER_PRS_F again. The classes
-// make every indicator a plain sum over it: COUNT(*) and SUM(quantity) give
-// the lines, the days and the acts (GREATEST(quantity, 1) is the line count
-// where the quantity is below 1, the quantity sum elsewhere). The medicine
-// boxes are the inner join of ER_PHA_F to ER_PRS_F (evpha below).
-const claimsSQL = `
-CREATE OR REPLACE TEMP TABLE prs AS
-SELECT p.PFS_EXE_NUM AS exe, p.PFS_PRE_NUM AS pre, p.BEN_NIR_PSA AS ben, p.BEN_RNG_GEM AS rng, p.PRS_MTT_NUM AS mtt,
-  CASE WHEN p.PRS_NAT_REF IN (6110, 6111, 6112) THEN p.PRE_PRE_DTD END AS arret,
-  CASE WHEN p.PRS_NAT_REF IN (6110, 6111, 6112) THEN 1 WHEN p.PRS_NAT_REF = 3313 THEN 2
-       WHEN p.PRS_NAT_REF IS NULL THEN 3 ELSE 0 END AS nature,
-  CASE WHEN p.PRS_ACT_QTE IS NULL OR p.PRS_ACT_QTE < 1 THEN 1 ELSE 0 END AS qte1,
-  COUNT(*) AS lignes, SUM(CAST(p.PRS_ACT_QTE AS DOUBLE)) AS qte
-FROM ER_PRS_F p
-GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;
-`
-
-// profileSQL builds the temporary tables the cells read, from prs and the
-// small tables. Portable SQL: CTEs, GROUP BY, CASE; the only DuckDB-specific
-// parts are the views over read_parquet made by Open.
+// profileSQL builds the temporary tables and returns (pro, stratum, n, s1, s2 per
+// indicator). Portable SQL: CTEs, GROUP BY, CASE; the only DuckDB-specific parts
+// are the views over read_parquet made by Open.
 const profileSQL = `
 CREATE OR REPLACE TEMP TABLE pra AS
 SELECT PFS_PFS_NUM AS pro, PFS_PRA_SPE AS spa FROM DA_PRA_R;
@@ -151,6 +128,24 @@ FROM (SELECT BEN_NIR_PSA, BEN_RNG_GEM, BEN_SEX_COD, BEN_RES_DPT, %[1]d - CAST(BE
 JOIN dpt d ON d.dpt = b.BEN_RES_DPT
 LEFT JOIN ald l ON l.ben = b.BEN_NIR_PSA;
 
+-- The prescriber's patients: everyone on whom he executed an act in the year
+-- (the 2018 denominator of L162-1-15: patients with at least one act).
+CREATE OR REPLACE TEMP TABLE panel AS
+SELECT DISTINCT PFS_EXE_NUM AS pro, BEN_NIR_PSA AS ben, BEN_RNG_GEM AS rng
+FROM ER_PRS_F WHERE PFS_EXE_NUM IS NOT NULL;
+
+-- What each prescriber prescribed to each patient.
+CREATE OR REPLACE TEMP TABLE ev AS
+SELECT p.PFS_PRE_NUM AS pro, p.BEN_NIR_PSA AS ben, p.BEN_RNG_GEM AS rng,
+  COUNT(DISTINCT CASE WHEN p.PRS_NAT_REF IN (6110, 6111, 6112) THEN p.PRE_PRE_DTD END) AS arrets_ij,
+  SUM(CASE WHEN p.PRS_NAT_REF IN (6110, 6111, 6112) THEN CAST(p.PRS_ACT_QTE AS DOUBLE) ELSE 0 END) AS jours_ij,
+  SUM(CASE WHEN x.spa IN ('55', '56') THEN 1 ELSE 0 END) AS transports,
+  SUM(CASE WHEN x.spa = '26' THEN GREATEST(CAST(p.PRS_ACT_QTE AS DOUBLE), 1) ELSE 0 END) AS kine,
+  SUM(CASE WHEN x.spa = '50' AND p.PRS_NAT_REF <> 3313 THEN 1 ELSE 0 END) AS lpp
+FROM ER_PRS_F p LEFT JOIN pra x ON x.pro = p.PFS_EXE_NUM
+WHERE p.PFS_PRE_NUM IS NOT NULL
+GROUP BY 1, 2, 3;
+
 -- Days of arrêt prescribed: every avis (initial or prolongation) the
 -- prescriber signed, whole length even past the year (MC_ARR_F, what the
 -- Service médical receives); not truncated by the year's payments.
@@ -160,24 +155,6 @@ SELECT PFS_PRE_NUM AS pro, BEN_NIR_PSA AS ben,
 FROM MC_ARR_F
 WHERE EXTRACT(year FROM ARR_DEB_DTD) = %[1]d
 GROUP BY 1, 2;
-
--- What each prescriber prescribed to each patient (lines of ER_PRS_F he is
--- the prescriber of), by the profession of the executant: transports
--- (taxis, ambulances), kinésithérapie acts, LPP deliveries. Arrêts are
--- counted once per prescription date (the inner grouping).
-CREATE OR REPLACE TEMP TABLE ev AS
-SELECT pro, ben, rng, COUNT(arret) AS arrets_ij, SUM(jours_ij) AS jours_ij,
-  SUM(transports) AS transports, SUM(kine) AS kine, SUM(lpp) AS lpp
-FROM (
-  SELECT g.pre AS pro, g.ben, g.rng, g.arret,
-    SUM(CASE WHEN g.nature = 1 THEN g.qte ELSE 0 END) AS jours_ij,
-    SUM(CASE WHEN x.spa IN ('55', '56') THEN g.lignes ELSE 0 END) AS transports,
-    SUM(CASE WHEN x.spa = '26' THEN (CASE WHEN g.qte1 = 1 THEN g.lignes ELSE g.qte END) ELSE 0 END) AS kine,
-    SUM(CASE WHEN x.spa = '50' AND g.nature IN (0, 1) THEN g.lignes ELSE 0 END) AS lpp
-  FROM prs g LEFT JOIN pra x ON x.pro = g.exe
-  WHERE g.pre IS NOT NULL
-  GROUP BY 1, 2, 3, 4) e
-GROUP BY 1, 2, 3;
 
 -- Medicines by class (ER_PHA_F joined to its prestation on the 9 DCIR keys).
 CREATE OR REPLACE TEMP TABLE evpha AS
@@ -192,14 +169,6 @@ JOIN ER_PRS_F p ON p.FLX_DIS_DTD = h.FLX_DIS_DTD AND p.FLX_TRT_DTD = h.FLX_TRT_D
 JOIN MC_PHA_R m ON m.PHA_CIP_C13 = h.PHA_PRS_C13
 WHERE p.PFS_PRE_NUM IS NOT NULL AND m.PHA_CLA_LIB IN ('opioide', 'hypnotique')
 GROUP BY 1, 2, 3;
-
--- The prescriber's patients: everyone on whom he executed an act in the year
--- (the 2018 denominator of L162-1-15: patients with at least one act). Only
--- the prescribers' panels are kept (the profiled professionals).
-CREATE OR REPLACE TEMP TABLE panel AS
-SELECT DISTINCT exe AS pro, ben, rng
-FROM prs
-WHERE exe IN (SELECT pro FROM ev UNION SELECT pro FROM evarr);
 `
 
 // mtSQL: the médecin traitant of each beneficiary as the claims carry it
@@ -210,8 +179,8 @@ WHERE exe IN (SELECT pro FROM ev UNION SELECT pro FROM evarr);
 // signed by another doctor.
 const mtSQL = `
 CREATE OR REPLACE TEMP TABLE mtp AS
-SELECT ben, rng, MAX(mtt) AS pro
-FROM prs WHERE mtt IS NOT NULL
+SELECT BEN_NIR_PSA AS ben, BEN_RNG_GEM AS rng, MAX(PRS_MTT_NUM) AS pro
+FROM ER_PRS_F WHERE PRS_MTT_NUM IS NOT NULL
 GROUP BY 1, 2;
 
 CREATE OR REPLACE TEMP TABLE arrmt AS
@@ -243,13 +212,15 @@ FROM wa JOIN a ON a.ben = wa.ben
 GROUP BY 1, 2, 3`
 
 const cellsSQL = `
-WITH y AS (
+WITH prescribers AS (SELECT pro FROM ev UNION SELECT pro FROM evarr),
+y AS (
   SELECT pn.pro, s.strate,
     CAST(COALESCE(e.arrets_ij, 0) AS DOUBLE) AS arrets_ij, CAST(COALESCE(e.jours_ij, 0) AS DOUBLE) AS jours_ij,
     COALESCE(a.jours_prescrits, 0) AS jours_prescrits,
     CAST(COALESCE(e.transports, 0) AS DOUBLE) AS transports, CAST(COALESCE(e.kine, 0) AS DOUBLE) AS kine, CAST(COALESCE(e.lpp, 0) AS DOUBLE) AS lpp,
     CAST(COALESCE(f.opioides, 0) AS DOUBLE) AS opioides, CAST(COALESCE(f.hypnotiques, 0) AS DOUBLE) AS hypnotiques
   FROM panel pn
+  JOIN prescribers r ON r.pro = pn.pro
   JOIN pat s ON s.ben = pn.ben AND s.rng = pn.rng
   LEFT JOIN ev e ON e.pro = pn.pro AND e.ben = pn.ben AND e.rng = pn.rng
   LEFT JOIN evpha f ON f.pro = pn.pro AND f.ben = pn.ben AND f.rng = pn.rng
@@ -280,10 +251,6 @@ func ProfileOn(ctx context.Context, db *sql.DB, d Dialect) (*Profiles, error) {
 	}
 	if !year.Valid {
 		return nil, errNoData
-	}
-	defer dropTemp(ctx, db, "prs", "panel", "ev", "evpha")
-	if err := d.execScript(ctx, db, claimsSQL); err != nil {
-		return nil, fmt.Errorf("profil : %w", err)
 	}
 	if err := d.execScript(ctx, db, fmt.Sprintf(profileSQL, year.Int64)); err != nil {
 		return nil, fmt.Errorf("profil : %w", err)
@@ -387,14 +354,6 @@ func mtCells(ctx context.Context, db *sql.DB, d Dialect, year int, byNum map[str
 		p.Cells[ind][strate] = Cell{N: n, S1: s1, S2: s2}
 	}
 	return rows.Err()
-}
-
-// dropTemp drops the large intermediate tables once the profile is read:
-// the connection goes on (the fraud rules run on it) without them.
-func dropTemp(ctx context.Context, db *sql.DB, names ...string) {
-	for _, n := range names {
-		db.ExecContext(ctx, "DROP TABLE IF EXISTS "+n)
-	}
 }
 
 // indicatorIndex is the position of an indicator in Indicators, -1 if none.
