@@ -17,6 +17,10 @@ type Options struct {
 	// prescriber is flagged only when his empirical-Bayes shrunken ratio
 	// reaches it, besides z > 3.09. 0 disables it.
 	MinRatio float64
+	// MinEffect is the materiality of a flag: the observed effect (ratio
+	// O/E, or ratio of geometric mean durations) must reach it besides the
+	// statistical signal. 0 disables it.
+	MinEffect float64
 	// Alpha is the chance, per professional, of a false flag over all the
 	// indicators he is tested on (issue 14's goal: 0.1 % in every decile).
 	Alpha float64
@@ -100,33 +104,39 @@ func Target(pr *Profiles, opt Options) (*Result, error) {
 		// for this profession, the other indicators of the same anomaly stay in
 		// the profile but do not target (mtCovered).
 		mtCovered := map[string]bool{}
+		followed := followedShare(ps)
 		var targeting []*Funnel
 		targetInds := map[int]bool{}
 		for _, ind := range targetOrder() {
 			in := Indicators[ind]
 			targets := in.MT || !mtCovered[in.Anomaly]
-			ref := NewReference(ps, ind) // the reference is regional, per profession
-			groups := map[string][]*Point{}
-			for _, p := range ps {
-				o, e, v := ref.Expected(p.Cells[ind])
-				if e < opt.MinExpected {
-					continue
+			// The reference is regional, per profession, and computed twice:
+			// the prescribers beyond the 99.8 % limit of the first pass are
+			// left out of the second, so that the rates they are compared
+			// with are those of their ordinary peers.
+			groups, keys := points(ps, ind, NewReference(ps, ind), prof, opt)
+			out := map[*Prescriber]bool{}
+			for _, g := range keys {
+				for _, p := range NewFunnel(ind, g, groups[g]).Points {
+					if p.ZAdj > Z998 {
+						out[p.Pro] = true
+					}
 				}
-				g := prof
-				if opt.Echelon == "departement" {
-					g = prof + "/" + p.Dept
-				}
-				var n int64
-				for _, c := range p.Cells[ind] {
-					n += c.N
-				}
-				groups[g] = append(groups[g], &Point{Pro: p, Indicator: ind, O: o, E: e, V: v, N: float64(n)})
 			}
-			keys := make([]string, 0, len(groups))
-			for k := range groups {
-				keys = append(keys, k)
+			if len(out) > 0 {
+				var kept []*Prescriber
+				for _, p := range ps {
+					if !out[p] {
+						kept = append(kept, p)
+					}
+				}
+				groups, keys = points(ps, ind, NewReference(kept, ind), prof, opt)
 			}
-			sort.Strings(keys)
+			if !in.MT && len(followed) > 0 {
+				for _, g := range keys {
+					AdjustFollowed(ind, groups[g], followed)
+				}
+			}
 			for _, g := range keys {
 				f := NewFunnel(ind, g, groups[g])
 				if len(f.Points) < 10 {
@@ -149,7 +159,7 @@ func Target(pr *Profiles, opt Options) (*Result, error) {
 		res.ZFlag[prof] = zmin
 		for _, f := range targeting {
 			for _, p := range f.Points {
-				if p.ZAdj > zmin && (opt.MinRatio <= 0 || Indicators[f.Indicator].Log || f.ShrunkEffect(p) >= opt.MinRatio) {
+				if p.ZAdj > zmin && f.AdjustedEffect(p) >= opt.MinEffect && (opt.MinRatio <= 0 || f.ShrunkEffect(p) >= opt.MinRatio) {
 					cands = append(cands, cand{p, f})
 				}
 			}
@@ -189,6 +199,64 @@ func Target(pr *Profiles, opt Options) (*Result, error) {
 		})
 	}
 	return res, nil
+}
+
+// followedShare is, for each prescriber of ps who is médecin traitant of
+// patients of 16 to 64, ln(those patients / patients seen): the share of his
+// panel he follows (AdjustFollowed). Empty for a profession without
+// médecin traitant indicators.
+func followedShare(ps []*Prescriber) map[*Prescriber]float64 {
+	ind := -1
+	for i, in := range Indicators {
+		if in.MT && !in.Log {
+			ind = i
+			break
+		}
+	}
+	x := map[*Prescriber]float64{}
+	if ind < 0 {
+		return x
+	}
+	for _, p := range ps {
+		var n int64
+		for _, c := range p.Cells[ind] {
+			n += c.N
+		}
+		if n > 0 && p.Patients > 0 {
+			x[p] = math.Log(float64(n) / float64(p.Patients))
+		}
+	}
+	if len(x) < 10 {
+		return map[*Prescriber]float64{}
+	}
+	return x
+}
+
+// points standardises every prescriber of ps on indicator ind against ref and
+// groups the points by peer group (the profession, or profession/département).
+func points(ps []*Prescriber, ind int, ref Reference, prof string, opt Options) (map[string][]*Point, []string) {
+	groups := map[string][]*Point{}
+	for _, p := range ps {
+		o, e, v := ref.Expected(p.Cells[ind])
+		if e < opt.MinExpected {
+			continue
+		}
+		g := prof
+		if opt.Echelon == "departement" {
+			g = prof + "/" + p.Dept
+		}
+		var n int64
+		for _, c := range p.Cells[ind] {
+			n += c.N
+		}
+		groups[g] = append(groups[g], &Point{Pro: p, Indicator: ind, O: o, E: e, V: v, N: float64(n)})
+	}
+	keys := make([]string, 0, len(groups))
+	for k := range groups {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return groups, keys
 }
 
 // targetOrder lists the indicators, the médecin traitant ones first.
