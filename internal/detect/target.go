@@ -288,9 +288,14 @@ func Explain(p *Point, f *Funnel) string {
 			capitalize(ind.Label), frnum(p.N, 0), frnum(math.Exp(p.O/p.N), 1), frnum(math.Exp(p.E/p.N), 1), frnum(f.Effect(p), 2), frnum(f.ShrunkEffect(p), 2),
 			frnum(p.ZAdj, 1), frnum(p.Z, 1), len(f.Points), ProfessionLabel(p.Pro.Profession, len(f.Points) > 1), peers)
 	}
+	adj := ""
+	if p.Territory != 0 || p.Followed != 0 {
+		adj = fmt.Sprintf(" ; %s une fois retirés le territoire d'exercice (× %s) et la part de sa patientèle suivie en médecin traitant (× %s)",
+			frnum(f.AdjustedEffect(p), 2), frnum(math.Exp(p.Territory), 2), frnum(math.Exp(p.Followed), 2))
+	}
 	return fmt.Sprintf("%s : observé %s, attendu %s à patientèle comparable (âge, sexe, département, ALD ; %d patients vus), "+
-		"ratio %s (%s après rétrécissement bayésien) ; z = %s après surdispersion (z brut %s, τ = %s) ; comparé à %d %s %s, limite à 99,8 %% pour ce volume : ratio %s.",
-		capitalize(ind.Label), frnum(p.O, 0), frnum(p.E, 1), p.Pro.Patients, frnum(p.SR, 2), frnum(f.Shrunk(p), 2), frnum(p.ZAdj, 1), frnum(p.Z, 1),
+		"ratio %s%s (%s après rétrécissement bayésien) ; z = %s après surdispersion (z brut %s, τ = %s sur l'échelle log) ; comparé à %d %s %s, limite à 99,8 %% pour ce volume : ratio %s.",
+		capitalize(ind.Label), frnum(p.O, 0), frnum(p.E, 1), p.Pro.Patients, frnum(p.SR, 2), adj, frnum(f.Shrunk(p), 2), frnum(p.ZAdj, 1), frnum(p.Z, 1),
 		frnum(math.Sqrt(f.Tau2), 2), len(f.Points), ProfessionLabel(p.Pro.Profession, len(f.Points) > 1), peers, frnum(f.Limit(p.E, Z998), 2))
 }
 
