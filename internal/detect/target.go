@@ -17,10 +17,6 @@ type Options struct {
 	// prescriber is flagged only when his empirical-Bayes shrunken ratio
 	// reaches it, besides z > 3.09. 0 disables it.
 	MinRatio float64
-	// MinEffect is the materiality of a flag: the observed effect (ratio
-	// O/E, or ratio of geometric mean durations) must reach it besides the
-	// statistical signal. 0 disables it.
-	MinEffect float64
 	// Alpha is the chance, per professional, of a false flag over all the
 	// indicators he is tested on (issue 14's goal: 0.1 % in every decile).
 	Alpha float64
@@ -159,7 +155,7 @@ func Target(pr *Profiles, opt Options) (*Result, error) {
 		res.ZFlag[prof] = zmin
 		for _, f := range targeting {
 			for _, p := range f.Points {
-				if p.ZAdj > zmin && f.AdjustedEffect(p) >= opt.MinEffect && (opt.MinRatio <= 0 || f.ShrunkEffect(p) >= opt.MinRatio) {
+				if p.ZAdj > zmin && (opt.MinRatio <= 0 || f.ShrunkEffect(p) >= opt.MinRatio) {
 					cands = append(cands, cand{p, f})
 				}
 			}
