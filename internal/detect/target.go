@@ -155,7 +155,7 @@ func Target(pr *Profiles, opt Options) (*Result, error) {
 		res.ZFlag[prof] = zmin
 		for _, f := range targeting {
 			for _, p := range f.Points {
-				if p.ZAdj > zmin && (opt.MinRatio <= 0 || f.ShrunkEffect(p) >= opt.MinRatio) {
+				if p.ZAdj > zmin && (opt.MinRatio <= 0 || Indicators[f.Indicator].Log || f.ShrunkEffect(p) >= opt.MinRatio) {
 					cands = append(cands, cand{p, f})
 				}
 			}
