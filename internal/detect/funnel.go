@@ -159,6 +159,7 @@ func NewFunnel(ind int, group string, pts []*Point) *Funnel {
 			continue
 		}
 		p.place(isLog)
+		p.Territory = 0 // a point placed twice (Target's first pass) starts afresh
 		p.Y -= p.Followed
 		p.Z = p.Y / p.S
 		f.Points = append(f.Points, p)
