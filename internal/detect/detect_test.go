@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -124,31 +125,41 @@ func TestOpenMissingFile(t *testing.T) {
 	}
 }
 
-// TestFunnelTau checks the additive overdispersion against a direct
-// computation: points with equal SE, half at ratio 1+d and half at 1−d.
+// TestFunnelTau checks the robust overdispersion against a direct
+// computation: 21 points with S = 0.1, ten at ln(O/E) = −0.3, one at 0 and
+// ten above (nine at +0.3, one far outlier at +3). The weighted median of Y is
+// 0, the median of (Y − 0)²/(S² + τ²) is the 11th of twenty-one: 0.09/(0.01 + τ²),
+// equal to the χ²₁ median 0.454936 when τ² = 0.09/0.454936 − 0.01; the
+// outlier does not move it.
 func TestFunnelTau(t *testing.T) {
 	var pts []*Point
-	for i := range 20 {
-		sr := 1.3
-		if i%2 == 1 {
-			sr = 0.7
+	for i := range 21 {
+		y := -0.3
+		switch {
+		case i == 10:
+			y = 0
+		case i == 20:
+			y = 3
+		case i > 10:
+			y = 0.3
 		}
-		// E = 100, V = 100: SE = 0.1, z = ±3.
-		pts = append(pts, &Point{Pro: &Prescriber{Num: string(rune('a' + i))}, O: 100 * sr, E: 100, V: 100})
+		// E = 100, V = 100: S = √V/E = 0.1.
+		pts = append(pts, &Point{Pro: &Prescriber{Num: string(rune('a' + i))}, O: 100 * math.Exp(y), E: 100, V: 100})
 	}
 	f := NewFunnel(0, "1", pts)
-	// φ = 9 / 0.678653 (winsorised mean of z², over its value under the
-	// null); τ² = (20φ − 19) / (Σw − Σw²/Σw), w = 100: (20φ − 19)/(2000 − 100).
-	phi := 9 / 0.678653
-	tau2 := (20*phi - 19) / 1900
+	tau2 := 0.09/0.454936 - 0.01
+	phi := 9 / 0.454936
 	if !near(f.Phi, phi) || !near(f.Tau2, tau2) {
-		t.Fatalf("φ=%v τ²=%v", f.Phi, f.Tau2)
+		t.Fatalf("φ=%v τ²=%v, attendus %v et %v", f.Phi, f.Tau2, phi, tau2)
 	}
-	if z := f.Points[0].ZAdj; !near(z, 0.3/math.Sqrt(0.01+tau2)) {
+	if z := f.Points[20].ZAdj; !near(z, 3/math.Sqrt(0.01+tau2)) {
 		t.Fatalf("z ajusté %v", z)
 	}
-	if l := f.Limit(100, Z998); !near(l, 1+Z998*math.Sqrt(0.01+tau2)) {
+	if l := f.Limit(100, Z998); !near(l, math.Exp(Z998*math.Sqrt(0.01+tau2))) {
 		t.Fatalf("limite %v", l)
+	}
+	if sh := f.Shrunk(f.Points[20]); !near(sh, math.Exp(3*tau2/(tau2+0.01))) {
+		t.Fatalf("ratio rétréci %v", sh)
 	}
 	var buf bytes.Buffer
 	if err := WriteFunnelSVG(&buf, f, "c"); err != nil {
@@ -176,7 +187,7 @@ func TestFunnelTau(t *testing.T) {
 			}
 		}
 	}
-	if circles != 20 || lines != 4 || !hl {
+	if circles != 21 || lines != 4 || !hl {
 		t.Fatalf("SVG : %d points, %d limites, point mis en évidence %v\n%s", circles, lines, hl, buf.String())
 	}
 }
@@ -186,6 +197,69 @@ func TestFunnelTau(t *testing.T) {
 // targeting at a 2 % budget finds a planted IJ over-prescriber of intensity 2 or
 // 3, and that the JSON has the documented shape. At scale 0.01 (45 GPs) a
 // legitimately high prescriber outranks them: power grows with panel counts.
+// TestAdjustFollowed checks the médecin traitant share adjustment: Y =
+// 0.5·x exactly for 19 prescribers and one at 0.5·x + 2 (beyond |z| > 3 of
+// the first fit, left out of the second): the slope is 0.5, every ordinary
+// Y becomes the same, the outlier keeps its excess of 2.
+func TestAdjustFollowed(t *testing.T) {
+	var pts []*Point
+	x := map[*Prescriber]float64{}
+	for i := range 20 {
+		p := &Prescriber{Num: string(rune('a' + i))}
+		xi := -1 + float64(i)/10
+		y := 0.5 * xi
+		if i == 7 {
+			y += 2
+		}
+		x[p] = xi
+		pts = append(pts, &Point{Pro: p, O: 1e4 * math.Exp(y), E: 1e4, V: 1e4})
+	}
+	AdjustFollowed(0, pts, x)
+	f := NewFunnel(0, "1", pts)
+	for i, p := range f.Points {
+		want := pts[0].Y
+		if i == 7 {
+			want += 2
+		}
+		if !near(p.Y, want) {
+			t.Fatalf("point %d : Y = %v, attendu %v (pente non retirée)", i, p.Y, want)
+		}
+	}
+	// x̄ of the second fit leaves the outlier out: (−1 + 0.3)/19.
+	if !near(f.Points[7].Followed, 0.5*(x[f.Points[7].Pro]-(-0.7/19))) {
+		t.Fatalf("part expliquée %v", f.Points[7].Followed)
+	}
+}
+
+// TestTerritory checks that a real difference between départements is taken
+// out of Y (four départements of 10 prescribers at −0.4, −0.1, +0.1, +0.4 with
+// noise of ±0.05: ω² far above the sampling variance, every Y ends within 0.15 of 0,
+// against 0.45 before), and that none is when the départements do not differ.
+func TestTerritory(t *testing.T) {
+	mk := func(shifts []float64) []*Point {
+		var pts []*Point
+		for d, sh := range shifts {
+			for i := range 10 {
+				y := sh + 0.01*float64(i-5)
+				pts = append(pts, &Point{Pro: &Prescriber{Num: fmt.Sprint(d, i), Dept: fmt.Sprint(10 + d)}, O: 1e4 * math.Exp(y), E: 1e4, V: 1e4})
+			}
+		}
+		return pts
+	}
+	f := NewFunnel(0, "1", mk([]float64{-0.4, -0.1, 0.1, 0.4}))
+	for _, p := range f.Points {
+		if math.Abs(p.Y) > 0.15 {
+			t.Fatalf("%s : Y = %v après le territoire (décalage %v)", p.Pro.Num, p.Y, p.Territory)
+		}
+	}
+	f = NewFunnel(0, "1", mk([]float64{0, 0, 0, 0}))
+	for _, p := range f.Points {
+		if p.Territory != 0 {
+			t.Fatalf("%s : décalage %v sans différence entre départements", p.Pro.Num, p.Territory)
+		}
+	}
+}
+
 func TestDetectPlanted(t *testing.T) {
 	if testing.Short() {
 		t.Skip("génère une région")

@@ -79,12 +79,14 @@ type Eval struct {
 	Undetectable             map[string]int // planted types no profile indicator measures
 }
 
-// Precision is the share of flags on planted professionals.
+// Precision is the share of flags on a professional planted with the
+// flagged anomaly type: a flag for IJ over-prescription on a doctor planted
+// with a transporter collusion points at the wrong thing and is false.
 func (e *Eval) Precision() float64 {
 	if e.Flags == 0 {
 		return math.NaN()
 	}
-	return float64(e.TruePlanted) / float64(e.Flags)
+	return float64(e.TrueExactType) / float64(e.Flags)
 }
 
 // Score compares res with the truth.
@@ -175,10 +177,21 @@ func Score(res *Result, t *Truth) *Eval {
 		}
 		ev.ByType[f.Anomalie] = bt
 	}
-	// False flags among unplanted professionals, by decile of panel size.
+	// False flags by decile of panel size, among the professionals no
+	// profile indicator could rightly flag: those not planted with an
+	// anomaly type the targeting measures (a doctor planted with a collusion
+	// only is unplanted for the targeting, and a flag on him is false). A
+	// professional counts as falsely flagged when one of his flags is of a
+	// type not planted on him.
 	var un []*Prescriber
 	for _, p := range res.Scored {
-		if planted[p.Num] == nil {
+		keep := true
+		for typ := range planted[p.Num] {
+			if measured[typ] {
+				keep = false
+			}
+		}
+		if keep {
 			un = append(un, p)
 		}
 	}
@@ -191,8 +204,11 @@ func Score(res *Result, t *Truth) *Eval {
 		dc := Decile{MinPatients: un[lo].Patients, MaxPatients: un[hi-1].Patients}
 		for _, p := range un[lo:hi] {
 			dc.Unplanted++
-			if len(flagged[p.Num]) > 0 {
-				dc.Flagged++
+			for typ := range flagged[p.Num] {
+				if !planted[p.Num][typ] {
+					dc.Flagged++
+					break
+				}
 			}
 		}
 		ev.Deciles = append(ev.Deciles, dc)
@@ -209,8 +225,8 @@ func (e *Eval) Write(w io.Writer) {
 			frnum(float64(c.Found)/float64(c.Planted), 2), c.Detectable, frnum(float64(c.FoundDet)/float64(c.Detectable), 2))
 	}
 	fmt.Fprintln(w, "  (détectables : rapport à la moyenne fait par le générateur, « rapport_attendu », au moins égal au seuil de ratio)")
-	fmt.Fprintf(w, "Précision au budget : %d signalements, %d sur des professionnels plantés (%s), %d avec le bon type.\n",
-		e.Flags, e.TruePlanted, frnum(e.Precision(), 2), e.TrueExactType)
+	fmt.Fprintf(w, "Précision au budget : %d signalements, %d justes (professionnel planté avec ce type d'anomalie) : %s ; %d sur des professionnels plantés d'un type quelconque.\n",
+		e.Flags, e.TrueExactType, frnum(e.Precision(), 2), e.TruePlanted)
 	fmt.Fprintf(w, "Précision sur les thèmes plantés : %d signalements, %d justes (%s).\n",
 		e.PlantedThemes, e.ThemeTrue, frnum(float64(e.ThemeTrue)/float64(e.PlantedThemes), 2))
 	var types []string
@@ -222,7 +238,7 @@ func (e *Eval) Write(w io.Writer) {
 		bt := e.ByType[k]
 		fmt.Fprintf(w, "  %-28s %3d signalements, %3d plantés de ce type (%s)\n", k, bt[0], bt[1], frnum(float64(bt[1])/float64(bt[0]), 2))
 	}
-	fmt.Fprintln(w, "Faux signalements parmi les professionnels non plantés, par décile de patientèle :")
+	fmt.Fprintln(w, "Faux signalements parmi les professionnels sans anomalie plantée d'un type mesuré par les profils, par décile de patientèle :")
 	for i, d := range e.Deciles {
 		fmt.Fprintf(w, "  décile %2d (%d à %d patients) : %d / %d (%s %%)\n", i+1, d.MinPatients, d.MaxPatients, d.Flagged, d.Unplanted, frnum(100*float64(d.Flagged)/float64(d.Unplanted), 2))
 	}

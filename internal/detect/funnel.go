@@ -3,6 +3,7 @@ package detect
 import (
 	"math"
 	"sort"
+	"strings"
 )
 
 // Funnel limits (Spiegelhalter 2005): 95 % and 99.8 % two-sided, normal
@@ -68,8 +69,23 @@ type Point struct {
 	N         float64 // units counted: patients, or arrêts for a Log indicator
 	SR        float64 // standardised ratio O/E
 	SE        float64 // its standard error under the null, √V/E
-	Z         float64 // naive z, (SR−1)/SE
-	ZAdj      float64 // z with the between-prescriber variance τ², (SR−1)/√(SE²+τ²)
+	// Y is the effect on the log scale: ln(O/E) for a count (the funnel is
+	// drawn on that scale, as the NHS SHMI does: legitimate differences
+	// between prescribers are multiplicative, and the log pulls in the right
+	// skew of small sums), or (O − E)/N, the mean excess of log durations,
+	// for a Log indicator. S is its standard error under the null: √V/E
+	// (delta method) or √V/N.
+	Y, S float64
+	// Territory is the part of the log effect explained by the
+	// département of practice (empirical Bayes, Funnel.territory), already
+	// taken out of Y.
+	Territory float64
+	// Followed is the part of the log effect explained by the share of his
+	// panel the prescriber follows as médecin traitant (AdjustFollowed),
+	// already taken out of Y.
+	Followed float64
+	Z        float64 // naive z, Y/S
+	ZAdj     float64 // z with the between-prescriber variance τ², Y/√(S²+τ²)
 }
 
 // Funnel is one indicator's funnel for a peer group (a profession in the region,
@@ -77,18 +93,35 @@ type Point struct {
 type Funnel struct {
 	Indicator int
 	Group     string  // profession, or profession/département
-	Tau2      float64 // additive between-prescriber variance (ratio scale)
-	Phi       float64 // overdispersion factor from winsorised z
-	Kappa     float64 // pooled V/E: the limits as a function of E are 1 ± z·√(κ/E + τ²)
-	Points    []*Point
+	Tau2      float64 // between-prescriber variance of Y (log scale), robust estimate
+	Phi       float64 // overdispersion factor: the robust mean of z² over its null value
+	Kappa     float64 // pooled V/E: the null variance of Y at expected count e is κ/e (counts)
+	// LogUnit is, for a Log indicator, the mean expected log duration per
+	// arrêt (ΣE/ΣN): it converts Y to the ratio scale O/E the funnel is drawn on.
+	LogUnit float64
+	Points  []*Point
 }
 
-// Limit is the upper funnel limit on the ratio at expected count e for z.
+// spread is the standard deviation, at expected count e, of the funnel's
+// axis under the null plus τ²: O/E − 1 for a Log indicator, ln(O/E) otherwise.
+func (f *Funnel) spread(e float64) float64 {
+	if Indicators[f.Indicator].Log && f.LogUnit > 0 {
+		return math.Sqrt(f.Kappa/e + f.Tau2/(f.LogUnit*f.LogUnit))
+	}
+	return math.Sqrt(f.Kappa/e + f.Tau2)
+}
+
+// Limit is the upper funnel limit on the ratio O/E at expected count e for z:
+// exp(z·√(κ/e + τ²)) for a count (log-scale funnel), 1 + z·√(κ/e + τ²/u²)
+// for a Log indicator (u = LogUnit).
 func (f *Funnel) Limit(e, z float64) float64 {
 	if e <= 0 {
 		return math.Inf(1)
 	}
-	return 1 + z*math.Sqrt(f.Kappa/e+f.Tau2)
+	if Indicators[f.Indicator].Log {
+		return 1 + z*f.spread(e)
+	}
+	return math.Exp(z * f.spread(e))
 }
 
 // Lower is the lower limit.
@@ -96,92 +129,289 @@ func (f *Funnel) Lower(e, z float64) float64 {
 	if e <= 0 {
 		return 0
 	}
-	return math.Max(0, 1-z*math.Sqrt(f.Kappa/e+f.Tau2))
+	if Indicators[f.Indicator].Log {
+		return math.Max(0, 1-z*f.spread(e))
+	}
+	return math.Exp(-z * f.spread(e))
 }
 
-// winsorConsistency is the mean of z² winsorised at the 10th and 90th
-// percentiles when z is standard normal: (2Φ(q) − 1) − 2qϕ(q) + 0.2q² with
-// q = Φ⁻¹(0.9) = 1.28155, i.e. 0.8 − 0.44982 + 0.32847. Spiegelhalter's
-// winsorised mean of z² estimates φ times this, not φ: left uncorrected it
-// underestimates the overdispersion by a third, and on the synthetic region
-// the funnels then flagged 3 to 8 % of legitimate prescribers per decile
-// (docs/detection.md, « Résultats »).
-const winsorConsistency = 0.678653
+// chi2Median is the median of χ² with one degree of freedom: the median of
+// z² when z is standard normal.
+const chi2Median = 0.454936
 
-// NewFunnel places the points on the funnel and estimates the overdispersion:
-// z-scores winsorised at 10 % and 90 % give φ = mean(z²) / 0.6787 (the
-// consistency constant of that winsorisation under the null); when n·φ exceeds n−1,
-// τ² = (nφ − (n−1)) / (Σw − Σw²/Σw) with w = 1/SE² (Spiegelhalter 2005, Qual
-// Saf Health Care 14:347, additive random effects), and every z is recomputed
-// with SE² + τ². Points with no expected count are dropped.
+// NewFunnel places the points on the funnel and estimates the overdispersion.
+// Y is the log effect (see Point) and S its null standard error. The
+// between-prescriber variance τ² is estimated robustly: the smallest τ² for
+// which the median of ((Y − m)²/(S² + τ²)) is at most the median of χ²₁,
+// m being the weighted median of Y. A median ignores up to half the points,
+// so planted or extreme prescribers do not widen the funnel that must catch
+// them (the moment estimator of Spiegelhalter 2005, even on z winsorised at
+// 10 %, lets the top decile in). φ is that median at τ² = 0 over its null
+// value. Every z is then Y/√(S² + τ²): the prescriber against the regional
+// standard (Y = 0), not against the median prescriber. Points with no
+// expected count are dropped.
 func NewFunnel(ind int, group string, pts []*Point) *Funnel {
 	f := &Funnel{Indicator: ind, Group: group}
-	var sumO, sumE, sumV float64
+	isLog := Indicators[ind].Log
+	var sumE, sumV, sumN float64
 	for _, p := range pts {
-		if p.E <= 0 || p.V <= 0 {
+		if p.E <= 0 || p.V <= 0 || (isLog && p.N <= 0) {
 			continue
 		}
-		p.SR = p.O / p.E
-		p.SE = math.Sqrt(p.V) / p.E
-		p.Z = (p.SR - 1) / p.SE
+		p.place(isLog)
+		p.Territory = 0 // a point placed twice (Target's first pass) starts afresh
+		p.Y -= p.Followed
+		p.Z = p.Y / p.S
 		f.Points = append(f.Points, p)
-		sumO += p.O
 		sumE += p.E
 		sumV += p.V
+		sumN += p.N
 	}
 	n := len(f.Points)
 	if n == 0 {
 		return f
 	}
 	f.Kappa = sumV / sumE
-	zs := make([]float64, n)
-	for i, p := range f.Points {
-		zs[i] = p.Z
+	if isLog && sumN > 0 {
+		f.LogUnit = sumE / sumN
 	}
-	sort.Float64s(zs)
-	lo, hi := zs[int(math.Floor(0.1*float64(n-1)))], zs[int(math.Ceil(0.9*float64(n-1)))]
-	var phi float64
-	for _, z := range zs {
-		z = math.Min(math.Max(z, lo), hi)
-		phi += z * z
-	}
-	phi /= float64(n) * winsorConsistency
-	f.Phi = phi
-	if fn := float64(n); fn*phi > fn-1 {
-		var sw, sw2 float64
-		for _, p := range f.Points {
-			w := 1 / (p.SE * p.SE)
-			sw += w
-			sw2 += w * w
-		}
-		if d := sw - sw2/sw; d > 0 {
-			f.Tau2 = (fn*phi - (fn - 1)) / d
-		}
+	f.Tau2, f.Phi = robustTau2(f.Points)
+	if !strings.Contains(group, "/") {
+		// Regional funnel: the territory of practice (DETECTION.md §1.2:
+		// « à patientèle et territoire d'exercice comparables »).
+		f.territory()
+		f.Tau2, f.Phi = robustTau2(f.Points)
 	}
 	for _, p := range f.Points {
-		p.ZAdj = (p.SR - 1) / math.Sqrt(p.SE*p.SE+f.Tau2)
+		p.ZAdj = p.Y / math.Sqrt(p.S*p.S+f.Tau2)
 	}
 	return f
 }
 
+// AdjustFollowed takes out of every point's Y the part explained by the
+// share of the prescriber's panel he follows as médecin traitant: x =
+// ln(patients of 16 to 64 whose médecin traitant he is / patients seen). A
+// médecin traitant signs his own patients' prescriptions (devices,
+// medicines, transports, physiotherapy), a patient seen once brings little:
+// counted per patient seen, these indicators rise with x for every doctor,
+// whatever his practice. Y is regressed on x by weighted least squares
+// (weights 1/(S² + τ²), τ² the robust estimate before adjustment), twice,
+// the second time without the points beyond |z| > 3 of the first fit, and
+// Y loses b·(x − x̄). Points without x (no médecin traitant patients) keep
+// their Y. Call it before the funnel's τ² (NewFunnel re-estimates it).
+func AdjustFollowed(ind int, pts []*Point, x map[*Prescriber]float64) {
+	var in []*Point
+	for _, p := range pts {
+		if _, ok := x[p.Pro]; ok && p.E > 0 && p.V > 0 && (!Indicators[ind].Log || p.N > 0) {
+			p.place(Indicators[ind].Log)
+			in = append(in, p)
+		}
+	}
+	if len(in) < 10 {
+		return
+	}
+	t2, _ := robustTau2(in)
+	fit := func(use func(*Point) bool) (a, b, xbar float64, ok bool) {
+		var sw, swx, swy, swxx, swxy float64
+		for _, p := range in {
+			if !use(p) {
+				continue
+			}
+			w := 1 / (p.S*p.S + t2)
+			xi := x[p.Pro]
+			sw += w
+			swx += w * xi
+			swy += w * p.Y
+			swxx += w * xi * xi
+			swxy += w * xi * p.Y
+		}
+		d := sw*swxx - swx*swx
+		if sw == 0 || d <= 0 {
+			return 0, 0, 0, false
+		}
+		b = (sw*swxy - swx*swy) / d
+		a = (swy - b*swx) / sw
+		return a, b, swx / sw, true
+	}
+	a, b, _, ok := fit(func(*Point) bool { return true })
+	if !ok {
+		return
+	}
+	a, b, xbar, ok := fit(func(p *Point) bool {
+		r := p.Y - a - b*x[p.Pro]
+		return math.Abs(r)/math.Sqrt(p.S*p.S+t2) <= 3
+	})
+	if !ok {
+		return
+	}
+	for _, p := range in {
+		adj := b * (x[p.Pro] - xbar)
+		p.Followed = adj
+		p.Y -= adj
+	}
+}
+
+// robustTau2 is the smallest τ² for which the median of ((Y − m)²/(S² + τ²))
+// is at most the median of χ²₁ (m the weighted median of Y), and φ, that
+// median at τ² = 0 over its null value.
+func robustTau2(pts []*Point) (tau2, phi float64) {
+	n := len(pts)
+	m := weightedMedianY(pts)
+	q := make([]float64, n)
+	med := func(t2 float64) float64 {
+		for i, p := range pts {
+			d := p.Y - m
+			q[i] = d * d / (p.S*p.S + t2)
+		}
+		sort.Float64s(q)
+		if n%2 == 1 {
+			return q[n/2]
+		}
+		return (q[n/2-1] + q[n/2]) / 2
+	}
+	phi = med(0) / chi2Median
+	if phi <= 1 {
+		return 0, phi
+	}
+	// med(τ²) decreases with τ²: bisection between 0 and an upper bound.
+	lo, hi := 0.0, 1.0
+	for med(hi) > chi2Median && hi < 1e6 {
+		hi *= 4
+	}
+	for range 60 {
+		mid := (lo + hi) / 2
+		if med(mid) > chi2Median {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return hi, phi
+}
+
+// territory takes out of Y the part of it that the prescriber's département
+// of practice explains, shrunk by empirical Bayes: for each département j
+// with at least 5 prescribers, d_j is the weighted median of their Y, with
+// variance v_j ≈ (π/2)·(τ_w² + median S²)/n_j (τ_w² the robust τ² of the Y
+// centred on their département's median); the between-département
+// variance ω² is the excess of the spread of the d_j over the mean v_j
+// (method of moments), and the prescriber's Y loses (d_j − m)·ω²/(ω² + v_j),
+// m the regional median. With no real territorial difference ω² = 0 and
+// nothing moves; the standard stays the region's. The shift is kept in
+// Point.Territory for the explanation.
+func (f *Funnel) territory() {
+	byDept := map[string][]*Point{}
+	for _, p := range f.Points {
+		byDept[p.Pro.Dept] = append(byDept[p.Pro.Dept], p)
+	}
+	m := weightedMedianY(f.Points)
+	s2 := make([]float64, len(f.Points))
+	for i, p := range f.Points {
+		s2[i] = p.S * p.S
+	}
+	sort.Float64s(s2)
+	type dept struct {
+		pts  []*Point
+		d, v float64
+	}
+	var ds []dept
+	for _, pts := range byDept {
+		if len(pts) >= 5 {
+			ds = append(ds, dept{pts: pts, d: weightedMedianY(pts)})
+		}
+	}
+	if len(ds) < 3 {
+		return
+	}
+	// τ² within départements: each Y centred on its département's median.
+	var within []*Point
+	for _, d := range ds {
+		for _, p := range d.pts {
+			within = append(within, &Point{Y: p.Y - d.d, S: p.S})
+		}
+	}
+	tw, _ := robustTau2(within)
+	for i := range ds {
+		ds[i].v = math.Pi / 2 * (tw + s2[len(s2)/2]) / float64(len(ds[i].pts))
+	}
+	var spread, meanV float64
+	for _, d := range ds {
+		spread += (d.d - m) * (d.d - m)
+		meanV += d.v
+	}
+	spread /= float64(len(ds) - 1)
+	meanV /= float64(len(ds))
+	omega2 := spread - meanV
+	if omega2 <= 0 {
+		return
+	}
+	for _, d := range ds {
+		shift := (d.d - m) * omega2 / (omega2 + d.v)
+		for _, p := range d.pts {
+			p.Territory = shift
+			p.Y -= shift
+			p.Z = p.Y / p.S
+		}
+	}
+}
+
+// place computes the ratio, its standard error and the log effect Y, S.
+func (p *Point) place(isLog bool) {
+	p.SR = p.O / p.E
+	p.SE = math.Sqrt(p.V) / p.E
+	if isLog {
+		p.Y = (p.O - p.E) / p.N
+		p.S = math.Sqrt(p.V) / p.N
+	} else {
+		// Half a unit for a prescriber with nothing observed: ln 0 is
+		// not a number, and a sum this small is far below any limit.
+		p.Y = math.Log(math.Max(p.O, 0.5) / p.E)
+		p.S = p.SE
+	}
+	p.Z = p.Y / p.S
+}
+
+// weightedMedianY is the median of Y weighted by 1/S² (the precise points
+// count more).
+func weightedMedianY(pts []*Point) float64 {
+	type yw struct{ y, w float64 }
+	v := make([]yw, len(pts))
+	var tot float64
+	for i, p := range pts {
+		v[i] = yw{p.Y, 1 / (p.S * p.S)}
+		tot += v[i].w
+	}
+	sort.Slice(v, func(i, j int) bool { return v[i].y < v[j].y })
+	var acc float64
+	for _, x := range v {
+		acc += x.w
+		if acc >= tot/2 {
+			return x.y
+		}
+	}
+	return v[len(v)-1].y
+}
+
 // TauFloor is the smallest between-prescriber standard deviation used to
-// shrink ratios: when the method of moments gives τ² = 0 every ratio would
+// shrink ratios: when the estimate gives τ² = 0 every ratio would
 // shrink to 1 and carry no information (DETECTION.md §2.5).
 const TauFloor = 0.05
 
-// Shrunk is the empirical-Bayes shrunken ratio of p on f: the observed ratio
-// pulled towards 1 by the share of its variance that is noise,
-// 1 + (SR − 1)·τ²/(τ² + SE²), with τ ≥ TauFloor. Small panels are pulled the
-// most; it is the ratio a médecin-conseil should read, and the one the Cnam's
-// "≥ 2×" condition applies to.
-func (f *Funnel) Shrunk(p *Point) float64 {
+// shrunkY is the empirical-Bayes shrunken log effect: Y pulled towards 0 by
+// the share of its variance that is noise, Y·τ²/(τ² + S²), with τ ≥ TauFloor.
+func (f *Funnel) shrunkY(p *Point) float64 {
 	t2 := math.Max(f.Tau2, TauFloor*TauFloor)
-	return 1 + (p.SR-1)*t2/(t2+p.SE*p.SE)
+	return p.Y * t2 / (t2 + p.S*p.S)
 }
+
+// Shrunk is the empirical-Bayes shrunken ratio of p on f (ShrunkEffect).
+// Small panels are pulled the most; it is the ratio a médecin-conseil should
+// read, and the one the Cnam's "≥ 2×" condition (--ratio) applies to.
+func (f *Funnel) Shrunk(p *Point) float64 { return f.ShrunkEffect(p) }
 
 // Effect is the size of p's excess as a médecin-conseil reads it: the ratio
 // O/E, or for a Log indicator (sums of log durations) the ratio of geometric
-// mean durations exp((O − E)/N).
+// mean durations exp((O − E)/N). Both are exp(Y).
 func (f *Funnel) Effect(p *Point) float64 {
 	if Indicators[f.Indicator].Log && p.N > 0 {
 		return math.Exp((p.O - p.E) / p.N)
@@ -189,12 +419,14 @@ func (f *Funnel) Effect(p *Point) float64 {
 	return p.SR
 }
 
-// ShrunkEffect is Effect after the empirical-Bayes shrinkage of Shrunk.
+// AdjustedEffect is the effect once the territory of practice is taken out,
+// exp(Y): what the materiality condition (Options.MinEffect) reads.
+func (f *Funnel) AdjustedEffect(p *Point) float64 { return math.Exp(p.Y) }
+
+// ShrunkEffect is Effect after the empirical-Bayes shrinkage: exp of the
+// shrunken log effect.
 func (f *Funnel) ShrunkEffect(p *Point) float64 {
-	if Indicators[f.Indicator].Log && p.N > 0 {
-		return math.Exp((f.Shrunk(p) - 1) * p.E / p.N)
-	}
-	return f.Shrunk(p)
+	return math.Exp(f.shrunkY(p))
 }
 
 // Shown is what a profile page prints for p: observed, expected, ratio,

@@ -100,33 +100,39 @@ func Target(pr *Profiles, opt Options) (*Result, error) {
 		// for this profession, the other indicators of the same anomaly stay in
 		// the profile but do not target (mtCovered).
 		mtCovered := map[string]bool{}
+		followed := followedShare(ps)
 		var targeting []*Funnel
 		targetInds := map[int]bool{}
 		for _, ind := range targetOrder() {
 			in := Indicators[ind]
 			targets := in.MT || !mtCovered[in.Anomaly]
-			ref := NewReference(ps, ind) // the reference is regional, per profession
-			groups := map[string][]*Point{}
-			for _, p := range ps {
-				o, e, v := ref.Expected(p.Cells[ind])
-				if e < opt.MinExpected {
-					continue
+			// The reference is regional, per profession, and computed twice:
+			// the prescribers beyond the 99.8 % limit of the first pass are
+			// left out of the second, so that the rates they are compared
+			// with are those of their ordinary peers.
+			groups, keys := points(ps, ind, NewReference(ps, ind), prof, opt)
+			out := map[*Prescriber]bool{}
+			for _, g := range keys {
+				for _, p := range NewFunnel(ind, g, groups[g]).Points {
+					if p.ZAdj > Z998 {
+						out[p.Pro] = true
+					}
 				}
-				g := prof
-				if opt.Echelon == "departement" {
-					g = prof + "/" + p.Dept
-				}
-				var n int64
-				for _, c := range p.Cells[ind] {
-					n += c.N
-				}
-				groups[g] = append(groups[g], &Point{Pro: p, Indicator: ind, O: o, E: e, V: v, N: float64(n)})
 			}
-			keys := make([]string, 0, len(groups))
-			for k := range groups {
-				keys = append(keys, k)
+			if len(out) > 0 {
+				var kept []*Prescriber
+				for _, p := range ps {
+					if !out[p] {
+						kept = append(kept, p)
+					}
+				}
+				groups, keys = points(ps, ind, NewReference(kept, ind), prof, opt)
 			}
-			sort.Strings(keys)
+			if !in.MT && len(followed) > 0 {
+				for _, g := range keys {
+					AdjustFollowed(ind, groups[g], followed)
+				}
+			}
 			for _, g := range keys {
 				f := NewFunnel(ind, g, groups[g])
 				if len(f.Points) < 10 {
@@ -191,6 +197,64 @@ func Target(pr *Profiles, opt Options) (*Result, error) {
 	return res, nil
 }
 
+// followedShare is, for each prescriber of ps who is médecin traitant of
+// patients of 16 to 64, ln(those patients / patients seen): the share of his
+// panel he follows (AdjustFollowed). Empty for a profession without
+// médecin traitant indicators.
+func followedShare(ps []*Prescriber) map[*Prescriber]float64 {
+	ind := -1
+	for i, in := range Indicators {
+		if in.MT && !in.Log {
+			ind = i
+			break
+		}
+	}
+	x := map[*Prescriber]float64{}
+	if ind < 0 {
+		return x
+	}
+	for _, p := range ps {
+		var n int64
+		for _, c := range p.Cells[ind] {
+			n += c.N
+		}
+		if n > 0 && p.Patients > 0 {
+			x[p] = math.Log(float64(n) / float64(p.Patients))
+		}
+	}
+	if len(x) < 10 {
+		return map[*Prescriber]float64{}
+	}
+	return x
+}
+
+// points standardises every prescriber of ps on indicator ind against ref and
+// groups the points by peer group (the profession, or profession/département).
+func points(ps []*Prescriber, ind int, ref Reference, prof string, opt Options) (map[string][]*Point, []string) {
+	groups := map[string][]*Point{}
+	for _, p := range ps {
+		o, e, v := ref.Expected(p.Cells[ind])
+		if e < opt.MinExpected {
+			continue
+		}
+		g := prof
+		if opt.Echelon == "departement" {
+			g = prof + "/" + p.Dept
+		}
+		var n int64
+		for _, c := range p.Cells[ind] {
+			n += c.N
+		}
+		groups[g] = append(groups[g], &Point{Pro: p, Indicator: ind, O: o, E: e, V: v, N: float64(n)})
+	}
+	keys := make([]string, 0, len(groups))
+	for k := range groups {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return groups, keys
+}
+
 // targetOrder lists the indicators, the médecin traitant ones first.
 func targetOrder() []int {
 	var out []int
@@ -220,9 +284,14 @@ func Explain(p *Point, f *Funnel) string {
 			capitalize(ind.Label), frnum(p.N, 0), frnum(math.Exp(p.O/p.N), 1), frnum(math.Exp(p.E/p.N), 1), frnum(f.Effect(p), 2), frnum(f.ShrunkEffect(p), 2),
 			frnum(p.ZAdj, 1), frnum(p.Z, 1), len(f.Points), ProfessionLabel(p.Pro.Profession, len(f.Points) > 1), peers)
 	}
+	adj := ""
+	if p.Territory != 0 || p.Followed != 0 {
+		adj = fmt.Sprintf(" ; %s une fois retirés le territoire d'exercice (× %s) et la part de sa patientèle suivie en médecin traitant (× %s)",
+			frnum(f.AdjustedEffect(p), 2), frnum(math.Exp(p.Territory), 2), frnum(math.Exp(p.Followed), 2))
+	}
 	return fmt.Sprintf("%s : observé %s, attendu %s à patientèle comparable (âge, sexe, département, ALD ; %d patients vus), "+
-		"ratio %s (%s après rétrécissement bayésien) ; z = %s après surdispersion (z brut %s, τ = %s) ; comparé à %d %s %s, limite à 99,8 %% pour ce volume : ratio %s.",
-		capitalize(ind.Label), frnum(p.O, 0), frnum(p.E, 1), p.Pro.Patients, frnum(p.SR, 2), frnum(f.Shrunk(p), 2), frnum(p.ZAdj, 1), frnum(p.Z, 1),
+		"ratio %s%s (%s après rétrécissement bayésien) ; z = %s après surdispersion (z brut %s, τ = %s sur l'échelle log) ; comparé à %d %s %s, limite à 99,8 %% pour ce volume : ratio %s.",
+		capitalize(ind.Label), frnum(p.O, 0), frnum(p.E, 1), p.Pro.Patients, frnum(p.SR, 2), adj, frnum(f.Shrunk(p), 2), frnum(p.ZAdj, 1), frnum(p.Z, 1),
 		frnum(math.Sqrt(f.Tau2), 2), len(f.Points), ProfessionLabel(p.Pro.Profession, len(f.Points) > 1), peers, frnum(f.Limit(p.E, Z998), 2))
 }
 
