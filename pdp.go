@@ -29,10 +29,7 @@ const (
 	PDPBilanInvalidite    NaturePDP = "bilan_invalidite"            // L341-3 CSS: anticipate invalidité
 )
 
-var pdpNatures = []struct {
-	n            NaturePDP
-	label, texte string
-}{
+var pdpNatures = closedList[NaturePDP]{
 	{PDPRendezVousLiaison, "Rendez-vous de liaison", "L1226-1-3 et D1226-8-1 du code du travail"},
 	{PDPVisitePreReprise, "Visite de pré-reprise", "L4624-2-4 et R4624-29 du code du travail"},
 	{PDPSaisineMedecinTrav, "Saisine du médecin du travail (arrêt de plus de 3 mois)", "D323-3 du code de la sécurité sociale"},
@@ -46,33 +43,13 @@ var pdpNatures = []struct {
 }
 
 // NaturesPDP lists the PDP actions in the order forms show them.
-func NaturesPDP() []NaturePDP {
-	out := make([]NaturePDP, len(pdpNatures))
-	for i, n := range pdpNatures {
-		out[i] = n.n
-	}
-	return out
-}
+func NaturesPDP() []NaturePDP { return pdpNatures.codes() }
 
 // Label is the French name of the action.
-func (n NaturePDP) Label() string {
-	for _, x := range pdpNatures {
-		if x.n == n {
-			return x.label
-		}
-	}
-	return string(n)
-}
+func (n NaturePDP) Label() string { return pdpNatures.label(n) }
 
 // Source is the legal basis of the action.
-func (n NaturePDP) Source() string {
-	for _, x := range pdpNatures {
-		if x.n == n {
-			return x.texte
-		}
-	}
-	return ""
-}
+func (n NaturePDP) Source() string { return pdpNatures.source(n) }
 
 // IssuePDP is the outcome of a PDP action or of the whole follow-up (closed list).
 type IssuePDP string
@@ -89,38 +66,22 @@ const (
 	IssueSansSuite       IssuePDP = "sans_suite"
 )
 
-var pdpIssues = []struct {
-	i     IssuePDP
-	label string
-}{
-	{IssueRetourEmploi, "Retour à l'emploi (même poste)"},
-	{IssueRetourAmenage, "Retour à l'emploi avec aménagement du poste"},
-	{IssueReclassement, "Reclassement"},
-	{IssueFormationReconv, "Reconversion / formation"},
-	{IssueInvalidite, "Invalidité"},
-	{IssueInaptitude, "Inaptitude"},
-	{IssueRefusAssure, "Refus de l'assuré"},
-	{IssueSansSuite, "Sans suite"},
+var pdpIssues = closedList[IssuePDP]{
+	{IssueRetourEmploi, "Retour à l'emploi (même poste)", ""},
+	{IssueRetourAmenage, "Retour à l'emploi avec aménagement du poste", ""},
+	{IssueReclassement, "Reclassement", ""},
+	{IssueFormationReconv, "Reconversion / formation", ""},
+	{IssueInvalidite, "Invalidité", ""},
+	{IssueInaptitude, "Inaptitude", ""},
+	{IssueRefusAssure, "Refus de l'assuré", ""},
+	{IssueSansSuite, "Sans suite", ""},
 }
 
 // IssuesPDP lists the outcomes in the order forms show them.
-func IssuesPDP() []IssuePDP {
-	out := make([]IssuePDP, len(pdpIssues))
-	for i, x := range pdpIssues {
-		out[i] = x.i
-	}
-	return out
-}
+func IssuesPDP() []IssuePDP { return pdpIssues.codes() }
 
 // Label is the French name of the outcome.
-func (i IssuePDP) Label() string {
-	for _, x := range pdpIssues {
-		if x.i == i {
-			return x.label
-		}
-	}
-	return string(i)
-}
+func (i IssuePDP) Label() string { return pdpIssues.label(i) }
 
 // ActionPDP is one action of the PDP cell on a dossier.
 type ActionPDP struct {
@@ -139,7 +100,7 @@ type ActionPDP struct {
 // as Monday–Friday days); CRPE: 18 months at most (L5213-3-1 CT).
 func (x ActionPDP) Validate(today Date) error {
 	var errs []error
-	if x.Nature.Label() == string(x.Nature) {
+	if !pdpNatures.has(x.Nature) {
 		errs = append(errs, FieldErrorf("nature", "nature d'action %q inconnue : choisir dans la liste (rendez-vous de liaison, visite de pré-reprise, essai encadré, CRPE…)", x.Nature))
 	}
 	if x.Debut.IsZero() {
@@ -150,7 +111,7 @@ func (x ActionPDP) Validate(today Date) error {
 	if x.Fin != nil && !x.Debut.IsZero() && x.Fin.Before(x.Debut) {
 		errs = append(errs, FieldErrorf("fin", "la date de fin (%s) précède la date de début (%s)", x.Fin.Francais(), x.Debut.Francais()))
 	}
-	if x.Issue != "" && x.Issue.Label() == string(x.Issue) {
+	if x.Issue != "" && !pdpIssues.has(x.Issue) {
 		errs = append(errs, FieldErrorf("issue", "issue %q inconnue : choisir dans la liste (retour à l'emploi, reclassement, invalidité…)", x.Issue))
 	}
 	if x.Fin != nil && !x.Debut.IsZero() && !x.Fin.Before(x.Debut) {
@@ -182,32 +143,19 @@ func WorkingDays(d, e Date) int {
 // CanalContact is how a contact took place (closed list).
 type CanalContact string
 
-var canaux = []struct {
-	c     CanalContact
-	label string
-}{
-	{"telephone", "Téléphone"}, {"courrier", "Courrier"}, {"messagerie_securisee", "Messagerie sécurisée de santé"},
-	{"reunion", "Réunion (cellule PDP, rendez-vous de liaison)"}, {"visio", "Visioconférence"},
+var canaux = closedList[CanalContact]{
+	{"telephone", "Téléphone", ""},
+	{"courrier", "Courrier", ""},
+	{"messagerie_securisee", "Messagerie sécurisée de santé", ""},
+	{"reunion", "Réunion (cellule PDP, rendez-vous de liaison)", ""},
+	{"visio", "Visioconférence", ""},
 }
 
 // CanauxContact lists the channels.
-func CanauxContact() []CanalContact {
-	out := make([]CanalContact, len(canaux))
-	for i, c := range canaux {
-		out[i] = c.c
-	}
-	return out
-}
+func CanauxContact() []CanalContact { return canaux.codes() }
 
 // Label is the French name of the channel.
-func (c CanalContact) Label() string {
-	for _, x := range canaux {
-		if x.c == c {
-			return x.label
-		}
-	}
-	return string(c)
-}
+func (c CanalContact) Label() string { return canaux.label(c) }
 
 // ContactMedecinTravail is a contact with the médecin du travail, logged on a
 // dossier: he has no account and never reads the dossier (L4622-8-1 CT; the
@@ -239,7 +187,7 @@ func (c ContactMedecinTravail) Validate(today Date) error {
 	} else if c.Quand.After(today) {
 		errs = append(errs, FieldErrorf("quand", "le contact du %s est dans l'avenir : on journalise un contact qui a eu lieu", c.Quand.Francais()))
 	}
-	if c.Canal.Label() == string(c.Canal) {
+	if !canaux.has(c.Canal) {
 		errs = append(errs, FieldErrorf("canal", "canal %q inconnu : téléphone, courrier, messagerie sécurisée, réunion ou visioconférence", c.Canal))
 	}
 	if r := strings.TrimSpace(c.Resume); r == "" {
@@ -271,3 +219,49 @@ type SignalPDP struct {
 }
 
 func (s SignalPDP) String() string { return fmt.Sprintf("%s dossier %d", s.Code, s.DossierID) }
+
+// closedList is a closed list of codes with their French labels (and, where the
+// law gives one, their legal basis), in the order forms show them.
+type closedList[T ~string] []struct {
+	code          T
+	label, source string
+}
+
+// codes lists the codes in order.
+func (l closedList[T]) codes() []T {
+	out := make([]T, len(l))
+	for i, x := range l {
+		out[i] = x.code
+	}
+	return out
+}
+
+// has reports whether c is in the list.
+func (l closedList[T]) has(c T) bool {
+	for _, x := range l {
+		if x.code == c {
+			return true
+		}
+	}
+	return false
+}
+
+// label is the French name of c, or c itself when it is not in the list.
+func (l closedList[T]) label(c T) string {
+	for _, x := range l {
+		if x.code == c {
+			return x.label
+		}
+	}
+	return string(c)
+}
+
+// source is the legal basis of c, empty when unknown.
+func (l closedList[T]) source(c T) string {
+	for _, x := range l {
+		if x.code == c {
+			return x.source
+		}
+	}
+	return ""
+}

@@ -197,6 +197,11 @@ func SeedDossiers(ctx context.Context, db *sqldb.DB, n int, now time.Time, seed 
 			at := recue.Add(time.Duration(2+rng.IntN(72)) * time.Hour)
 			if at.After(now) {
 				at = now.Add(-time.Duration(1+rng.IntN(30)) * time.Minute)
+				// A notice received minutes ago (before 8:00, it is dated now − 1 min)
+				// is decided after it was filed, never before: the avis would find no dossier.
+				if !at.After(recue) {
+					at = recue.Add(now.Sub(recue) / 2)
+				}
 			}
 			events = append(events, event{at: at, kind: evAvis, index: i, avis: v, depart: medconseil.DepartementOfCommune(commune)})
 		}

@@ -64,13 +64,40 @@ func (s *Server) public(h handler) http.Handler {
 	})
 }
 
+// toLogin sends a caller without a session to the login page, which brings him
+// back where he was. A form posted after the session ended comes back to the page
+// it was posted from (the dossier, the procedure…), not to its POST-only address,
+// which would be « Page introuvable »; a draft avis is kept on the server
+// (brouillon.js) and shown there again.
+func (s *Server) toLogin(w http.ResponseWriter, r *http.Request) {
+	http.Redirect(w, r, "/connexion?retour="+url.QueryEscape(s.retourOf(r)), http.StatusSeeOther)
+}
+
+// retourOf is the address to come back to after logging in: the request's own
+// for a GET, otherwise the nearest enclosing path a GET is served at.
+func (s *Server) retourOf(r *http.Request) string {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return r.URL.RequestURI()
+	}
+	p := r.URL.Path
+	for p != "" && p != "/" {
+		probe := &http.Request{Method: http.MethodGet, URL: &url.URL{Path: p}, Host: r.Host, Header: http.Header{}}
+		// "/" is the catch-all that answers « Page introuvable ».
+		if _, pattern := s.mux.Handler(probe); pattern != "" && pattern != "/" {
+			return p
+		}
+		p = p[:strings.LastIndex(p, "/")]
+	}
+	return "/"
+}
+
 // page serves a page for a logged-in user: the session cookie is required, and every
 // POST must carry the session's CSRF token.
 func (s *Server) page(h handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, err := r.Cookie(sessionCookie)
 		if err != nil {
-			http.Redirect(w, r, "/connexion?retour="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			s.toLogin(w, r)
 			return
 		}
 		digest := auth.Digest(c.Value)

@@ -338,3 +338,49 @@ func TestLoginReturnIsLocal(t *testing.T) {
 		}
 	}
 }
+
+// TestLoginReturnAfterPost: a form posted without a session (expired, or logged
+// out in another tab) sends to the login page with, as retour, the page the form
+// was posted from — the nearest enclosing address served by GET — never the
+// POST-only address, which would answer « Page introuvable » after the login.
+func TestLoginReturnAfterPost(t *testing.T) {
+	e := start(t, sqldbtest.SQLite(t))
+	id := itoa(seedMatrixDossier(t, e))
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for path, want := range map[string]string{
+		"/dossiers/" + id + "/notes":                "/dossiers/" + id,
+		"/dossiers/" + id + "/echanges":             "/dossiers/" + id,
+		"/dossiers/" + id + "/avis/rectification":   "/dossiers/" + id + "/avis",
+		"/dossiers/" + id + "/avis":                 "/dossiers/" + id + "/avis",
+		"/dossiers/" + id + "/contentieux":          "/dossiers/" + id + "/contentieux",
+		"/controle/3/suivi/donnees":                 "/controle/3",
+		"/demandes/nouvelle/ald":                    "/demandes/nouvelle/ald",
+		"/admin/utilisateurs/agent.67/mot-de-passe": "/admin/utilisateurs",
+	} {
+		for _, cookie := range []string{"", "jeton-expire"} {
+			req, _ := http.NewRequest("POST", e.srv.URL+path, strings.NewReader("texte=x"))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			if cookie != "" {
+				req.AddCookie(&http.Cookie{Name: "mc_session", Value: cookie})
+			}
+			res, err := c.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			loc, _ := url.Parse(res.Header.Get("Location"))
+			if res.StatusCode != 303 || loc == nil || loc.Path != "/connexion" || loc.Query().Get("retour") != want {
+				t.Errorf("POST %s (cookie %q): %d → %q, want /connexion?retour=%s", path, cookie, res.StatusCode, res.Header.Get("Location"), want)
+			}
+		}
+	}
+	// A GET keeps its own address, query included.
+	res, err := c.Get(e.srv.URL + "/dossiers?etat=recue")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if loc, _ := url.Parse(res.Header.Get("Location")); loc == nil || loc.Query().Get("retour") != "/dossiers?etat=recue" {
+		t.Errorf("GET /dossiers?etat=recue without session: %q", res.Header.Get("Location"))
+	}
+}

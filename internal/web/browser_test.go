@@ -205,6 +205,16 @@ func TestBrowserJourneys(t *testing.T) {
 		if n := js[int](t, ctx, `document.querySelectorAll('form[action="/arrets/nouveau"]').length`); n != 0 {
 			t.Error("the CPAM agent reaches the intake form")
 		}
+		// Nor the other types' forms (the ALD protocol carries a diagnosis), by their address.
+		for _, path := range []string{"/demandes/nouvelle", "/demandes/nouvelle/ald", "/demandes/nouvelle/atmp"} {
+			do(t, ctx, "intake "+path, chromedp.Navigate(base+path), chromedp.WaitVisible(css("main")))
+			if n := js[int](t, ctx, `document.querySelectorAll('main form, main a[href^="/demandes/nouvelle/"]').length`); n != 0 {
+				t.Errorf("the CPAM agent reaches the intake of %s (%d forms or links)", path, n)
+			}
+			if body := get(t, ctx, "refusal", chromedp.Text(css("main"))); !strings.Contains(body, "votre rôle ne permet pas") {
+				t.Errorf("%s: no French refusal for the CPAM agent: %q", path, body)
+			}
+		}
 	})
 
 	t.Run("agent_administratif_intake", func(t *testing.T) {

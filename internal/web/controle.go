@@ -217,18 +217,6 @@ func (s *Server) showControle(w http.ResponseWriter, r *http.Request, status int
 	return s.render(w, r, status, "controle_fiche", view)
 }
 
-// formErrorOr re-renders the procedure page for the errors a user can correct.
-func (s *Server) formErrorOr(w http.ResponseWriter, r *http.Request, err error) error {
-	switch c := medconseil.ErrorCode(err); c {
-	case medconseil.EINVALID, medconseil.ECONFLICT, medconseil.EFORBIDDEN:
-		if rerr := s.showControle(w, r, statusOf(c), r.PostForm, err); rerr != nil {
-			return err
-		}
-		return nil
-	}
-	return err
-}
-
 func formDate(r *http.Request, field string) (medconseil.Date, error) {
 	v := strings.TrimSpace(r.PostFormValue(field))
 	if v == "" {
@@ -242,7 +230,7 @@ func formDate(r *http.Request, field string) (medconseil.Date, error) {
 }
 
 func (s *Server) controleEvent(w http.ResponseWriter, r *http.Request) error {
-	id, err := controleID(r)
+	f, err := s.controleForm(w, r)
 	if err != nil {
 		return err
 	}
@@ -275,39 +263,35 @@ func (s *Server) controleEvent(w http.ResponseWriter, r *http.Request) error {
 		errs = append(errs, medconseil.FieldErrorf("evenement", "étape manquante"))
 	}
 	if err := errors.Join(errs...); err != nil {
-		// The gate first: a procedure a may not see is not found.
-		if _, gerr := s.DB.Controle(r.Context(), acteurOf(r), id, meta(r, "controle")); gerr != nil {
-			return gerr
-		}
-		return s.formErrorOr(w, r, err)
+		return f.refused(err)
 	}
-	if _, err := s.DB.ControleEvent(r.Context(), acteurOf(r), id, version, ev, in, meta(r, "controle")); err != nil {
-		return s.formErrorOr(w, r, err)
+	if _, err := s.DB.ControleEvent(r.Context(), acteurOf(r), f.ID, version, ev, in, meta(r, "controle")); err != nil {
+		return f.fail(err)
 	}
-	http.Redirect(w, r, fmt.Sprintf("/controle/%d?ok=etape", id), http.StatusSeeOther)
+	http.Redirect(w, r, fmt.Sprintf("/controle/%d?ok=etape", f.ID), http.StatusSeeOther)
 	return nil
 }
 
 func (s *Server) controleElement(w http.ResponseWriter, r *http.Request) error {
-	id, err := controleID(r)
+	f, err := s.controleForm(w, r)
 	if err != nil {
 		return err
 	}
-	if err := s.DB.AddElement(r.Context(), acteurOf(r), id, r.PostFormValue("genre"), r.PostFormValue("partie"), r.PostFormValue("contenu"), meta(r, "controle")); err != nil {
-		return s.formErrorOr(w, r, err)
+	if err := s.DB.AddElement(r.Context(), acteurOf(r), f.ID, r.PostFormValue("genre"), r.PostFormValue("partie"), r.PostFormValue("contenu"), meta(r, "controle")); err != nil {
+		return f.fail(err)
 	}
-	http.Redirect(w, r, fmt.Sprintf("/controle/%d?ok=element", id), http.StatusSeeOther)
+	http.Redirect(w, r, fmt.Sprintf("/controle/%d?ok=element", f.ID), http.StatusSeeOther)
 	return nil
 }
 
 func (s *Server) controlePenalite(w http.ResponseWriter, r *http.Request) error {
-	id, err := controleID(r)
+	f, err := s.controleForm(w, r)
 	if err != nil {
 		return err
 	}
-	pid, err := s.DB.OpenPenalite(r.Context(), acteurOf(r), id, r.PostFormValue("motif"), meta(r, "controle"))
+	pid, err := s.DB.OpenPenalite(r.Context(), acteurOf(r), f.ID, r.PostFormValue("motif"), meta(r, "controle"))
 	if err != nil {
-		return s.formErrorOr(w, r, err)
+		return f.fail(err)
 	}
 	http.Redirect(w, r, fmt.Sprintf("/controle/%d?ok=ouverture", pid), http.StatusSeeOther)
 	return nil
@@ -321,20 +305,17 @@ func contentieuxInput(r *http.Request) (sqldb.ContentieuxInput, error) {
 }
 
 func (s *Server) controleContentieux(w http.ResponseWriter, r *http.Request) error {
-	id, err := controleID(r)
+	f, err := s.controleForm(w, r)
 	if err != nil {
 		return err
 	}
 	in, ferr := contentieuxInput(r)
 	if ferr != nil {
-		if _, gerr := s.DB.Controle(r.Context(), acteurOf(r), id, meta(r, "controle")); gerr != nil {
-			return gerr
-		}
-		return s.formErrorOr(w, r, ferr)
+		return f.refused(ferr)
 	}
-	cid, err := s.DB.OpenContentieuxControle(r.Context(), acteurOf(r), id, in, meta(r, "controle"))
+	cid, err := s.DB.OpenContentieuxControle(r.Context(), acteurOf(r), f.ID, in, meta(r, "controle"))
 	if err != nil {
-		return s.formErrorOr(w, r, err)
+		return f.fail(err)
 	}
 	http.Redirect(w, r, fmt.Sprintf("/controle/%d?ok=ouverture", cid), http.StatusSeeOther)
 	return nil
@@ -343,7 +324,7 @@ func (s *Server) controleContentieux(w http.ResponseWriter, r *http.Request) err
 // controleSuivi records the MSO follow-up of one month entered from the data
 // (the command « medconseil controle suivi » reads the Parquet for every month).
 func (s *Server) controleSuivi(w http.ResponseWriter, r *http.Request) error {
-	id, err := controleID(r)
+	f, err := s.controleForm(w, r)
 	if err != nil {
 		return err
 	}
@@ -363,15 +344,12 @@ func (s *Server) controleSuivi(w http.ResponseWriter, r *http.Request) error {
 	}
 	arrets, jours, ref := num("arrets", "arrêts prescrits"), num("jours", "jours prescrits"), num("reference", "moyenne de référence")
 	if err := errors.Join(errs...); err != nil {
-		if _, gerr := s.DB.Controle(r.Context(), acteurOf(r), id, meta(r, "controle")); gerr != nil {
-			return gerr
-		}
-		return s.formErrorOr(w, r, err)
+		return f.refused(err)
 	}
-	if err := s.DB.RecordSuivi(r.Context(), acteurOf(r), id, ref, []controle.Mois{{Mois: mois, Arrets: arrets, Jours: jours}}, meta(r, "controle")); err != nil {
-		return s.formErrorOr(w, r, err)
+	if err := s.DB.RecordSuivi(r.Context(), acteurOf(r), f.ID, ref, []controle.Mois{{Mois: mois, Arrets: arrets, Jours: jours}}, meta(r, "controle")); err != nil {
+		return f.fail(err)
 	}
-	http.Redirect(w, r, fmt.Sprintf("/controle/%d?ok=suivi", id), http.StatusSeeOther)
+	http.Redirect(w, r, fmt.Sprintf("/controle/%d?ok=suivi", f.ID), http.StatusSeeOther)
 	return nil
 }
 
@@ -412,46 +390,39 @@ func (s *Server) showDossierContentieux(w http.ResponseWriter, r *http.Request, 
 }
 
 func (s *Server) dossierContentieux(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
+	// The page re-shown reads the dossier through the gate.
+	f, err := s.dossierForm(r, "controle", codesFixable(medconseil.EINVALID, medconseil.ECONFLICT), func(status int, err error) error {
+		return s.showDossierContentieux(w, r, status, err)
+	})
 	if err != nil {
 		return err
 	}
-	in, ferr := contentieuxInput(r)
-	var cid int64
-	if ferr == nil {
-		cid, err = s.DB.OpenContentieuxDossier(r.Context(), acteurOf(r), id, in, meta(r, "controle"))
-	} else {
-		err = ferr
-	}
+	in, err := contentieuxInput(r)
 	if err != nil {
-		if c := medconseil.ErrorCode(err); c == medconseil.EINVALID || c == medconseil.ECONFLICT {
-			if rerr := s.showDossierContentieux(w, r, statusOf(c), err); rerr != nil {
-				return rerr
-			}
-			return nil
-		}
-		return err
+		return f.fail(err)
+	}
+	cid, err := s.DB.OpenContentieuxDossier(r.Context(), acteurOf(r), f.ID, in, meta(r, "controle"))
+	if err != nil {
+		return f.fail(err)
 	}
 	http.Redirect(w, r, fmt.Sprintf("/controle/%d?ok=ouverture", cid), http.StatusSeeOther)
 	return nil
 }
 
 func (s *Server) dossierMsap(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
+	// No page to re-show: the refusal goes to the error page.
+	f, err := s.dossierForm(r, "controle", nil, nil)
 	if err != nil {
 		return err
 	}
 	accord := r.PostFormValue("decision") == "accord"
 	if d := r.PostFormValue("decision"); d != "accord" && d != "refus" {
-		if _, gerr := s.DB.Dossier(r.Context(), acteurOf(r), id, meta(r, "controle")); gerr != nil {
-			return gerr
-		}
-		return medconseil.FieldErrorf("decision", "décision : accord ou refus")
+		return f.refused(medconseil.FieldErrorf("decision", "décision : accord ou refus"))
 	}
-	if err := s.DB.MsapDecision(r.Context(), acteurOf(r), id, accord, r.PostFormValue("motif"), meta(r, "controle")); err != nil {
+	if err := s.DB.MsapDecision(r.Context(), acteurOf(r), f.ID, accord, r.PostFormValue("motif"), meta(r, "controle")); err != nil {
 		return err
 	}
-	_, cid, err := s.DB.MsapStatut(r.Context(), id)
+	_, cid, err := s.DB.MsapStatut(r.Context(), f.ID)
 	if err != nil {
 		return err
 	}

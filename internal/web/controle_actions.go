@@ -30,7 +30,7 @@ func noData() error {
 }
 
 func (s *Server) controleConvocation(w http.ResponseWriter, r *http.Request) error {
-	id, err := controleID(r)
+	f, err := s.controleForm(w, r)
 	if err != nil {
 		return err
 	}
@@ -45,15 +45,12 @@ func (s *Server) controleConvocation(w http.ResponseWriter, r *http.Request) err
 	}
 	c.Heure, c.Lieu = r.PostFormValue("heure"), r.PostFormValue("lieu")
 	if err := errors.Join(errs...); err != nil {
-		if _, gerr := s.DB.Controle(r.Context(), acteurOf(r), id, meta(r, "controle")); gerr != nil {
-			return gerr
-		}
-		return s.formErrorOr(w, r, err)
+		return f.refused(err)
 	}
-	if _, err := s.DB.ConvoquerAudition(r.Context(), acteurOf(r), id, c, meta(r, "controle")); err != nil {
-		return s.formErrorOr(w, r, err)
+	if _, err := s.DB.ConvoquerAudition(r.Context(), acteurOf(r), f.ID, c, meta(r, "controle")); err != nil {
+		return f.fail(err)
 	}
-	http.Redirect(w, r, fmt.Sprintf("/controle/%d?ok=convocation", id), http.StatusSeeOther)
+	http.Redirect(w, r, fmt.Sprintf("/controle/%d?ok=convocation", f.ID), http.StatusSeeOther)
 	return nil
 }
 
@@ -74,12 +71,12 @@ func parseNatures(v string) ([]int, error) {
 // the indu of a confirmed anomaly and records it as an indu procedure with its
 // trace (the médecin chef or régional only: the store checks it).
 func (s *Server) controleIndu(w http.ResponseWriter, r *http.Request) error {
-	id, err := controleID(r)
+	f, err := s.controleForm(w, r)
 	if err != nil {
 		return err
 	}
 	a := acteurOf(r)
-	v, err := s.DB.Controle(r.Context(), a, id, meta(r, "controle"))
+	v, err := s.DB.Controle(r.Context(), a, f.ID, meta(r, "controle"))
 	if err != nil {
 		return err
 	}
@@ -115,22 +112,22 @@ func (s *Server) controleIndu(w http.ResponseWriter, r *http.Request) error {
 		errs = append(errs, medconseil.FieldErrorf("du", "un indu se calcule depuis une procédure MSO/MSAP ou une pénalité, pas depuis un %s", strings.ToLower(v.Def.Libelle)))
 	}
 	if err := errors.Join(errs...); err != nil {
-		return s.formErrorOr(w, r, err)
+		return f.fail(err)
 	}
 	dir := s.Config.DetectData
 	if dir == "" {
-		return s.formErrorOr(w, r, noData())
+		return f.fail(noData())
 	}
 	lines, err := controle.ReadLignes(r.Context(), dir, sel)
 	if err != nil {
-		return s.formErrorOr(w, r, err)
+		return f.fail(err)
 	}
 	if len(lines) == 0 {
-		return s.formErrorOr(w, r, medconseil.FieldErrorf("du", "aucune ligne de prestations du professionnel %s du %s au %s%s dans les données : rien à recouvrer", sel.Professionnel, sel.Du.Francais(), sel.Au.Francais(), naturesText(sel.Natures)))
+		return f.fail(medconseil.FieldErrorf("du", "aucune ligne de prestations du professionnel %s du %s au %s%s dans les données : rien à recouvrer", sel.Professionnel, sel.Du.Francais(), sel.Au.Francais(), naturesText(sel.Natures)))
 	}
-	iid, err := s.DB.OpenIndu(r.Context(), a, id, "", sel, in, lines, meta(r, "controle"))
+	iid, err := s.DB.OpenIndu(r.Context(), a, f.ID, "", sel, in, lines, meta(r, "controle"))
 	if err != nil {
-		return s.formErrorOr(w, r, err)
+		return f.fail(err)
 	}
 	http.Redirect(w, r, fmt.Sprintf("/controle/%d?ok=indu", iid), http.StatusSeeOther)
 	return nil
@@ -245,23 +242,16 @@ func (s *Server) showSuivi(w http.ResponseWriter, r *http.Request, status int, f
 // them against the target: the reference mean entered, or by default the mean of
 // the 6 months before the period, measured in the same data.
 func (s *Server) controleSuiviDonnees(w http.ResponseWriter, r *http.Request) error {
-	id, err := controleID(r)
+	f, err := s.controleForm(w, r)
 	if err != nil {
 		return err
 	}
+	// Refusals re-show the follow-up page, not the procedure's.
+	f.show = orCause(func(status int, err error) error { return s.showSuivi(w, r, status, err) })
+	fail := f.fail
 	a := acteurOf(r)
-	v, err := s.DB.Controle(r.Context(), a, id, meta(r, "controle"))
+	v, err := s.DB.Controle(r.Context(), a, f.ID, meta(r, "controle"))
 	if err != nil {
-		return err
-	}
-	fail := func(err error) error {
-		switch c := medconseil.ErrorCode(err); c {
-		case medconseil.EINVALID, medconseil.ECONFLICT, medconseil.EFORBIDDEN:
-			if rerr := s.showSuivi(w, r, statusOf(c), err); rerr != nil {
-				return err
-			}
-			return nil
-		}
 		return err
 	}
 	if v.Circuit != controle.CircuitMSO || v.ObjectifPct == 0 || v.Debut.IsZero() {
@@ -308,9 +298,9 @@ func (s *Server) controleSuiviDonnees(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return fail(err)
 	}
-	if err := s.DB.RecordSuivi(r.Context(), a, id, ref, mois, meta(r, "controle")); err != nil {
+	if err := s.DB.RecordSuivi(r.Context(), a, f.ID, ref, mois, meta(r, "controle")); err != nil {
 		return fail(err)
 	}
-	http.Redirect(w, r, fmt.Sprintf("/controle/%d/suivi/mensuel?ok=mesure&n=%d", id, len(mois)), http.StatusSeeOther)
+	http.Redirect(w, r, fmt.Sprintf("/controle/%d/suivi/mensuel?ok=mesure&n=%d", f.ID, len(mois)), http.StatusSeeOther)
 	return nil
 }

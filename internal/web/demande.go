@@ -377,7 +377,19 @@ type typeLink struct {
 	Href, Label string
 }
 
+// mayFile refuses the intake forms to the roles that file nothing (CPAM agent,
+// PDP cell, statisticien…): they are never offered a medical form.
+func mayFile(a *medconseil.Acteur) error {
+	if !authz.CanSubmitAny(a) {
+		return &medconseil.Error{Code: medconseil.EFORBIDDEN, Message: "votre rôle ne permet pas de déposer une demande au service médical"}
+	}
+	return nil
+}
+
 func (s *Server) nouveauDossier(w http.ResponseWriter, r *http.Request) error {
+	if err := mayFile(acteurOf(r)); err != nil {
+		return err
+	}
 	links := []typeLink{{"/arrets/nouveau", "Avis d'arrêt de travail"}}
 	for _, sc := range medconseil.Schemas() {
 		links = append(links, typeLink{"/demandes/nouvelle/" + string(sc.Type), sc.Titre})
@@ -398,6 +410,9 @@ func (s *Server) demandeForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := mayFile(acteurOf(r)); err != nil {
+		return err
+	}
 	d := demandeFormData{Schema: sc, Common: map[string]string{}, FixedRPPS: ownRPPS(acteurOf(r))}
 	d.Common["prescripteur"] = d.FixedRPPS
 	for _, c := range sc.Champs {
@@ -412,6 +427,9 @@ func (s *Server) demandeSubmit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	a := acteurOf(r)
+	if err := mayFile(a); err != nil {
+		return err
+	}
 	f := r.PostForm
 	d := demandeFormData{Schema: sc, Common: map[string]string{}, FixedRPPS: ownRPPS(a)}
 	raw := map[string]json.RawMessage{"type": mustJSON(string(sc.Type))}

@@ -340,7 +340,7 @@ func worklistTitle(a *medconseil.Acteur) string {
 	case a.Has(medconseil.RoleCellulePDP):
 		return "Dossiers de la cellule PDP (arrêts, AT/MP, invalidité)"
 	case a.Has(medconseil.RoleProfessionnel):
-		return "Mes avis d'arrêt de travail"
+		return "Mes demandes au service médical"
 	case a.Has(medconseil.RoleAssure):
 		return "Mes demandes"
 	}

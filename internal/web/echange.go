@@ -161,41 +161,42 @@ func mayContreVisite(a *medconseil.Acteur) bool {
 }
 
 func (s *Server) echangeForm(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
+	var q sqldb.EchangeInput
+	f, err := s.dossierForm(r, "instruction", suiviErrorStatus, func(status int, err error) error {
+		return s.showDossier(w, r, status, dossierData{Suivi: &suiviData{Echange: q}}, err)
+	})
 	if err != nil {
 		return err
 	}
-	q := sqldb.EchangeInput{MedecinNom: r.PostFormValue("medecin_nom"), MedecinRPPS: r.PostFormValue("medecin_rpps"), Date: r.PostFormValue("date_contact"),
+	q = sqldb.EchangeInput{MedecinNom: r.PostFormValue("medecin_nom"), MedecinRPPS: r.PostFormValue("medecin_rpps"), Date: r.PostFormValue("date_contact"),
 		Canal: r.PostFormValue("canal"), Initiative: r.PostFormValue("initiative"), Issue: r.PostFormValue("issue"), RepriseLe: r.PostFormValue("reprise_le"),
 		Resume: r.PostFormValue("resume"), Lettre: r.PostFormValue("lettre") == "1"}
-	e, err := s.DB.AddEchange(r.Context(), acteurOf(r), id, q, meta(r, "instruction"))
-	if st, ok := suiviErrorStatus(err); ok {
-		return s.showDossier(w, r, st, dossierData{Suivi: &suiviData{Echange: q}}, err)
-	} else if err != nil {
-		return err
+	e, err := s.DB.AddEchange(r.Context(), acteurOf(r), f.ID, q, meta(r, "instruction"))
+	if err != nil {
+		return f.fail(err)
 	}
 	ok := "echange"
 	if e.CourrierID != 0 {
 		ok = "echange_lettre"
 	}
-	http.Redirect(w, r, fmt.Sprintf("/dossiers/%d?ok=%s#suivi", id, ok), http.StatusSeeOther)
+	http.Redirect(w, r, fmt.Sprintf("/dossiers/%d?ok=%s#suivi", f.ID, ok), http.StatusSeeOther)
 	return nil
 }
 
 func (s *Server) contreVisiteForm(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
+	var q sqldb.ContreVisiteInput
+	f, err := s.dossierForm(r, "contre_visite", suiviErrorStatus, func(status int, err error) error {
+		return s.showDossier(w, r, status, dossierData{Suivi: &suiviData{CV: q}}, err)
+	})
 	if err != nil {
 		return err
 	}
-	q := sqldb.ContreVisiteInput{VisiteLe: r.PostFormValue("visite_le"), RapportLe: r.PostFormValue("rapport_le"), Conclusion: r.PostFormValue("conclusion"),
+	q = sqldb.ContreVisiteInput{VisiteLe: r.PostFormValue("visite_le"), RapportLe: r.PostFormValue("rapport_le"), Conclusion: r.PostFormValue("conclusion"),
 		ControleurNom: r.PostFormValue("controleur_nom"), ControleurRPPS: r.PostFormValue("controleur_rpps"), Employeur: r.PostFormValue("employeur")}
-	_, err = s.DB.AddContreVisite(r.Context(), acteurOf(r), id, q, meta(r, "contre_visite"))
-	if st, ok := suiviErrorStatus(err); ok {
-		return s.showDossier(w, r, st, dossierData{Suivi: &suiviData{CV: q}}, err)
-	} else if err != nil {
-		return err
+	if _, err := s.DB.AddContreVisite(r.Context(), acteurOf(r), f.ID, q, meta(r, "contre_visite")); err != nil {
+		return f.fail(err)
 	}
-	http.Redirect(w, r, fmt.Sprintf("/dossiers/%d?ok=contre_visite#suivi", id), http.StatusSeeOther)
+	http.Redirect(w, r, fmt.Sprintf("/dossiers/%d?ok=contre_visite#suivi", f.ID), http.StatusSeeOther)
 	return nil
 }
 

@@ -9,7 +9,6 @@ import (
 	"io"
 	"io/fs"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -159,7 +158,7 @@ func fieldMap(err error) map[string][]string {
 func (s *Server) renderHTMLError(w http.ResponseWriter, r *http.Request, err error) {
 	e := s.domainError(r, err)
 	if e.Code == medconseil.EUNAUTHENTICATED {
-		http.Redirect(w, r, "/connexion?retour="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		s.toLogin(w, r)
 		return
 	}
 	status := statusOf(e.Code)

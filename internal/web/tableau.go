@@ -135,7 +135,7 @@ func (s *Server) tableauPage(w http.ResponseWriter, r *http.Request) error {
 	d.ChartDelais = barChart("graphe-delais", "Délai médian de la réception à l'avis, par mois de réception", "Délai médian en jours entre la réception du dossier et l'avis, pour les dossiers reçus chaque mois ; les valeurs sont dans le tableau « Activité mensuelle ».", t.ParMois,
 		func(l sqldb.TableauLigne) (float64, string, string) {
 			return l.Delai.Jours, l.Delai.String(), l.Delai.Masque
-		}, "jours")
+		}, "de délai médian")
 	return s.render(w, r, http.StatusOK, "tableau", view{Title: "Tableau de bord", Data: d})
 }
 

@@ -83,6 +83,10 @@ func TestTableauDeBord(t *testing.T) {
 		if strings.Contains(page, `id="echelon-57"`) {
 			t.Error("the médecin chef of the Bas-Rhin sees the Moselle's figures")
 		}
+		// The delay bars read « 3 j de délai médian », not « 3 j jours ».
+		if strings.Contains(page, " j jours") || (strings.Contains(page, "<rect") && !strings.Contains(page, " j de délai médian</title>")) {
+			t.Error("the delay chart's bars do not read « N j de délai médian »")
+		}
 		if m := nirLike.FindString(page); m != "" {
 			t.Errorf("the dashboard shows a NIR-like number %s", m)
 		}

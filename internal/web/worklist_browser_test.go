@@ -104,3 +104,34 @@ func TestBrowserWorklistJourney(t *testing.T) {
 		t.Errorf("%d drafts left after the avis, want 0", drafts)
 	}
 }
+
+// TestBrowserFormAfterSessionEnd: a note sent after the session ended leads to
+// the login page, and the new login comes back to the dossier the note was
+// written on — not to the note's POST-only address (« Page introuvable »).
+func TestBrowserFormAfterSessionEnd(t *testing.T) {
+	chromiumPath(t)
+	db := sqldbtest.SQLite(t)
+	e := start(t, db)
+	id := seedMatrixDossier(t, e)
+	base := e.srv.URL
+	ctx := session(t, newBrowser(t))
+	login(t, ctx, base, "praticien.67")
+	dossier := "/dossiers/" + itoa(id)
+	do(t, ctx, "dossier", chromedp.Navigate(base+dossier), chromedp.WaitVisible(css("#texte")),
+		chromedp.SendKeys(css("#texte"), "Note tapée pendant que la session expire."))
+	if err := db.Write(context.Background(), func(tx *sqldb.Tx) error {
+		_, err := tx.Exec(context.Background(), `UPDATE session SET expire_le = '2000-01-01T00:00:00.000000000Z', vu_le = '2000-01-01T00:00:00.000000000Z'`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	do(t, ctx, "send the note after expiry", chromedp.Submit(css("#texte")), chromedp.WaitVisible(css("#login")))
+	do(t, ctx, "log in again", chromedp.SendKeys(css("#login"), "praticien.67"), chromedp.SendKeys(css("#password"), password+"\r"),
+		chromedp.WaitNotPresent(css("#login")), chromedp.WaitVisible(css("main h1")))
+	if url := get(t, ctx, "url", chromedp.Location()); !strings.HasSuffix(strings.SplitN(url, "?", 2)[0], dossier) {
+		t.Errorf("after the new login: %s, want the dossier %s", url, dossier)
+	}
+	if h1 := get(t, ctx, "title", chromedp.Text(css("main h1"))); !strings.HasPrefix(h1, "Dossier n°") {
+		t.Errorf("after the new login the page is %q, want the dossier", h1)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"medconseil"
 	"medconseil/internal/sqldb"
 	"medconseil/internal/sqldb/sqldbtest"
 )
@@ -39,6 +40,18 @@ func TestWorklistFiltersAndCorrection(t *testing.T) {
 			if strings.Contains(page, f) {
 				t.Errorf("the CPAM agent is offered %q", f)
 			}
+		}
+		for _, sc := range medconseil.Schemas() {
+			path := "/demandes/nouvelle/" + string(sc.Type)
+			if status, body := cp.getStatus(path); status != 403 || strings.Contains(body, `name="nir"`) {
+				t.Errorf("GET %s by the CPAM agent: %d, want 403 without the form", path, status)
+			}
+			if res, _ := cp.post(path, url.Values{"csrf": {cp.csrf}, "nir": {nirMatrix}}); res.StatusCode != 403 {
+				t.Errorf("POST %s by the CPAM agent: %d, want 403", path, res.StatusCode)
+			}
+		}
+		if status, _ := cp.getStatus("/demandes/nouvelle"); status != 403 {
+			t.Errorf("GET /demandes/nouvelle by the CPAM agent: %d, want 403", status)
 		}
 		// The avis is rectified: a motif is required, the old one is kept.
 		res, body := pr.post(fmt.Sprintf("/dossiers/%d/avis/rectification", id), url.Values{"csrf": {pr.csrf}, "version": {"3"}, "sens": {"justifie"}})
