@@ -100,12 +100,11 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 			}
 		}
 		// synchronous FULL: an acknowledged commit survives a power cut, not only a crash.
-		// mmap_size: the file is read through a shared mapping (up to 2 GiB, the
-		// build's ceiling; beyond, by read()), so the nine connections share the
-		// system's page cache instead of each filling its own 64 MiB from
-		// syscalls; a worklist's first touch of a page costs a page fault, not a
-		// read() and a copy (docs/perf.md, "recherche par nom et queues").
-		common := "_pragma=foreign_keys(1)&_pragma=mmap_size(2147418112)&_pragma=cache_size(-65536)&_pragma=temp_store(2)&_pragma=busy_timeout(30000)&_pragma=synchronous(FULL)&_pragma=journal_mode(WAL)&_time_format=sqlite"
+		// No mmap_size: measured side by side on a quiet machine (docs/perf.md,
+		// "Mesures au calme du 3 décembre"), the shared mapping cost intake ≈ 25 %
+		// more processor (the file grows, the mapping is remapped) and did not
+		// shorten the worklist's tails once its index covers the name search.
+		common := "_pragma=foreign_keys(1)&_pragma=cache_size(-65536)&_pragma=temp_store(2)&_pragma=busy_timeout(30000)&_pragma=synchronous(FULL)&_pragma=journal_mode(WAL)&_time_format=sqlite"
 		w, err := sql.Open("sqlite", "file:"+escapePath(path)+"?"+common+"&_txlock=immediate")
 		if err != nil {
 			return nil, fmt.Errorf("ouverture SQLite %s : %w", path, err)
