@@ -224,6 +224,31 @@ func readsRegisteredNames(a *medconseil.Acteur) bool {
 	return false
 }
 
+// checkEchelon refuses a département that no échelon of the Service médical
+// covers: such a filter would list nothing, silently, as if no dossier waited.
+func (t *Tx) checkEchelon(ctx context.Context, dep string) error {
+	rs, err := t.Query(ctx, `SELECT DISTINCT departement FROM organisme WHERE type = 'echelon' AND departement <> '' ORDER BY departement`)
+	if err != nil {
+		return medconseil.Internal(err)
+	}
+	defer rs.Close()
+	var known []string
+	for rs.Next() {
+		var d string
+		if err := rs.Scan(&d); err != nil {
+			return medconseil.Internal(err)
+		}
+		if d == dep {
+			return nil
+		}
+		known = append(known, d)
+	}
+	if err := rs.Err(); err != nil {
+		return medconseil.Internal(err)
+	}
+	return medconseil.FieldErrorf("departement", "département « %s » : aucun échelon du service médical ne le couvre (échelons : %s)", dep, strings.Join(known, ", "))
+}
+
 // openEtats is the SQL list of the states awaiting an avis.
 func openEtats() string {
 	var open []string
@@ -392,6 +417,11 @@ func (db *DB) worklist(ctx context.Context, a *medconseil.Acteur, q WorklistQuer
 	var rows []WorklistRow
 	var total int
 	err = db.Read(ctx, func(tx *Tx) error {
+		if q.Departement != "" {
+			if err := tx.checkEchelon(ctx, q.Departement); err != nil {
+				return err
+			}
+		}
 		if err := tx.QueryRow(ctx, st.count, st.countArgs...).Scan(&total); err != nil {
 			return medconseil.Internal(err)
 		}

@@ -139,7 +139,7 @@ func TestMetricsListenerAndHooks(t *testing.T) {
 		}
 	}
 	page := e.browser("admin").get("/exploitation")
-	for _, want := range []string{"État du service", "Points d'attention", "échéance 12 : base occupée", "0001_foundation.sql", "Dossiers en attente d'avis"} {
+	for _, want := range []string{"État du service", "Points d'attention", "échéance 12 : base occupée", "0001_foundation.sql", "Dossiers en attente d'avis", "<p>0 dossier ouvert.</p>"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("health page lacks %q", want)
 		}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -35,6 +36,15 @@ func (v view) FieldError(field string) string { return strings.Join(v.Fields[fie
 // HasErrors reports whether the form has any error.
 func (v view) HasErrors() bool { return len(v.Fields) > 0 || v.Error != nil }
 
+// nombre writes n and the noun agreed with it: « 1 dossier ouvert », « 0 dossier
+// ouvert », « 3 dossiers ouverts » (in French, 0 and 1 take the singular).
+func nombre(n int, singulier, pluriel string) string {
+	if n <= 1 && n >= -1 {
+		return strconv.Itoa(n) + " " + singulier
+	}
+	return strconv.Itoa(n) + " " + pluriel
+}
+
 var funcs = template.FuncMap{
 	"date": func(d medconseil.Date) string { return d.Francais() },
 	"datetime": func(t time.Time) string {
@@ -54,6 +64,7 @@ var funcs = template.FuncMap{
 	"decision":    func() medconseil.FieldClass { return medconseil.Decision },
 	"departement": medconseil.DepartementNom,
 	"add":         func(a, b int) int { return a + b },
+	"nombre":      nombre,
 	"roleLabel":   func(r medconseil.Role) string { return r.Label() },
 	"roles":       func() []medconseil.Role { return medconseil.Roles },
 	"etats":       func() []medconseil.Etat { return medconseil.Etats },

@@ -202,7 +202,7 @@ func carteSVG(c *carte, t *sqldb.Tableau) template.HTML {
 			fill = carteClasses[class(l.Recus.N)].fill
 		}
 		if ok {
-			name = fmt.Sprintf("%s (%s) : %s dossiers reçus, %s ouverts, %s en retard, délai médian %s", d.Nom, d.Code, l.Recus, l.Ouverts, l.EnRetard, l.Delai)
+			name = fmt.Sprintf("%s (%s) : %s, %s, %s en retard, délai médian %s", d.Nom, d.Code, effectif(l.Recus, "dossier reçu", "dossiers reçus"), effectif(l.Ouverts, "ouvert", "ouverts"), l.EnRetard, l.Delai)
 			fmt.Fprintf(&b, `<a href="#echelon-%s" aria-label="%s">`, e(d.Code), e(name))
 		}
 		fmt.Fprintf(&b, `<path d="%s" fill="%s" stroke="#4d4d4d" stroke-width="0.8"><title>%s</title></path>`, d.Path, fill, e(name))
@@ -310,4 +310,13 @@ func moisCourt(k string) string {
 		return k
 	}
 	return moisCourts[m-1]
+}
+
+// effectif writes a count and its noun agreed with it; a masked count (« < 5 »,
+// « secret ») takes the plural.
+func effectif(e sqldb.Effectif, singulier, pluriel string) string {
+	if e.Masque == "" && e.N <= 1 {
+		return e.String() + " " + singulier
+	}
+	return e.String() + " " + pluriel
 }

@@ -64,7 +64,13 @@ func TestBrowserTableauMedecinChef(t *testing.T) {
 		t.Errorf("Bas-Rhin row header %q", row[0])
 	}
 	label := strings.SplitN(focused, "|", 2)[1]
-	if !strings.Contains(label, ": "+row[1]+" dossiers reçus, "+row[2]+" ouverts, "+row[3]+" en retard") {
+	plural := func(n string) string { // 0 and 1 take the singular in French
+		if n == "0" || n == "1" {
+			return ""
+		}
+		return "s"
+	}
+	if !strings.Contains(label, ": "+row[1]+" dossier"+plural(row[1])+" reçu"+plural(row[1])+", "+row[2]+" ouvert"+plural(row[2])+", "+row[3]+" en retard") {
 		t.Errorf("the map says %q, the table %v: they disagree", label, row)
 	}
 	if row[1] == "0" {

@@ -20,7 +20,7 @@ func TestWorklistFiltersAndCorrection(t *testing.T) {
 		e := start(t, db)
 		id := seedMatrixDossier(t, e)
 		pr := e.browser("praticien.67")
-		for _, bad := range []string{"nir=123", "etat=ouvert", "tri=couleur", "type=voiture", "attribution=tous", "urgence=demain", "q=12AB", "page=x"} {
+		for _, bad := range []string{"nir=123", "etat=ouvert", "tri=couleur", "type=voiture", "attribution=tous", "urgence=demain", "q=12AB", "page=x", "departement=99"} {
 			status, body := pr.getStatus("/dossiers?" + bad)
 			if status != 422 || !strings.Contains(body, "Filtre invalide") || strings.Contains(body, fmt.Sprintf(`href="/dossiers/%d"`, id)) {
 				t.Errorf("/dossiers?%s: %d, want 422 with the error and no dossier", bad, status)
@@ -30,6 +30,16 @@ func TestWorklistFiltersAndCorrection(t *testing.T) {
 			if body := pr.get("/dossiers?q=" + url.QueryEscape(q)); !strings.Contains(body, fmt.Sprintf(`href="/dossiers/%d"`, id)) {
 				t.Errorf("search %q does not find dossier %d", q, id)
 			}
+		}
+		// The type filter offers the types that can be filed, not one without a form.
+		if body := pr.get("/dossiers"); !strings.Contains(body, `value="ordonnance"`) || strings.Contains(body, "Examen bucco-dentaire") {
+			t.Errorf("type filter: want the filable types (ordonnance…) and no examen bucco-dentaire")
+		}
+		if body := pr.get("/dossiers?departement=67"); !strings.Contains(body, fmt.Sprintf(`href="/dossiers/%d"`, id)) {
+			t.Errorf("departement=67 does not list dossier %d", id)
+		}
+		if _, body := pr.getStatus("/dossiers?departement=99"); !strings.Contains(body, "aucun échelon du service médical ne le couvre") {
+			t.Errorf("departement=99: the message does not say no échelon covers it")
 		}
 		if body := pr.get("/dossiers?q=ZZZZZ"); strings.Contains(body, fmt.Sprintf(`href="/dossiers/%d"`, id)) {
 			t.Errorf("search ZZZZZ finds dossier %d", id)
