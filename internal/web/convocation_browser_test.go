@@ -33,6 +33,7 @@ func TestBrowserConvocation(t *testing.T) {
 	checkLabels(t, agent, "/agenda/S67-HAGUENAU")
 	do(t, agent, "add a room", chromedp.SendKeys(css("#nom"), "Salle Pasteur"), chromedp.Submit(css("#nom")), chromedp.WaitVisible(css(".alerte.succes")))
 	do(t, agent, "plage form",
+		clearAlerts, // the room's notice must not stand for the plage's
 		chromedp.SetValue(css("#praticien"), "praticien.67"),
 		chromedp.SetValue(css("#du"), monday.String()),
 		chromedp.SetValue(css("#au"), monday.AddDays(7).String()),
@@ -65,6 +66,7 @@ func TestBrowserConvocation(t *testing.T) {
 	do(t, prat, "present", chromedp.Click(css("#p-present")), chromedp.Submit(css("#p-present")), chromedp.WaitVisible(css(".alerte.succes")))
 	checkLabels(t, prat, "examination form")
 	do(t, prat, "examination",
+		clearAlerts, // the presence's notice must not stand for the examination's
 		chromedp.Click(css(`input[name=identite_verifiee]`)),
 		chromedp.SendKeys(css(`textarea[name=interrogatoire]`), "ZBROWSERINTERRO lombalgie depuis 3 mois"),
 		chromedp.SendKeys(css(`textarea[name=examen_clinique]`), "ZBROWSERCLIN Lasègue négatif"),

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -58,7 +59,10 @@ func TestBrowserEchangeContreVisite(t *testing.T) {
 		chromedp.SetValue(css("#cv-rapport"), today.String()),
 		chromedp.SetValue(css("#cv-conclusion"), "non_justifie"),
 		chromedp.Click(css("#cv-medecin")), chromedp.KeyEvent("Lefort"),
-		chromedp.Submit(css("#cv-medecin")), chromedp.WaitVisible(css("#suivi .alerte.succes")))
+		chromedp.Submit(css("#cv-medecin")))
+	// The page of the échange already shows a success notice in #suivi: wait for
+	// the contre-visite's own page, not for a notice the old page still has.
+	waitText(t, prat, "#suivi", "Contre-visite enregistrée")
 	sec = get(t, prat, "section", chromedp.Text(css("#suivi")))
 	for _, want := range []string{"Contre-visite enregistrée", "Dr Lefort", "Arrêt non justifié", "Avis ou nouvel examen attendu au plus tard le"} {
 		if !strings.Contains(sec, want) {
@@ -76,5 +80,20 @@ func TestBrowserEchangeContreVisite(t *testing.T) {
 	sec = get(t, agent, "agent's section", chromedp.Text(css("#suivi")))
 	if !strings.Contains(sec, "Dr Martin") || strings.Contains(sec, "ZBROWSERRESUME") || !strings.Contains(sec, "réservé à l'équipe médicale") {
 		t.Errorf("agent's section: %s", sec)
+	}
+}
+
+// waitText waits, across a navigation, until the element sel of the page shown
+// contains want (a wait on a selector alone may be met by the page being left).
+func waitText(t *testing.T, ctx context.Context, sel, want string) {
+	t.Helper()
+	expr := fmt.Sprintf(`(function(){var e=document.querySelector(%q);return !!e && e.textContent.includes(%q);})()`, sel, want)
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr)); err == nil && ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s never contained %q", sel, want)
+		}
 	}
 }
