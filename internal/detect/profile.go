@@ -146,6 +146,21 @@ FROM ER_PRS_F p LEFT JOIN pra x ON x.pro = p.PFS_EXE_NUM
 WHERE p.PFS_PRE_NUM IS NOT NULL
 GROUP BY 1, 2, 3;
 
+-- Trips per transported patient, winsorised: per profession of the
+-- prescriber, the trips one prescriber prescribed to one patient count at most
+-- the 99th percentile of the non-zero counts of the region. The law counts
+-- transport prescriptions (L162-1-15): the decision to transport a patient,
+-- not each trip a transporter bills under it. Beyond that percentile the
+-- trips are a series set by the care (dialysis, chemotherapy) or trips the
+-- transporter billed on a few patients (fictitious trips, caught by the
+-- trajet_sans_soin rule on the transporter): a handful of such patients
+-- would make the prescriber an outlier of the whole funnel.
+CREATE OR REPLACE TEMP TABLE tcap AS
+SELECT x.spa, CAST(percentile_disc(0.99) WITHIN GROUP (ORDER BY e.transports) AS DOUBLE) AS cap
+FROM ev e JOIN pra x ON x.pro = e.pro
+WHERE e.transports > 0
+GROUP BY 1;
+
 -- Days of arrêt prescribed: every avis (initial or prolongation) the
 -- prescriber signed, whole length even past the year (MC_ARR_F, what the
 -- Service médical receives); not truncated by the year's payments.
@@ -217,7 +232,7 @@ y AS (
   SELECT pn.pro, s.strate,
     CAST(COALESCE(e.arrets_ij, 0) AS DOUBLE) AS arrets_ij, CAST(COALESCE(e.jours_ij, 0) AS DOUBLE) AS jours_ij,
     COALESCE(a.jours_prescrits, 0) AS jours_prescrits,
-    CAST(COALESCE(e.transports, 0) AS DOUBLE) AS transports, CAST(COALESCE(e.kine, 0) AS DOUBLE) AS kine, CAST(COALESCE(e.lpp, 0) AS DOUBLE) AS lpp,
+    LEAST(CAST(COALESCE(e.transports, 0) AS DOUBLE), COALESCE(c.cap, CAST(COALESCE(e.transports, 0) AS DOUBLE))) AS transports, CAST(COALESCE(e.kine, 0) AS DOUBLE) AS kine, CAST(COALESCE(e.lpp, 0) AS DOUBLE) AS lpp,
     CAST(COALESCE(f.opioides, 0) AS DOUBLE) AS opioides, CAST(COALESCE(f.hypnotiques, 0) AS DOUBLE) AS hypnotiques
   FROM panel pn
   JOIN prescribers r ON r.pro = pn.pro
@@ -225,6 +240,8 @@ y AS (
   LEFT JOIN ev e ON e.pro = pn.pro AND e.ben = pn.ben AND e.rng = pn.rng
   LEFT JOIN evpha f ON f.pro = pn.pro AND f.ben = pn.ben AND f.rng = pn.rng
   LEFT JOIN evarr a ON a.pro = pn.pro AND a.ben = pn.ben
+  LEFT JOIN pra xc ON xc.pro = pn.pro
+  LEFT JOIN tcap c ON c.spa = xc.spa
 )
 SELECT y.pro, COALESCE(x.spa, ''), y.strate, COUNT(*),
   SUM(arrets_ij), SUM(arrets_ij * arrets_ij), SUM(jours_ij), SUM(jours_ij * jours_ij),
