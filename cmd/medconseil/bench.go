@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -155,23 +154,15 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	if _, _, err := run(time.Second); err != nil {
 		return fmt.Errorf("chauffe : %w", err)
 	}
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			return err
-		}
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer f.Close()
+	stopProfile, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		return err
 	}
 	start, cpu0 := time.Now(), cpuTime()
 	groups0, jobs0 := db.GroupStats()
 	lat, nerr, firstErr := run(*duration)
 	groups, jobs := db.GroupStats()
-	if *cpuProfile != "" {
-		pprof.StopCPUProfile()
-	}
+	stopProfile()
 	elapsed, cpu := time.Since(start), cpuTime()-cpu0
 	if len(lat) == 0 {
 		return fmt.Errorf("aucune requête réussie : %v", firstErr)

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/pprof"
 	"sort"
 	"syscall"
 	"time"
@@ -159,17 +158,11 @@ func runDeadlinesBench(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "base %s (%s) : %d dossiers ouverts avec une échéance en attente, préparés en %s ; %d processeurs\n",
 		db.Dialect(), sf.db, open, time.Since(t0).Round(time.Second), runtime.NumCPU())
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stopProfile, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		return err
 	}
+	defer stopProfile()
 	var times, cpus []time.Duration
 	for i := 0; i < *runs; i++ {
 		day := first.AddDays(i)
