@@ -226,7 +226,15 @@ func readsRegisteredNames(a *medconseil.Acteur) bool {
 
 // checkEchelon refuses a département that no échelon of the Service médical
 // covers: such a filter would list nothing, silently, as if no dossier waited.
+// One indexed count per filtered list; the échelons are listed only to refuse.
 func (t *Tx) checkEchelon(ctx context.Context, dep string) error {
+	var n int
+	if err := t.QueryRow(ctx, `SELECT COUNT(*) FROM organisme WHERE type = 'echelon' AND departement = ?`, dep).Scan(&n); err != nil {
+		return medconseil.Internal(err)
+	}
+	if n > 0 {
+		return nil
+	}
 	rs, err := t.Query(ctx, `SELECT DISTINCT departement FROM organisme WHERE type = 'echelon' AND departement <> '' ORDER BY departement`)
 	if err != nil {
 		return medconseil.Internal(err)
@@ -237,9 +245,6 @@ func (t *Tx) checkEchelon(ctx context.Context, dep string) error {
 		var d string
 		if err := rs.Scan(&d); err != nil {
 			return medconseil.Internal(err)
-		}
-		if d == dep {
-			return nil
 		}
 		known = append(known, d)
 	}

@@ -37,12 +37,17 @@ func (v view) FieldError(field string) string { return strings.Join(v.Fields[fie
 func (v view) HasErrors() bool { return len(v.Fields) > 0 || v.Error != nil }
 
 // nombre writes n and the noun agreed with it: « 1 dossier ouvert », « 0 dossier
-// ouvert », « 3 dossiers ouverts » (in French, 0 and 1 take the singular).
+// ouvert », « 3 dossiers ouverts ».
 func nombre(n int, singulier, pluriel string) string {
-	if n <= 1 && n >= -1 {
-		return strconv.Itoa(n) + " " + singulier
+	return strconv.Itoa(n) + " " + accord(n, singulier, pluriel)
+}
+
+// accord is the noun agreed with n: in French, 0 and 1 take the singular.
+func accord(n int, singulier, pluriel string) string {
+	if n <= 1 {
+		return singulier
 	}
-	return strconv.Itoa(n) + " " + pluriel
+	return pluriel
 }
 
 var funcs = template.FuncMap{

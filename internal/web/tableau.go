@@ -315,8 +315,8 @@ func moisCourt(k string) string {
 // effectif writes a count and its noun agreed with it; a masked count (« < 5 »,
 // « secret ») takes the plural.
 func effectif(e sqldb.Effectif, singulier, pluriel string) string {
-	if e.Masque == "" && e.N <= 1 {
-		return e.String() + " " + singulier
+	if e.Masque != "" {
+		return e.String() + " " + pluriel
 	}
-	return e.String() + " " + pluriel
+	return e.String() + " " + accord(e.N, singulier, pluriel)
 }
