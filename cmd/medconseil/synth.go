@@ -63,7 +63,7 @@ func runSynth(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer stopProfile()
-	cfg := synth.Config{Region: *region, Scale: *scale, Seed: *seed, Year: *year, Out: *out, Workers: *workers, Progress: e.stderr, TTY: isTerminal(e.stderr), NoParquet: !*parquet}
+	cfg := synth.Config{Region: *region, Scale: *scale, Seed: *seed, Year: *year, Out: *out, Workers: *workers, Progress: e.stderr, TTY: isTerminal(e.stderr), NoParquet: !*parquet, Clos: *db != ""}
 	res, err := synth.Run(ctx, ref, cfg)
 	if err != nil {
 		return err
@@ -72,7 +72,7 @@ func runSynth(ctx context.Context, e *env, args []string) error {
 	if *db != "" {
 		sf := storeFlags{db: *db, keyFile: *keyFile}
 		t0, cpu0 := time.Now(), cpuTime()
-		if err := fillStore(ctx, e, &sf, res.EnCours, yearPlan{scale: *scale, seed: *seed, year: *year, max: *dbMax}); err != nil {
+		if err := fillStore(ctx, e, &sf, res.EnCours, res.Clos, yearPlan{scale: *scale, seed: *seed, year: *year, max: *dbMax}); err != nil {
 			return err
 		}
 		// The CPU time is what carries over from a loaded machine.
@@ -85,17 +85,21 @@ func runSynth(ctx context.Context, e *env, args []string) error {
 }
 
 // fillStore gives the operational store a year of casework: the organisation, the
-// avis d'arrêt still in flight at the end of the synthetic year (initial avis and
-// their prolongations, each creating its assuré), and a year of every other dossier
-// type for the region (fileYear), all filed through the intake with their
-// pre-analysis.
-func fillStore(ctx context.Context, e *env, sf *storeFlags, enCours []synth.ArretEnCours, plan yearPlan) error {
+// year's closed arrêts with their avis (fileHistory, the store's bulk history
+// path, without pre-analysis), the avis d'arrêt still in flight at the end of the
+// synthetic year (initial avis and their prolongations, each creating its assuré
+// or finding it in the history), and a year of every other dossier type for the
+// region (fileYear), those filed through the intake with their pre-analysis.
+func fillStore(ctx context.Context, e *env, sf *storeFlags, enCours, clos []synth.ArretEnCours, plan yearPlan) error {
 	db, err := sf.open(ctx, e, true)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	if err := db.SeedOrganisation(ctx, medconseil.GrandEst()); err != nil {
+		return err
+	}
+	if err := fileHistory(ctx, e, db, clos, plan); err != nil {
 		return err
 	}
 	// Nobody waits on one filing: fewer, bigger commits.
@@ -132,6 +136,7 @@ func fillStore(ctx context.Context, e *env, sf *storeFlags, enCours []synth.Arre
 	sort.SliceStable(sel, func(i, j int) bool { return sel[i].Debut.Before(sel[j].Debut) })
 	ids := make(map[int64]int64, len(chosen))
 	created := 0
+	t0, cpu0 := time.Now(), cpuTime()
 	for i := 0; i < len(sel); {
 		j := i
 		for j < len(sel) && sel[j].Debut == sel[i].Debut {
@@ -190,7 +195,8 @@ func fillStore(ctx context.Context, e *env, sf *storeFlags, enCours []synth.Arre
 		}
 		i = j
 	}
-	fmt.Fprintf(e.stdout, "Base opérationnelle : %d avis d'arrêt en cours déposés (%d candidats)\n", created, len(enCours))
+	fmt.Fprintf(e.stdout, "Base opérationnelle : %d avis d'arrêt en cours déposés (%d candidats) en %s (processeur : %s)\n", created, len(enCours),
+		time.Since(t0).Round(time.Millisecond), (cpuTime() - cpu0).Round(time.Millisecond))
 	return fileYear(ctx, e, db, in, enCours, plan)
 }
 

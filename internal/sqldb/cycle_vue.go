@@ -167,8 +167,8 @@ func daysBetween(a, b medconseil.Date) int {
 // transitions made by users, the deadlines fired by the scheduler and the avis.
 func (t *Tx) cycleHistory(ctx context.Context, l *lifecycle.Lifecycle, id int64, v *CycleVue) error {
 	rows, err := t.Query(ctx, `SELECT le, login, action FROM audit WHERE objet = ? AND resultat = ? AND
-		(action LIKE 'dossier.%' OR action LIKE 'echeance.%' OR action IN ('arret.depot', 'avis.saisie', 'preanalyse.suite'))
-		ORDER BY seq LIMIT ?`, fmt.Sprintf("dossier:%d", id), ResultOK, cycleHistoryLimit+100)
+		(action LIKE 'dossier.%' OR action LIKE 'echeance.%' OR action IN ('arret.depot', 'avis.saisie', 'preanalyse.suite', ?))
+		ORDER BY seq LIMIT ?`, fmt.Sprintf("dossier:%d", id), ResultOK, historyAction, cycleHistoryLimit+100)
 	if err != nil {
 		return medconseil.Internal(err)
 	}
@@ -201,6 +201,8 @@ func eventLabel(l *lifecycle.Lifecycle, action string) (string, bool) {
 		return "Dépôt de la demande (réception et pré-analyse)", true
 	case "avis.saisie":
 		return "Avis du praticien-conseil", true
+	case historyAction:
+		return "Import de l'historique (arrêt clos, avis rendu)", true
 	case "preanalyse.suite":
 		return "Suite donnée à la pré-analyse", true
 	}

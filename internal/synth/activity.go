@@ -35,6 +35,7 @@ type shard struct {
 	maxTrt  map[int32]int32 // per person index: latest FLX_TRT_DTD
 	vol     []int32         // per provider: base lines executed
 	enCours []ArretEnCours
+	clos    []ArretEnCours
 }
 
 // observed is what the data shows of one planted provider.
@@ -49,8 +50,9 @@ type observed struct {
 	Splits       int64 // series split under a second prescription (planted)
 }
 
-// ArretEnCours is an avis d'arrêt still in flight at the end of the year, for the
-// operational store's worklist.
+// ArretEnCours is an avis d'arrêt of the year (a row of MC_ARR_F with its assuré):
+// one still in flight at the end of the year, for the operational store's
+// worklist (Result.EnCours), or one of an arrêt closed before (Result.Clos).
 type ArretEnCours struct {
 	NIR              medconseil.NIR
 	Naissance        medconseil.Date
@@ -97,7 +99,7 @@ func (w *World) newShard(idx int) *shard {
 	if s != nil {
 		*s = shard{idx: idx, prs: s.prs[:0], ete: s.ete[:0], pha: s.pha[:0], trs: s.trs[:0], dtr: s.dtr[:0], tip: s.tip[:0],
 			arr: s.arr[:0], atm: s.atm[:0], imb: s.imb[:0], samples: map[int32][]int32{}, trips: map[int32]int{},
-			obs: map[int32]*observed{}, maxTrt: map[int32]int32{}, vol: s.vol, enCours: nil}
+			obs: map[int32]*observed{}, maxTrt: map[int32]int32{}, vol: s.vol, enCours: nil, clos: nil}
 		clear(s.vol)
 		return s
 	}
@@ -797,13 +799,23 @@ func (g *gen) arret(s medconseil.Date, dur int, carry bool) {
 	}
 	// Arrêts whose latest avis reached the Service médical in the last two weeks
 	// of the year are the dossiers in flight for the operational store.
-	if n := len(segs); n > 0 && !segs[n-1].Debut.Before(g.end.AddDays(-13)) && !segs[n-1].Debut.After(g.last) {
-		c := &g.w.Ref.Communes[p.Commune]
-		for _, sg := range segs {
-			sg.NIR, sg.Naissance, sg.Residence = p.NIR, p.Birth, c.Code
-			sg.Libelle = g.w.Ref.CIMLib[sg.CIM10]
-			if sg.PrescripteurRPPS != "" {
-				g.out.enCours = append(g.out.enCours, sg)
+	// The others closed before the end of the year: the year's history, kept when
+	// the caller asks for it (Config.Clos).
+	if n := len(segs); n > 0 {
+		dst := &g.out.clos
+		if !segs[n-1].Debut.Before(g.end.AddDays(-13)) && !segs[n-1].Debut.After(g.last) {
+			dst = &g.out.enCours
+		} else if !g.w.cfg.Clos {
+			dst = nil
+		}
+		if dst != nil {
+			c := &g.w.Ref.Communes[p.Commune]
+			for _, sg := range segs {
+				sg.NIR, sg.Naissance, sg.Residence = p.NIR, p.Birth, c.Code
+				sg.Libelle = g.w.Ref.CIMLib[sg.CIM10]
+				if sg.PrescripteurRPPS != "" {
+					*dst = append(*dst, sg)
+				}
 			}
 		}
 	}

@@ -38,6 +38,9 @@ type Config struct {
 	// written) but writes no Parquet table: for synth --db, which files only what the
 	// generation keeps in memory (EnCours).
 	NoParquet bool
+	// Clos keeps the avis of the arrêts closed before the end of the year in
+	// Result.Clos (synth --db files them as the year's history).
+	Clos bool
 }
 
 // Stats counts what was produced; the summary compares the rates to the targets.
@@ -139,6 +142,11 @@ type Result struct {
 	// EnCours lists the avis d'arrêt in flight at the end of the year, initial
 	// avis before their prolongations, in a fixed order.
 	EnCours []ArretEnCours
+	// Clos lists, when Config.Clos asks for them, the avis of the year's other
+	// arrêts (closed before the end of the year; a prolongation of an arrêt begun
+	// before the year names an initial avis that is not in the list), initial
+	// avis before their prolongations, in the same fixed order.
+	Clos []ArretEnCours
 }
 
 // Table names, in the order they are written.
@@ -289,6 +297,7 @@ func Run(ctx context.Context, ref *Reference, cfg Config) (*Result, error) {
 				}
 			}
 			res.EnCours = append(res.EnCours, s.enCours...)
+			res.Clos = append(res.Clos, s.clos...)
 			for p, c := range s.trips {
 				trips[p] += c
 			}
