@@ -99,7 +99,8 @@ func fillStore(ctx context.Context, e *env, sf *storeFlags, enCours, clos []synt
 	if err := db.SeedOrganisation(ctx, medconseil.GrandEst()); err != nil {
 		return err
 	}
-	if err := fileHistory(ctx, e, db, clos, plan); err != nil {
+	hist, err := fileHistory(ctx, e, db, clos, plan)
+	if err != nil {
 		return err
 	}
 	// Nobody waits on one filing: fewer, bigger commits.
@@ -121,7 +122,7 @@ func fillStore(ctx context.Context, e *env, sf *storeFlags, enCours, clos []synt
 		if plan.max > 0 && len(sel) >= plan.max && !a.Prolongation {
 			break
 		}
-		if a.Prolongation && !chosen[a.Initial] {
+		if _, ok := hist.InitialID(a.Initial); a.Prolongation && !chosen[a.Initial] && !ok {
 			continue // its initial avis is not filed (over the limit)
 		}
 		if !a.Prolongation {
@@ -162,6 +163,9 @@ func fillStore(ctx context.Context, e *env, sf *storeFlags, enCours, clos []synt
 				}
 				if a.Prolongation {
 					initial, ok := ids[a.Initial]
+					if !ok { // an arrêt begun before the year: its initial avis is in the history
+						initial, ok = hist.InitialID(a.Initial)
+					}
 					if !ok {
 						continue // its initial avis starts later: not a prolongation of it
 					}

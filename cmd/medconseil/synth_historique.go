@@ -17,20 +17,24 @@ const historyBatch = 5000
 
 // fileHistory files the year's closed arrêts (synth's Result.Clos) through the
 // store's bulk history path (sqldb.HistoryImport): each avis with the avis the
-// Service médical gave on it and its final state, without pre-analysis. They come
+// Service médical gave on it and its final state, without pre-analysis, and the
+// avis of the earlier years of the arrêts begun before the year (their initial
+// avis, which their prolongations of the year name, in flight or not). They come
 // before the arrêts in flight, whose pre-analysis then reads them in the assuré's
 // history (earlier arrêts, IJ days). Which avis: the first plan.max initial avis
-// (all when 0) and their prolongations; a prolongation of an arrêt begun before
-// the year (its initial avis is not in MC_ARR_F) is left out. Filed in the order of
-// reception (ids follow the calendar), deterministic, idempotent (one key per avis).
-func fileHistory(ctx context.Context, e *env, db *sqldb.DB, clos []synth.ArretEnCours, plan yearPlan) error {
+// (all when 0) and their prolongations. Filed in the order of reception (ids
+// follow the calendar), deterministic, idempotent (one key per avis). It returns
+// the import, which knows the ids of the initial avis it filed.
+func fileHistory(ctx context.Context, e *env, db *sqldb.DB, clos []synth.ArretEnCours, plan yearPlan) (*sqldb.HistoryImport, error) {
+	op := synthOperator()
+	h := &sqldb.HistoryImport{DB: db, Acteur: op, Meta: sqldb.Meta{Adresse: "console", Finalite: "synthese"}, KeyPrefix: fmt.Sprintf("synth-%d-historique-", plan.seed)}
 	if len(clos) == 0 {
-		return nil
+		return h, nil
 	}
 	t0, cpu0 := time.Now(), cpuTime()
 	var sel []int32
 	chosen := map[int64]bool{}
-	orphans, initials := 0, 0
+	orphans, initials, earlier := 0, 0, 0
 	for i := range clos {
 		a := &clos[i]
 		if !a.Prolongation {
@@ -46,12 +50,13 @@ func fileHistory(ctx context.Context, e *env, db *sqldb.DB, clos []synth.ArretEn
 			continue
 		}
 		sel = append(sel, int32(i))
+		if a.Anterieur {
+			earlier++
+		}
 	}
 	// Initial avis start before their prolongations: a stable sort by start keeps
 	// each prolongation after its initial avis.
 	sort.SliceStable(sel, func(i, j int) bool { return clos[sel[i]].Debut.Before(clos[sel[j]].Debut) })
-	op := synthOperator()
-	h := &sqldb.HistoryImport{DB: db, Acteur: op, Meta: sqldb.Meta{Adresse: "console", Finalite: "synthese"}, KeyPrefix: fmt.Sprintf("synth-%d-historique-", plan.seed)}
 	// The journal's date of the import: the end of the year.
 	clock := db.Now
 	defer func() { db.Now = clock }()
@@ -69,20 +74,20 @@ func fileHistory(ctx context.Context, e *env, db *sqldb.DB, clos []synth.ArretEn
 		batch = append(batch, closedArret(&clos[i], op.Login))
 		if len(batch) == historyBatch {
 			if err := flush(); err != nil {
-				return err
+				return nil, err
 			}
 		}
 	}
 	if err := flush(); err != nil {
-		return err
+		return nil, err
 	}
 	el := time.Since(t0)
-	fmt.Fprintf(e.stdout, "Base opérationnelle : historique %d, %d arrêts clos déposés avec leur avis (%d déjà là), %d assurés créés, en %s (%.0f arrêts/s, processeur : %s) ; sans pré-analyse (l'historique est clos), lu par celle des dossiers suivants\n",
-		plan.year, h.Filed, h.Replayed, h.Created, el.Round(time.Millisecond), float64(h.Filed+h.Replayed)/el.Seconds(), (cpuTime() - cpu0).Round(time.Millisecond))
+	fmt.Fprintf(e.stdout, "Base opérationnelle : historique %d, %d avis d'arrêts clos déposés avec leur avis (%d déjà là), dont %d des années précédentes (arrêts commencés avant %d), %d assurés créés, en %s (%.0f avis/s, processeur : %s) ; sans pré-analyse (l'historique est clos), lu par celle des dossiers suivants\n",
+		plan.year, h.Filed, h.Replayed, earlier, plan.year, h.Created, el.Round(time.Millisecond), float64(h.Filed+h.Replayed)/el.Seconds(), (cpuTime() - cpu0).Round(time.Millisecond))
 	if orphans > 0 {
-		fmt.Fprintf(e.stdout, "  %d prolongations d'arrêts commencés avant %d laissées de côté (leur avis initial n'est pas dans MC_ARR_F)\n", orphans, plan.year)
+		fmt.Fprintf(e.stdout, "  %d prolongations laissées de côté (leur avis initial n'a pas de prescripteur identifié)\n", orphans)
 	}
-	return nil
+	return h, nil
 }
 
 // closedArret is the history of one avis: received the day after it starts (as

@@ -253,6 +253,13 @@ func (h *HistoryImport) File(ctx context.Context, xs []ArretHistorique) error {
 	return nil
 }
 
+// InitialID returns the dossier id of the initial avis Ref ref, filed or found
+// already filed by this import.
+func (h *HistoryImport) InitialID(ref int64) (int64, bool) {
+	id, ok := h.initials[ref]
+	return id, ok
+}
+
 // historyRow names a row of the import in an error's field: "arret n° 1234".
 func historyRow(ref int64) string { return fmt.Sprintf("arret n° %d", ref) }
 

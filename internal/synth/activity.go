@@ -62,6 +62,9 @@ type ArretEnCours struct {
 	Prolongation     bool
 	Debut, Fin       medconseil.Date
 	CIM10, Libelle   string
+	// Anterieur marks an avis of an earlier year (Result.Clos only): the history of
+	// an arrêt begun before the year, whose avis of the year are in MC_ARR_F.
+	Anterieur bool
 }
 
 // gen generates one shard.
@@ -759,7 +762,7 @@ func (g *gen) arret(s medconseil.Date, dur int, carry bool) {
 	cur, cpre, nat := s, pre, ini
 	remaining := dur
 	seg := first
-	var segs []ArretEnCours
+	var segs, earlier []ArretEnCours
 	for remaining > 0 {
 		if cur.After(g.last) || cur.After(g.end) {
 			break
@@ -784,6 +787,11 @@ func (g *gen) arret(s medconseil.Date, dur int, carry bool) {
 				}
 				g.consult(cpre, cd, asu)
 			}
+		} else if g.w.cfg.Clos {
+			// An avis of an earlier year (not in MC_ARR_F): the history of an arrêt
+			// begun before the year, for Result.Clos.
+			earlier = append(earlier, ArretEnCours{Num: num, Initial: iniNum, Prolongation: nat != ini, Debut: cur, Fin: segEnd,
+				PrescripteurRPPS: g.w.Off.Pros[cpre].RPPS, CIM10: motif, Anterieur: true})
 		}
 		remaining -= seg
 		cur = segEnd.AddDays(1)
@@ -802,6 +810,16 @@ func (g *gen) arret(s medconseil.Date, dur int, carry bool) {
 	// The others closed before the end of the year: the year's history, kept when
 	// the caller asks for it (Config.Clos).
 	if n := len(segs); n > 0 {
+		if len(earlier) > 0 { // the avis of the earlier years come first, with the closed ones
+			c := &g.w.Ref.Communes[p.Commune]
+			for _, sg := range earlier {
+				sg.NIR, sg.Naissance, sg.Residence = p.NIR, p.Birth, c.Code
+				sg.Libelle = g.w.Ref.CIMLib[sg.CIM10]
+				if sg.PrescripteurRPPS != "" {
+					g.out.clos = append(g.out.clos, sg)
+				}
+			}
+		}
 		dst := &g.out.clos
 		if !segs[n-1].Debut.Before(g.end.AddDays(-13)) && !segs[n-1].Debut.After(g.last) {
 			dst = &g.out.enCours

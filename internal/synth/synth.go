@@ -143,9 +143,10 @@ type Result struct {
 	// avis before their prolongations, in a fixed order.
 	EnCours []ArretEnCours
 	// Clos lists, when Config.Clos asks for them, the avis of the year's other
-	// arrêts (closed before the end of the year; a prolongation of an arrêt begun
-	// before the year names an initial avis that is not in the list), initial
-	// avis before their prolongations, in the same fixed order.
+	// arrêts (closed before the end of the year), and the avis of the earlier
+	// years of every arrêt of the year begun before it (Anterieur, not in
+	// MC_ARR_F: the initial avis its prolongations name and those in between),
+	// initial avis before their prolongations, in the same fixed order.
 	Clos []ArretEnCours
 }
 
