@@ -114,7 +114,10 @@ func (s *Server) controleIndu(w http.ResponseWriter, r *http.Request) error {
 	if err := errors.Join(errs...); err != nil {
 		return f.fail(err)
 	}
-	dir := s.Config.DetectData
+	dir, err := s.detectDir()
+	if err != nil {
+		return f.fail(err)
+	}
 	if dir == "" {
 		return f.fail(noData())
 	}
@@ -266,7 +269,10 @@ func (s *Server) controleSuiviDonnees(w http.ResponseWriter, r *http.Request) er
 			return fail(medconseil.FieldErrorf("reference", "moyenne de référence illisible : un nombre entier de jours par mois, positif"))
 		}
 	}
-	dir := s.Config.DetectData
+	dir, err := s.detectDir()
+	if err != nil {
+		return fail(err)
+	}
 	if dir == "" {
 		return fail(noData())
 	}
