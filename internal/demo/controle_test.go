@@ -6,7 +6,10 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
+	"medconseil"
+	"medconseil/internal/controle"
 	"medconseil/internal/demo"
 )
 
@@ -63,6 +66,19 @@ func TestPrepareControle(t *testing.T) {
 	}
 	if n != 1 || pro != st.Professionnel {
 		t.Errorf("RPPS %s held by %d professional(s) (%s), want only %s", demo.PrescripteurRPPS, n, pro, st.Professionnel)
+	}
+	// His arrêts are found by the MSO follow-up of a procedure opened on him
+	// (his number in the data, the RPPS given at the opening).
+	mois, err := controle.SuiviMensuel(context.Background(), dir, medconseil.NewDate(spec.Year, time.January, 1), medconseil.NewDate(spec.Year, time.December, 31), st.Professionnel, demo.PrescripteurRPPS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	arrets := 0
+	for _, m := range mois {
+		arrets += m.Arrets
+	}
+	if len(mois) != 12 || arrets == 0 {
+		t.Errorf("follow-up of %s over %d: %d months, %d arrêts", st.Professionnel, spec.Year, len(mois), arrets)
 	}
 	// A second preparation replaces the directory whole.
 	if _, err := demo.PrepareControle(context.Background(), ref, dir, other); err != nil {
