@@ -2,7 +2,11 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +17,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"medconseil"
 	"medconseil/internal/demo"
 	"medconseil/internal/sqldb/sqldbtest"
 )
@@ -25,7 +30,9 @@ import (
 // reload it; then the targeting list is not empty, a flagged professional's
 // profile shows its SVG funnels with his point, the Bas-Rhin over-prescriber is
 // offered with the demo prescriber's RPPS, and an alert of the fraud rules opens
-// a procedure (the investigation dossier) at its first step.
+// a procedure (the investigation dossier) at its first step. The procedure of
+// that over-prescriber is then taken to the MSAP, after which an arrêt filed by
+// prescripteur.demo enters the casework under prior agreement.
 func TestDemoControle(t *testing.T) {
 	if testing.Short() {
 		t.Skip("génère une région synthétique")
@@ -222,4 +229,77 @@ func demoControleJourney(t *testing.T, chromium, ref string, dbArgs []string, da
 			t.Errorf("procedure page lacks %q", want)
 		}
 	}
+
+	// The MSAP of the over-prescriber flagged with the demo prescriber's RPPS:
+	// once decided, an arrêt filed by prescripteur.demo enters the casework as
+	// needing the service's prior agreement, listed on the procedure.
+	step("targeting page again", chromedp.Navigate(base+"/controle/ciblage"), chromedp.WaitVisible(chromedp.CSS("#signalements")))
+	step("open the procedure of the demo prescriber",
+		chromedp.Evaluate[chromedp.Void](`(() => { const r = Array.from(document.querySelectorAll('#signalements + table input[name="rpps"]')).find(e => e.value === '`+demo.PrescripteurRPPS+`'); r.form.querySelector('button').click() })()`),
+		chromedp.WaitVisible(chromedp.CSS("#etape")))
+	today := medconseil.DateOf(time.Now())
+	for _, ev := range []struct{ evenement, field, value string }{
+		{"notifier", "", ""}, {"entendre", "note", "Audition : le professionnel explique sa patientèle."}, {"saisir_commission", "", ""},
+		{"avis_commission", "issue", "favorable, 3 mois"}, {"saisir_uncam", "", ""}, {"uncam_favorable", "", ""},
+		{"decider_msap", "debut", today.Francais()},
+	} {
+		actions := []chromedp.Action[chromedp.Void]{chromedp.Evaluate[chromedp.Void](`document.querySelectorAll('.alerte').forEach(e => e.remove())`)}
+		if ev.field != "" {
+			actions = append(actions, chromedp.SendKeys(chromedp.CSS("#"+ev.field+"-"+ev.evenement), ev.value))
+		}
+		if ev.evenement == "decider_msap" {
+			actions = append(actions, chromedp.SendKeys(chromedp.CSS("#fin-decider_msap"), today.AddMonths(3).Francais()))
+		}
+		actions = append(actions, chromedp.Click(chromedp.CSS(`form:has(input[name="evenement"][value="`+ev.evenement+`"]) button`)), chromedp.WaitVisible(chromedp.CSS(".alerte.succes")))
+		step(ev.evenement, actions...)
+	}
+	procedure := eval(`location.pathname`)
+	if etape := text("#etape"); !strings.Contains(etape, "MSAP en cours") {
+		t.Fatalf("step after the MSAP decision: %q", etape)
+	}
+	tok, err := demoPost(base+"/api/v1/tokens", "", `{"login":"prescripteur.demo","password":"mot-de-passe-demo"}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var token struct{ Token string }
+	if err := json.Unmarshal([]byte(tok), &token); err != nil || token.Token == "" {
+		t.Fatalf("token: %v %s", err, tok)
+	}
+	filed, err := demoPost(base+"/api/v1/arrets", token.Token, fmt.Sprintf(`{"nir": "185056748212337", "residence": "67482", "prescripteur": %q,
+		"nature": "initial", "debut": %q, "fin": %q, "cim10": "M545", "libelle": "lombalgie", "motif": "douleur lombaire", "teleconsultation": false}`,
+		demo.PrescripteurRPPS, today.String(), today.AddDays(9).String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var arret struct{ ID int64 }
+	if err := json.Unmarshal([]byte(filed), &arret); err != nil || arret.ID == 0 {
+		t.Fatalf("arrêt filed by prescripteur.demo: %v %s", err, filed)
+	}
+	step("procedure page", chromedp.Navigate(base+procedure), chromedp.WaitVisible(chromedp.CSS("#titre-msap")))
+	if n := eval(fmt.Sprintf(`String(document.querySelectorAll('section[aria-labelledby="titre-msap"] form[action="/dossiers/%d/msap"]').length)`, arret.ID)); n != "1" {
+		t.Errorf("the arrêt %d of prescripteur.demo is not awaiting prior agreement: %q", arret.ID, text(`section[aria-labelledby="titre-msap"]`))
+	}
+}
+
+// demoPost posts a JSON body (with a bearer token when given) and returns the
+// answer, an error unless 201.
+func demoPost(url, token, body string) (string, error) {
+	req, err := http.NewRequest("POST", url, strings.NewReader(body))
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusCreated {
+		return "", fmt.Errorf("POST %s: %d %s", url, res.StatusCode, b)
+	}
+	return string(b), nil
 }
