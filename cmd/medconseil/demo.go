@@ -173,19 +173,26 @@ func demoControle(ctx context.Context, e *env, vf *serveFlags, dbPath, keyFile s
 	vf.detectData = dir
 	var mu sync.Mutex
 	preparing, start, estimate := true, time.Now(), demoControleEstimate(spec.Scale)
+	pct := 0
 	var failed error
 	vf.detectStatus = func() (bool, time.Duration, error) {
 		mu.Lock()
 		defer mu.Unlock()
-		left := estimate - time.Since(start)
-		if left < 2*time.Second {
-			left = 2 * time.Second
+		el := time.Since(start)
+		left := estimate - el
+		if pct > 0 {
+			// What the generator has done so far tells the pace of this machine.
+			left = time.Duration(float64(el) * float64(100-pct) / float64(pct))
 		}
-		return preparing, left, failed
+		return preparing, max(left, 2*time.Second), failed
 	}
 	go func() {
 		defer close(done)
-		st, err := demo.PrepareControle(ctx, ref, dir, spec)
+		st, err := demo.PrepareControle(ctx, ref, dir, spec, func(p int) {
+			mu.Lock()
+			pct = p
+			mu.Unlock()
+		})
 		mu.Lock()
 		preparing, failed = false, err
 		mu.Unlock()
@@ -204,7 +211,8 @@ func demoControle(ctx context.Context, e *env, vf *serveFlags, dbPath, keyFile s
 }
 
 // demoControleEstimate is the time the generation takes at this scale on two
-// cores (measured: 6 s at 0.01, 10 s at 0.02), a little over.
+// quiet cores (measured: 6 s at 0.01, 10 s at 0.02), a little over; once the
+// generator reports its progress, the pace measured replaces it.
 func demoControleEstimate(scale float64) time.Duration {
 	return time.Duration((3 + 500*scale) * float64(time.Second))
 }

@@ -68,7 +68,10 @@ func ReadControleStamp(dir string, spec ControleSpec) (ControleStamp, bool) {
 // it, completed (the demo prescriber's RPPS, the stamp), then renamed into
 // place, so that dir is never half written; a previous dir of another
 // generation is replaced. The référentiels are read from refDir.
-func PrepareControle(ctx context.Context, refDir, dir string, spec ControleSpec) (ControleStamp, error) {
+//
+// progress, if not nil, is called with the share of the activity generated
+// (0–100), every 10 %.
+func PrepareControle(ctx context.Context, refDir, dir string, spec ControleSpec, progress func(pct int)) (ControleStamp, error) {
 	t0 := time.Now()
 	parent := filepath.Dir(dir)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
@@ -94,7 +97,11 @@ func PrepareControle(ctx context.Context, refDir, dir string, spec ControleSpec)
 			_ = os.RemoveAll(tmp)
 		}
 	}()
-	if _, err := synth.Run(ctx, ref, synth.Config{Region: "44", Scale: spec.Scale, Seed: spec.Seed, Year: spec.Year, Out: tmp}); err != nil {
+	cfg := synth.Config{Region: "44", Scale: spec.Scale, Seed: spec.Seed, Year: spec.Year, Out: tmp}
+	if progress != nil {
+		cfg.Progress = progressLines(progress)
+	}
+	if _, err := synth.Run(ctx, ref, cfg); err != nil {
 		return ControleStamp{}, err
 	}
 	pro, err := givePrescripteurRPPS(ctx, tmp)
@@ -177,3 +184,21 @@ func givePrescripteurRPPS(ctx context.Context, dir string) (string, error) {
 
 // sqlQuote escapes a path for a SQL string literal.
 func sqlQuote(s string) string { return strings.ReplaceAll(s, "'", "''") }
+
+// progressLines reads the generator's progress lines (« activité :  43 % … »)
+// and hands f the share done.
+type progressLines func(pct int)
+
+func (f progressLines) Write(b []byte) (int, error) {
+	for _, l := range strings.Split(string(b), "\n") {
+		rest, ok := strings.CutPrefix(strings.TrimSpace(l), "activité :")
+		if !ok {
+			continue
+		}
+		var pct int
+		if _, err := fmt.Sscanf(strings.TrimSpace(rest), "%d", &pct); err == nil {
+			f(pct)
+		}
+	}
+	return len(b), nil
+}

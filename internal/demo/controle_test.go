@@ -36,9 +36,13 @@ func TestPrepareControle(t *testing.T) {
 	ref := referenceDir(t)
 	dir := filepath.Join(t.TempDir(), "controle")
 	spec := demo.Controle
-	st, err := demo.PrepareControle(context.Background(), ref, dir, spec)
+	var seen []int
+	st, err := demo.PrepareControle(context.Background(), ref, dir, spec, func(pct int) { seen = append(seen, pct) })
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(seen) < 2 || seen[len(seen)-1] != 100 {
+		t.Errorf("progress reported: %v", seen)
 	}
 	if got, ok := demo.ReadControleStamp(dir, spec); !ok || got.Professionnel != st.Professionnel {
 		t.Errorf("stamp not recognised: %+v", got)
@@ -81,7 +85,7 @@ func TestPrepareControle(t *testing.T) {
 		t.Errorf("follow-up of %s over %d: %d months, %d arrêts", st.Professionnel, spec.Year, len(mois), arrets)
 	}
 	// A second preparation replaces the directory whole.
-	if _, err := demo.PrepareControle(context.Background(), ref, dir, other); err != nil {
+	if _, err := demo.PrepareControle(context.Background(), ref, dir, other, nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := demo.ReadControleStamp(dir, other); !ok {
