@@ -25,6 +25,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	var vf serveFlags
 	sf.register(fs, e, "demo-data/medconseil.db")
 	vf.register(fs, e)
+	fs.Lookup("donnees-controle").Usage = "répertoire des Parquet SNDS des pages de contrôle (env MEDCONSEIL_DETECT_DATA) ; vide : une région synthétique (échelle 0,01) est générée en arrière-plan dans controle/ à côté de la base, puis réutilisée"
 	password := fs.String("demo-password", "medconseil-demo", "mot de passe de tous les comptes de démonstration")
 	n := fs.Int("dossiers", 40, "nombre d'avis d'arrêt de démonstration à créer dans une base vide")
 	refDir := fs.String("reference", "", "référentiels à importer (défaut : $MEDCONSEIL_REFERENCE ou ../shared/reference s'il existe)")
