@@ -177,7 +177,7 @@ func runControle(ctx context.Context, e *env, args []string) error {
 		if today := medconseil.DateOf(time.Now()); today.Before(until) {
 			until = today
 		}
-		mois, err := controle.SuiviMensuel(ctx, *data, v.RPPS, v.Debut, until)
+		mois, err := controle.SuiviMensuel(ctx, *data, v.Debut, until, v.Professionnel, v.RPPS)
 		if err != nil {
 			return err
 		}

@@ -38,6 +38,9 @@ type serveFlags struct {
 	// detectData is the Parquet directory of the professionals' profiles and
 	// fraud rules (pages /controle/…); "" leaves them unconfigured.
 	detectData string
+	// detectStatus, set by the demo while it generates detectData in the
+	// background, is handed to web.Config.DetectStatus.
+	detectStatus func() (preparing bool, left time.Duration, err error)
 }
 
 func (s *serveFlags) register(fs *flag.FlagSet, e *env) {
@@ -132,6 +135,7 @@ func serve(ctx context.Context, e *env, db *sqldb.DB, log *slog.Logger, ln net.L
 	// pages (ciblage.go) read the Parquet of --donnees-controle and the same
 	// reference directory.
 	cfg.DetectData = vf.detectData
+	cfg.DetectStatus = vf.detectStatus
 	if d, err := referenceDir(e, ""); err == nil {
 		cfg.ReferenceDir = d
 		cfg.DetectReference = d

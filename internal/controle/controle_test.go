@@ -128,13 +128,22 @@ func TestInduFromParquet(t *testing.T) {
 
 func TestSuiviMensuel(t *testing.T) {
 	dir := writeParquet(t)
-	got, err := controle.SuiviMensuel(context.Background(), dir, "10001234567", d(2026, 1, 1), d(2026, 3, 31))
+	// The professional is recognised by any of his numbers (PFS_PFS_NUM in the
+	// SNDS, or the RPPS as this file writes it).
+	got, err := controle.SuiviMensuel(context.Background(), dir, d(2026, 1, 1), d(2026, 3, 31), "67110004", "10001234567")
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []controle.Mois{{Mois: "2026-01", Arrets: 2, Jours: 13}, {Mois: "2026-02"}, {Mois: "2026-03", Arrets: 1, Jours: 7}}
 	if diff := cmp.Diff(want, got, dateEq); diff != "" {
 		t.Errorf("suivi (-want +got):\n%s", diff)
+	}
+	got, err = controle.SuiviMensuel(context.Background(), dir, d(2026, 1, 1), d(2026, 3, 31), "67110004")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]controle.Mois{{Mois: "2026-01"}, {Mois: "2026-02"}, {Mois: "2026-03"}}, got, dateEq); diff != "" {
+		t.Errorf("suivi of a professional without arrêts (-want +got):\n%s", diff)
 	}
 }
 

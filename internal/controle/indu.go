@@ -230,9 +230,11 @@ type Mois struct {
 }
 
 // SuiviMensuel reads, from the MC_ARR_F Parquet of dir, the arrêts prescribed by
-// pro (PFS_PRE_NUM) per month of prescription between du and au: the measure of an
-// MSO objective on IJ (L162-1-15 I 2°; R148-5).
-func SuiviMensuel(ctx context.Context, dir, pro string, du, au medconseil.Date) ([]Mois, error) {
+// the professional (PFS_PRE_NUM equal to one of pros: his PFS_PFS_NUM, as the
+// SNDS and the synthetic region write it, or his RPPS) per month of
+// prescription between du and au: the measure of an MSO objective on IJ
+// (L162-1-15 I 2°; R148-5).
+func SuiviMensuel(ctx context.Context, dir string, du, au medconseil.Date, pros ...string) ([]Mois, error) {
 	p := filepath.Join(dir, "MC_ARR_F.parquet")
 	if _, err := os.Stat(p); err != nil {
 		return nil, medconseil.FieldErrorf("data", "données : MC_ARR_F.parquet introuvable dans %s", dir)
@@ -243,7 +245,7 @@ func SuiviMensuel(ctx context.Context, dir, pro string, du, au medconseil.Date) 
 	}
 	defer db.Close()
 	rows, err := db.QueryContext(ctx, `SELECT strftime(ARR_PRE_DTD, '%Y-%m') AS m, COUNT(*), CAST(SUM(ARR_FIN_DTD - ARR_DEB_DTD + 1) AS BIGINT)
-		FROM read_parquet(?) WHERE PFS_PRE_NUM = ? AND ARR_PRE_DTD BETWEEN CAST(? AS DATE) AND CAST(? AS DATE) GROUP BY 1 ORDER BY 1`, p, pro, du.String(), au.String())
+		FROM read_parquet(?) WHERE list_contains(?::VARCHAR[], PFS_PRE_NUM) AND ARR_PRE_DTD BETWEEN CAST(? AS DATE) AND CAST(? AS DATE) GROUP BY 1 ORDER BY 1`, p, pros, du.String(), au.String())
 	if err != nil {
 		return nil, fmt.Errorf("lecture de %s : %w", p, err)
 	}

@@ -6,11 +6,13 @@ import (
 	"html/template"
 	"math"
 	"net/http"
+	"slices"
 	"sort"
 	"sync"
 	"time"
 
 	"medconseil"
+	"medconseil/internal/controle"
 	"medconseil/internal/detect"
 	"medconseil/internal/sqldb"
 )
@@ -26,6 +28,7 @@ func (s *Server) ciblageRoutes() {
 	c := &ciblage{s: s}
 	s.mux.Handle("GET /controle/ciblage", s.page(c.ciblage))
 	s.mux.Handle("GET /controle/profils/{pro}", s.page(c.profil))
+	s.mux.Handle("POST /controle/ciblage/procedure", s.page(c.ouvrir))
 	s.addNav("/controle/ciblage", "Ciblage des professionnels", canTarget)
 }
 
@@ -53,6 +56,7 @@ type ciblage struct {
 type ciblageRun struct {
 	res     *detect.Result
 	alerts  []detect.Alert
+	rpps    map[string]string // PFS_PFS_NUM → RPPS (MC_PRA_R)
 	year    int
 	at      time.Time
 	elapsed time.Duration
@@ -64,7 +68,10 @@ func (c *ciblage) get(ctx context.Context) (*ciblageRun, error) {
 	if c.done {
 		return c.run, c.err
 	}
-	dir := c.s.Config.DetectData
+	dir, err := c.s.detectDir()
+	if err != nil {
+		return nil, err
+	}
 	if dir == "" {
 		return nil, &medconseil.Error{Code: medconseil.ECONFLICT, Message: "données de contrôle non configurées : démarrer le serveur avec --donnees-controle RÉPERTOIRE (ou MEDCONSEIL_DETECT_DATA), le répertoire des Parquet SNDS"}
 	}
@@ -90,7 +97,11 @@ func (c *ciblage) get(ctx context.Context) (*ciblageRun, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &ciblageRun{res: res, alerts: alerts, year: pr.Year}, nil
+		rpps, err := controle.RPPSOf(ctx, dir)
+		if err != nil {
+			return nil, err
+		}
+		return &ciblageRun{res: res, alerts: alerts, rpps: rpps, year: pr.Year}, nil
 	}()
 	if err != nil {
 		c.s.Log.Error("contrôle des professionnels", "err", err)
@@ -110,6 +121,11 @@ type ciblageView struct {
 	At      time.Time
 	Budget  float64
 	Elapsed time.Duration
+	// RPPS pre-fills the form that opens a procedure; Ouvrable says whether the
+	// reader may open one on that professional (his département).
+	RPPS     map[string]string
+	Ouvrable map[string]bool
+	Premiere map[int]bool // the first alert of its professional and rule carries the form
 }
 
 // ciblage is the targeting list: the flagged professionals within the budget,
@@ -119,16 +135,51 @@ func (c *ciblage) ciblage(w http.ResponseWriter, r *http.Request) error {
 	if !canTarget(a) {
 		return &medconseil.Error{Code: medconseil.EFORBIDDEN, Message: "la liste de ciblage est réservée au médecin-conseil chef de service"}
 	}
+	if preparing, left := c.s.detectPreparing(); preparing {
+		return c.s.showPreparing(w, r, left)
+	}
 	run, err := c.get(r.Context())
 	if err != nil {
 		return err
 	}
+	return c.show(w, r, http.StatusOK, run, nil)
+}
+
+// show renders the targeting list, with formErr when opening a procedure from it
+// was refused.
+func (c *ciblage) show(w http.ResponseWriter, r *http.Request, status int, run *ciblageRun, formErr error) error {
+	a := acteurOf(r)
 	if err := c.s.DB.Journal(r.Context(), a, "controle.ciblage", "liste de ciblage", meta(r, "controle"), sqldb.ResultOK); err != nil {
 		return err
 	}
-	return c.s.render(w, r, http.StatusOK, "controle_ciblage", view{Title: "Ciblage des professionnels", Data: ciblageView{
+	d := ciblageView{
 		Flags: run.res.Flags, Alerts: run.alerts, Rules: detect.Rules, Year: run.year, Scored: len(run.res.Scored),
-		At: run.at, Budget: run.res.Options.Budget * 100, Elapsed: run.elapsed.Round(time.Second)}})
+		At: run.at, Budget: run.res.Options.Budget * 100, Elapsed: run.elapsed.Round(time.Second),
+		RPPS: run.rpps, Ouvrable: map[string]bool{}, Premiere: map[int]bool{}}
+	ouvrable := func(pro string) {
+		if _, done := d.Ouvrable[pro]; done || len(pro) < 2 {
+			return
+		}
+		roles := c.s.DB.Policy.ControleRoles(a, pro[:2])
+		d.Ouvrable[pro] = slices.Contains(roles, medconseil.RoleMedecinChef) || slices.Contains(roles, medconseil.RoleMedecinRegional)
+	}
+	for _, f := range run.res.Flags {
+		ouvrable(f.Professionnel)
+	}
+	seen := map[[2]string]bool{}
+	for i, al := range run.alerts {
+		ouvrable(al.Professionnel)
+		k := [2]string{al.Professionnel, al.Regle}
+		if !seen[k] {
+			seen[k], d.Premiere[i] = true, true
+		}
+	}
+	v := view{Title: "Ciblage des professionnels", Data: d}
+	if formErr != nil {
+		v.Fields = fieldMap(formErr)
+		v.Error = c.s.domainError(r, formErr)
+	}
+	return c.s.render(w, r, status, "controle_ciblage", v)
 }
 
 type profilRow struct {
@@ -161,6 +212,9 @@ func (c *ciblage) profil(w http.ResponseWriter, r *http.Request) error {
 	num := r.PathValue("pro")
 	if len(num) != 8 {
 		return medconseil.FieldErrorf("pro", "numéro de professionnel « %s » invalide : 8 caractères attendus (PFS_EXE_NUM)", truncateRunes(num, 20))
+	}
+	if preparing, left := c.s.detectPreparing(); preparing {
+		return c.s.showPreparing(w, r, left)
 	}
 	run, err := c.get(r.Context())
 	if err != nil {

@@ -114,7 +114,10 @@ func (s *Server) controleIndu(w http.ResponseWriter, r *http.Request) error {
 	if err := errors.Join(errs...); err != nil {
 		return f.fail(err)
 	}
-	dir := s.Config.DetectData
+	dir, err := s.detectDir()
+	if err != nil {
+		return f.fail(err)
+	}
 	if dir == "" {
 		return f.fail(noData())
 	}
@@ -238,7 +241,7 @@ func (s *Server) showSuivi(w http.ResponseWriter, r *http.Request, status int, f
 }
 
 // controleSuiviDonnees measures, in MC_ARR_F, the arrêts and days prescribed by
-// the professional's RPPS each month of the MSO period (up to today) and records
+// the professional (his number in the data, or his RPPS) each month of the MSO period (up to today) and records
 // them against the target: the reference mean entered, or by default the mean of
 // the 6 months before the period, measured in the same data.
 func (s *Server) controleSuiviDonnees(w http.ResponseWriter, r *http.Request) error {
@@ -266,7 +269,10 @@ func (s *Server) controleSuiviDonnees(w http.ResponseWriter, r *http.Request) er
 			return fail(medconseil.FieldErrorf("reference", "moyenne de référence illisible : un nombre entier de jours par mois, positif"))
 		}
 	}
-	dir := s.Config.DetectData
+	dir, err := s.detectDir()
+	if err != nil {
+		return fail(err)
+	}
 	if dir == "" {
 		return fail(noData())
 	}
@@ -279,7 +285,7 @@ func (s *Server) controleSuiviDonnees(w http.ResponseWriter, r *http.Request) er
 		return fail(medconseil.FieldErrorf("reference", "la période de la MSO commence le %s : aucun mois à mesurer encore", v.Debut.Francais()))
 	}
 	if ref == 0 {
-		before, err := controle.SuiviMensuel(r.Context(), dir, v.RPPS, v.Debut.AddMonths(-6), v.Debut.AddDays(-1))
+		before, err := controle.SuiviMensuel(r.Context(), dir, v.Debut.AddMonths(-6), v.Debut.AddDays(-1), v.Professionnel, v.RPPS)
 		if err != nil {
 			return fail(err)
 		}
@@ -294,7 +300,7 @@ func (s *Server) controleSuiviDonnees(w http.ResponseWriter, r *http.Request) er
 			return fail(medconseil.FieldErrorf("reference", "aucun arrêt du RPPS %s dans les 6 mois précédant la MSO : saisir la moyenne de référence", v.RPPS))
 		}
 	}
-	mois, err := controle.SuiviMensuel(r.Context(), dir, v.RPPS, v.Debut, au)
+	mois, err := controle.SuiviMensuel(r.Context(), dir, v.Debut, au, v.Professionnel, v.RPPS)
 	if err != nil {
 		return fail(err)
 	}

@@ -68,6 +68,12 @@ type Config struct {
 	// km rule.
 	DetectData      string
 	DetectReference string
+	// DetectStatus, if set, says whether DetectData is still being prepared
+	// (the demo generates a synthetic region in the background): the control
+	// pages then say so, with the time left and a refresh link, instead of
+	// reading a directory that does not exist yet; err is a preparation that
+	// failed.
+	DetectStatus func() (preparing bool, left time.Duration, err error)
 }
 
 // DefaultConfig returns production defaults: sessions of 30 minutes idle and 10
