@@ -54,6 +54,8 @@ type DB struct {
 	// statement caches (pgx caches statements itself).
 	commit         *committer
 	wstmts, rstmts *stmtCache
+	// ids hands out the dossier ids the intake reserves ahead (dossier_ids.go).
+	ids idBlocks
 
 	// Now is the clock; tests replace it.
 	Now func() time.Time
