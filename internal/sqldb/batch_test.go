@@ -395,3 +395,59 @@ func TestCommitterBrokenTransaction(t *testing.T) {
 		}
 	})
 }
+
+// A job queued while a group runs joins that group before its last job (one
+// COMMIT, one fsync for all) and is answered with the verdict of that COMMIT,
+// never before it: a failing COMMIT fails it too.
+func TestCommitterLateJobJoinsTheRunningGroup(t *testing.T) {
+	oneWriter(t)
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		commitTable(t, db)
+		var fail atomic.Bool
+		var commits atomic.Int64
+		sqldb.SetBeforeCommit(db, func() error {
+			// Every other commit is group()'s blocking job's.
+			if commits.Add(1)%2 == 0 && fail.Load() {
+				return errors.New("disk full")
+			}
+			return nil
+		})
+		run := func(first, last, late string) (errs []error, lateErr error, groups int64) {
+			g0, _ := db.GroupStats()
+			lateDone := make(chan error, 1)
+			errs = group(t, db, nil, func(tx *sqldb.Tx) error {
+				if err := insertK(first)(tx); err != nil {
+					return err
+				}
+				// Queued while the group runs, before its last job.
+				go func() { lateDone <- db.Write(ctx, insertK(late)) }()
+				deadline := time.Now().Add(5 * time.Second)
+				for sqldb.Queued(db) < 1 && time.Now().Before(deadline) {
+					time.Sleep(time.Millisecond)
+				}
+				return nil
+			}, insertK(last))
+			lateErr = <-lateDone
+			g1, _ := db.GroupStats()
+			return errs, lateErr, g1 - g0
+		}
+		fail.Store(true)
+		errs, lateErr, g := run("a", "b", "c")
+		if errs[0] == nil || errs[1] == nil || lateErr == nil || g != 2 {
+			t.Fatalf("failing COMMIT: callers %v, late %v, %d groups; want all failed, the late job in the group", errs, lateErr, g)
+		}
+		if present(t, db, "a") || present(t, db, "b") || present(t, db, "c") {
+			t.Fatal("rows of a failed COMMIT are present")
+		}
+		fail.Store(false)
+		errs, lateErr, g = run("d", "e", "f")
+		if errs[0] != nil || errs[1] != nil || lateErr != nil || g != 2 {
+			t.Fatalf("callers %v, late %v, %d groups; want all committed, the late job in the group", errs, lateErr, g)
+		}
+		for _, k := range []string{"d", "e", "f"} {
+			if !present(t, db, k) {
+				t.Fatalf("row %s missing", k)
+			}
+		}
+	})
+}
