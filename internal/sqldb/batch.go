@@ -40,9 +40,9 @@ import (
 //
 // SQLite has one writer; PostgreSQL runs a few writers at once, since the journal
 // head, the one row every group updates, is taken only at the very end of a group.
-// With one writer, a group takes, before its last job, the jobs queued since it
-// began (extend): they share its COMMIT instead of waiting for it and paying the
-// next one.
+// With one writer, a group takes, before its last job and after it, the jobs
+// queued since it began (extend): they share its COMMIT instead of waiting for it
+// and paying the next one.
 
 // maxBatch bounds a group: enough to amortise the fsync, small enough that an early
 // request does not wait long behind later ones.
@@ -76,8 +76,10 @@ type committer struct {
 	groupSize atomic.Int64
 
 	// beforeCommit, when set (tests), runs just before COMMIT; an error it returns
-	// is treated as a failing COMMIT.
+	// is treated as a failing COMMIT. holdCommit, when set (tests), runs before it,
+	// once the group has taken its last job.
 	beforeCommit func() error
+	holdCommit   func()
 	// afterGroup, when set, is called with the journal head after every commit that
 	// appended entries (checkpoints).
 	afterGroup func(seq int64, hash string)
@@ -244,10 +246,9 @@ func (c *committer) runGroup(jobs []*writeJob) (again []*writeJob) {
 	ok := 0
 	savepoint := true // a SAVEPOINT must be opened before the next job
 	for i := 0; ; i++ {
-		if i == len(jobs)-1 && c.writers == 1 {
-			// Before its last job, the group takes the jobs queued since it began
-			// (extend). Not after: a group of one job holding the writer (the
-			// committer tests) keeps the jobs queued meanwhile for the next group.
+		if i >= len(jobs)-1 && c.writers == 1 {
+			// Before its last job and after it, the group takes the jobs queued
+			// since it began (extend).
 			if more := c.extend(jobs); len(more) > len(jobs) {
 				c.jobsRun.Add(int64(len(more) - len(jobs)))
 				for range more[len(jobs):] {
@@ -304,6 +305,9 @@ func (c *committer) runGroup(jobs []*writeJob) (again []*writeJob) {
 	}
 	var head AuditEntry
 	err = t.flushAudit(ctx, pending, &head)
+	if c.holdCommit != nil {
+		c.holdCommit()
+	}
 	if err == nil && c.beforeCommit != nil {
 		err = c.beforeCommit()
 		if err != nil {

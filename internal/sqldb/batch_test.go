@@ -54,17 +54,23 @@ func oneWriter(t *testing.T) {
 
 // group holds the writer with a blocking job, queues jobs, and releases the writer
 // once all of them wait, so that they run in one group. It returns their results.
+// The job blocks at its group's COMMIT, once the group is closed: a group takes
+// the jobs queued while its jobs run (extend), not those queued during its COMMIT.
 func group(t *testing.T, db *sqldb.DB, ctxs []context.Context, fns ...func(*sqldb.Tx) error) []error {
 	t.Helper()
 	release := make(chan struct{})
 	started := make(chan struct{})
 	blockErr := make(chan error, 1)
-	go func() {
-		blockErr <- db.Write(ctx, func(tx *sqldb.Tx) error {
+	var hold sync.Once
+	sqldb.SetHoldCommit(db, func() {
+		hold.Do(func() {
 			close(started)
 			<-release
-			return nil
 		})
+	})
+	defer sqldb.SetHoldCommit(db, nil)
+	go func() {
+		blockErr <- db.Write(ctx, func(tx *sqldb.Tx) error { return nil })
 	}()
 	<-started
 	if beforeRelease != nil {

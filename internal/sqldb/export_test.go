@@ -13,6 +13,10 @@ import (
 // fails the COMMIT.
 func SetBeforeCommit(db *DB, f func() error) { db.commit.beforeCommit = f }
 
+// SetHoldCommit makes f run before every group's COMMIT, once the group has taken
+// its last job (nil: none).
+func SetHoldCommit(db *DB, f func()) { db.commit.holdCommit = f }
+
 // Queued returns the number of write jobs waiting for a writer.
 func Queued(db *DB) int { return len(db.commit.jobs) }
 
