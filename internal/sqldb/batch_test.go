@@ -418,7 +418,7 @@ func TestCommitterLateJobJoinsTheRunningGroup(t *testing.T) {
 			}
 			return nil
 		})
-		run := func(first, last, late string) (errs []error, lateErr error, groups int64) {
+		run := func(first, last, late string) (errs []error, groups int64, lateErr error) {
 			g0, _ := db.GroupStats()
 			lateDone := make(chan error, 1)
 			errs = group(t, db, nil, func(tx *sqldb.Tx) error {
@@ -435,10 +435,10 @@ func TestCommitterLateJobJoinsTheRunningGroup(t *testing.T) {
 			}, insertK(last))
 			lateErr = <-lateDone
 			g1, _ := db.GroupStats()
-			return errs, lateErr, g1 - g0
+			return errs, g1 - g0, lateErr
 		}
 		fail.Store(true)
-		errs, lateErr, g := run("a", "b", "c")
+		errs, g, lateErr := run("a", "b", "c")
 		if errs[0] == nil || errs[1] == nil || lateErr == nil || g != 2 {
 			t.Fatalf("failing COMMIT: callers %v, late %v, %d groups; want all failed, the late job in the group", errs, lateErr, g)
 		}
@@ -446,7 +446,7 @@ func TestCommitterLateJobJoinsTheRunningGroup(t *testing.T) {
 			t.Fatal("rows of a failed COMMIT are present")
 		}
 		fail.Store(false)
-		errs, lateErr, g = run("d", "e", "f")
+		errs, g, lateErr = run("d", "e", "f")
 		if errs[0] != nil || errs[1] != nil || lateErr != nil || g != 2 {
 			t.Fatalf("callers %v, late %v, %d groups; want all committed, the late job in the group", errs, lateErr, g)
 		}
