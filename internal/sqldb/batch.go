@@ -40,6 +40,9 @@ import (
 //
 // SQLite has one writer; PostgreSQL runs a few writers at once, since the journal
 // head, the one row every group updates, is taken only at the very end of a group.
+// With one writer, a group takes, before its last job and after it, the jobs
+// queued since it began (extend): they share its COMMIT instead of waiting for it
+// and paying the next one.
 
 // maxBatch bounds a group: enough to amortise the fsync, small enough that an early
 // request does not wait long behind later ones.
@@ -73,8 +76,10 @@ type committer struct {
 	groupSize atomic.Int64
 
 	// beforeCommit, when set (tests), runs just before COMMIT; an error it returns
-	// is treated as a failing COMMIT.
+	// is treated as a failing COMMIT. holdCommit, when set (tests), runs before it,
+	// once the group has taken its last job.
 	beforeCommit func() error
+	holdCommit   func()
 	// afterGroup, when set, is called with the journal head after every commit that
 	// appended entries (checkpoints).
 	afterGroup func(seq int64, hash string)
@@ -240,7 +245,22 @@ func (c *committer) runGroup(jobs []*writeJob) (again []*writeJob) {
 	t := &Tx{tx: tx, db: c.db, stmts: c.db.wstmts, fixed: ctx, pending: &pending}
 	ok := 0
 	savepoint := true // a SAVEPOINT must be opened before the next job
-	for i, j := range jobs {
+	for i := 0; ; i++ {
+		if i >= len(jobs)-1 && c.writers == 1 {
+			// Before its last job and after it, the group takes the jobs queued
+			// since it began (extend).
+			if more := c.extend(jobs); len(more) > len(jobs) {
+				c.jobsRun.Add(int64(len(more) - len(jobs)))
+				for range more[len(jobs):] {
+					results, answered = append(results, nil), append(answered, false)
+				}
+				jobs = more
+			}
+		}
+		if i >= len(jobs) {
+			break
+		}
+		j := jobs[i]
 		if answered[i] {
 			continue
 		}
@@ -285,6 +305,9 @@ func (c *committer) runGroup(jobs []*writeJob) (again []*writeJob) {
 	}
 	var head AuditEntry
 	err = t.flushAudit(ctx, pending, &head)
+	if c.holdCommit != nil {
+		c.holdCommit()
+	}
 	if err == nil && c.beforeCommit != nil {
 		err = c.beforeCommit()
 		if err != nil {
@@ -316,6 +339,29 @@ func (c *committer) runGroup(jobs []*writeJob) (again []*writeJob) {
 		c.db.wstmts.prepareWanted(ctx)
 	}
 	return again
+}
+
+// extend returns jobs with the jobs queued since the group began, up to the group
+// size, without waiting for any. With one writer (SQLite), a write submitted while a
+// group runs would otherwise wait for the group's COMMIT, then run in the next
+// group and pay that group's COMMIT (its fsync) too: taking it into the running
+// group lets one fsync serve more writes. Its caller is still answered only after
+// the COMMIT that holds its writes; once the committer is closing, no job is taken.
+func (c *committer) extend(jobs []*writeJob) []*writeJob {
+	for n := int(c.groupSize.Load()); len(jobs) < n; {
+		select {
+		case <-c.stop:
+			return jobs
+		default:
+		}
+		select {
+		case j := <-c.jobs:
+			jobs = append(jobs, j)
+		default:
+			return jobs
+		}
+	}
+	return jobs
 }
 
 // runOne runs one job inside a savepoint, rolling back to it on error or panic.

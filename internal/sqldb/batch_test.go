@@ -54,17 +54,23 @@ func oneWriter(t *testing.T) {
 
 // group holds the writer with a blocking job, queues jobs, and releases the writer
 // once all of them wait, so that they run in one group. It returns their results.
+// The job blocks at its group's COMMIT, once the group is closed: a group takes
+// the jobs queued while its jobs run (extend), not those queued during its COMMIT.
 func group(t *testing.T, db *sqldb.DB, ctxs []context.Context, fns ...func(*sqldb.Tx) error) []error {
 	t.Helper()
 	release := make(chan struct{})
 	started := make(chan struct{})
 	blockErr := make(chan error, 1)
-	go func() {
-		blockErr <- db.Write(ctx, func(tx *sqldb.Tx) error {
+	var hold sync.Once
+	sqldb.SetHoldCommit(db, func() {
+		hold.Do(func() {
 			close(started)
 			<-release
-			return nil
 		})
+	})
+	defer sqldb.SetHoldCommit(db, nil)
+	go func() {
+		blockErr <- db.Write(ctx, func(tx *sqldb.Tx) error { return nil })
 	}()
 	<-started
 	if beforeRelease != nil {
@@ -392,6 +398,62 @@ func TestCommitterBrokenTransaction(t *testing.T) {
 		}
 		if !present(t, db, "a") || present(t, db, "b") || !present(t, db, "c") {
 			t.Fatal("wrong rows committed")
+		}
+	})
+}
+
+// A job queued while a group runs joins that group before its last job (one
+// COMMIT, one fsync for all) and is answered with the verdict of that COMMIT,
+// never before it: a failing COMMIT fails it too.
+func TestCommitterLateJobJoinsTheRunningGroup(t *testing.T) {
+	oneWriter(t)
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		commitTable(t, db)
+		var fail atomic.Bool
+		var commits atomic.Int64
+		sqldb.SetBeforeCommit(db, func() error {
+			// Every other commit is group()'s blocking job's.
+			if commits.Add(1)%2 == 0 && fail.Load() {
+				return errors.New("disk full")
+			}
+			return nil
+		})
+		run := func(first, last, late string) (errs []error, groups int64, lateErr error) {
+			g0, _ := db.GroupStats()
+			lateDone := make(chan error, 1)
+			errs = group(t, db, nil, func(tx *sqldb.Tx) error {
+				if err := insertK(first)(tx); err != nil {
+					return err
+				}
+				// Queued while the group runs, before its last job.
+				go func() { lateDone <- db.Write(ctx, insertK(late)) }()
+				deadline := time.Now().Add(5 * time.Second)
+				for sqldb.Queued(db) < 1 && time.Now().Before(deadline) {
+					time.Sleep(time.Millisecond)
+				}
+				return nil
+			}, insertK(last))
+			lateErr = <-lateDone
+			g1, _ := db.GroupStats()
+			return errs, g1 - g0, lateErr
+		}
+		fail.Store(true)
+		errs, g, lateErr := run("a", "b", "c")
+		if errs[0] == nil || errs[1] == nil || lateErr == nil || g != 2 {
+			t.Fatalf("failing COMMIT: callers %v, late %v, %d groups; want all failed, the late job in the group", errs, lateErr, g)
+		}
+		if present(t, db, "a") || present(t, db, "b") || present(t, db, "c") {
+			t.Fatal("rows of a failed COMMIT are present")
+		}
+		fail.Store(false)
+		errs, g, lateErr = run("d", "e", "f")
+		if errs[0] != nil || errs[1] != nil || lateErr != nil || g != 2 {
+			t.Fatalf("callers %v, late %v, %d groups; want all committed, the late job in the group", errs, lateErr, g)
+		}
+		for _, k := range []string{"d", "e", "f"} {
+			if !present(t, db, k) {
+				t.Fatalf("row %s missing", k)
+			}
 		}
 	})
 }

@@ -233,7 +233,8 @@ func (in *Intake) prepareBulk(ctx context.Context, a *medconseil.Acteur, x BulkF
 	if err != nil {
 		return nil, err
 	}
-	return in.prepare(ctx, a, f, x.Meta)
+	// A bulk load lets the writer choose the ids, so that they follow xs.
+	return in.prepare(ctx, a, f, x.Meta, false)
 }
 
 // checkCommon checks the assuré's commune and the type's codes against the
@@ -289,7 +290,7 @@ func (in *Intake) file(ctx context.Context, a *medconseil.Acteur, f *filing, m M
 }
 
 func (in *Intake) fileOnce(ctx context.Context, a *medconseil.Acteur, f *filing, m Meta) (id int64, replay bool, err error) {
-	p, err := in.prepare(ctx, a, f, m)
+	p, err := in.prepare(ctx, a, f, m, true)
 	if err != nil {
 		return 0, false, err
 	}
@@ -312,16 +313,32 @@ type preparedFiling struct {
 	mark      watermark
 	start     lifecycleStart
 	scope     authz.Scope
+	// With an id reserved ahead (dossier_ids.go; the interactive intake): the id
+	// and the rows the write inserts, sealed and encoded with it off the writer.
+	// Nil rows: the INSERT chooses the id and the write seals (a bulk load, a
+	// store without keys, a reserved id found taken).
+	rid  int64
+	rows *sealedFiling
 	// Set by write.
 	id     int64
 	replay bool
 }
 
+// sealedFiling is what a filing's write inserts besides the dossier row, sealed
+// and encoded with its reserved id.
+type sealedFiling struct {
+	dossier []any    // the dossier's INSERT values, its id first
+	arret   []any    // nil without an avis d'arrêt
+	demande []any    // nil without a request of another type
+	pre     *preRows // nil without a pre-analysis
+}
+
 // prepare does the part of a filing that runs off the single writer: the
 // pre-analysis (the assuré's history read and the rule set run now, the result kept
 // if nothing changed for this assuré by the time of the write) and the lifecycle's
-// start (the state and echeance go in the dossier's INSERT).
-func (in *Intake) prepare(ctx context.Context, a *medconseil.Acteur, f *filing, m Meta) (*preparedFiling, error) {
+// start (the state and echeance go in the dossier's INSERT). With reserve, it also
+// reserves the dossier's id and seals and encodes the rows the write inserts.
+func (in *Intake) prepare(ctx context.Context, a *medconseil.Acteur, f *filing, m Meta, reserve bool) (*preparedFiling, error) {
 	db := in.DB
 	p := &preparedFiling{in: in, ctx: ctx, a: a, f: f, m: m, now: db.Now(), dep: f.assure.Departement()}
 	if in.Analyst != nil {
@@ -341,7 +358,56 @@ func (in *Intake) prepare(ctx context.Context, a *medconseil.Acteur, f *filing, 
 		return nil, err
 	}
 	p.scope = authz.Scope{Type: f.typ, Departement: p.dep, Prescripteur: f.prescripteur, NIR: f.assure.NIR, Employeur: f.employeur}
+	if reserve && db.Keys != nil {
+		id, err := db.reserveDossierID(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if p.rows, err = p.seal(id); err != nil {
+			return nil, err
+		}
+		p.rid = id
+	}
 	return p, nil
+}
+
+// seal builds the rows of the filing as dossier id: clinical fields, pre-analysis
+// and alerts sealed with id in their associated data, as the write would.
+func (p *preparedFiling) seal(id int64) (*sealedFiling, error) {
+	db, f := p.in.DB, p.f
+	r := &sealedFiling{dossier: append([]any{id}, p.dossierValues()...)}
+	var err error
+	if f.arret != nil {
+		if r.arret, err = db.arretValues(id, f.arret); err != nil {
+			return nil, err
+		}
+	}
+	if f.demande != nil {
+		if r.demande, err = db.demandeValues(id, f.demande); err != nil {
+			return nil, err
+		}
+	}
+	if p.pre != nil {
+		if r.pre, err = db.preRowsOf(id, *p.pre, p.preAlerts, p.now); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+// The dossier's INSERT: its columns and values but the id (dossierValues).
+const (
+	dossierInsertCols = `type, etat, version, departement, nir, prescripteur, recue_le, echeance, cree_par, maj_le, employeur, decl_nom, decl_prenom, decl_naissance, decl_residence, nom_assure`
+	dossierInsertVals = `?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ` + nomAssureOf
+	// The INSERT with a reserved id writes nothing when another writer took it.
+	insertDossierReserved  = `INSERT INTO dossier (id, ` + dossierInsertCols + `) VALUES (?, ` + dossierInsertVals + `) ON CONFLICT (id) DO NOTHING`
+	insertDossierReturning = `INSERT INTO dossier (` + dossierInsertCols + `) VALUES (` + dossierInsertVals + `) RETURNING id`
+)
+
+func (p *preparedFiling) dossierValues() []any {
+	f, now := p.f, p.now
+	return []any{string(f.typ), string(p.start.etat), p.dep, string(f.assure.NIR), string(f.prescripteur), ts(now), p.start.echeance,
+		nullInt(p.a.ID), ts(now), f.employeur, f.assure.Nom, f.assure.Prenom, f.assure.Naissance, f.assure.Residence, string(f.assure.NIR)}
 }
 
 // write is the filing's write transaction (run by the single writer, in its own
@@ -386,20 +452,47 @@ func (p *preparedFiling) write(tx *Tx) error {
 	if err := tx.registerIdentityOn(ctx, a, f, scope, m, now, st.ident); err != nil {
 		return err
 	}
-	if err := tx.QueryRow(ctx, `INSERT INTO dossier (type, etat, version, departement, nir, prescripteur, recue_le, echeance, cree_par, maj_le, employeur, decl_nom, decl_prenom, decl_naissance, decl_residence, nom_assure)
-		VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, `+nomAssureOf+`) RETURNING id`,
-		string(f.typ), string(start.etat), dep, string(f.assure.NIR), string(f.prescripteur), ts(now), start.echeance,
-		nullInt(a.ID), ts(now), f.employeur, f.assure.Nom, f.assure.Prenom, f.assure.Naissance, f.assure.Residence, string(f.assure.NIR)).Scan(&id); err != nil {
-		return medconseil.Internal(err)
+	// With an id reserved ahead, the rows sealed with it are inserted as they are;
+	// if another writer took the id (SQLite), the INSERT chooses one and the rows
+	// are sealed here, as for a bulk load.
+	sealed := p.rows
+	if sealed != nil {
+		res, err := tx.Exec(ctx, insertDossierReserved, sealed.dossier...)
+		if err != nil {
+			return medconseil.Internal(err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return medconseil.Internal(err)
+		} else if n == 1 {
+			id = p.rid
+		} else {
+			db.dropDossierIDs()
+			sealed, p.rows = nil, nil
+		}
+	}
+	if sealed == nil {
+		if err := tx.QueryRow(ctx, insertDossierReturning, p.dossierValues()...).Scan(&id); err != nil {
+			return medconseil.Internal(err)
+		}
 	}
 	p.id = id
 	if f.arret != nil {
-		if err := tx.insertArret(id, ctx, f.arret); err != nil {
+		if sealed != nil {
+			err = tx.insertArretValues(ctx, sealed.arret)
+		} else {
+			err = tx.insertArret(id, ctx, f.arret)
+		}
+		if err != nil {
 			return err
 		}
 	}
 	if f.demande != nil {
-		if err := tx.insertDemande(ctx, id, f.demande); err != nil {
+		if sealed != nil {
+			err = tx.insertDemandeValues(ctx, sealed.demande)
+		} else {
+			err = tx.insertDemande(ctx, id, f.demande)
+		}
+		if err != nil {
 			return err
 		}
 	}
@@ -407,6 +500,10 @@ func (p *preparedFiling) write(tx *Tx) error {
 		return err
 	}
 	switch {
+	case fresh && sealed != nil:
+		if err := tx.writePreRows(ctx, id, sealed.pre, false); err != nil {
+			return err
+		}
 	case fresh:
 		if err := tx.storePreAnalyse(ctx, id, *pre, preAlerts, now, false); err != nil {
 			return err
@@ -462,16 +559,28 @@ func (t *Tx) resolveLinks(ctx context.Context, a *medconseil.Acteur, f *filing, 
 }
 
 func (t *Tx) insertArret(id int64, ctx context.Context, ar *medconseil.ArretTravail) error {
-	enc, err := t.db.sealArret(id, *ar)
+	v, err := t.db.arretValues(id, ar)
 	if err != nil {
 		return err
+	}
+	return t.insertArretValues(ctx, v)
+}
+
+// arretValues is the arret row of dossier id, its clinical fields sealed.
+func (db *DB) arretValues(id int64, ar *medconseil.ArretTravail) ([]any, error) {
+	enc, err := db.sealArret(id, *ar)
+	if err != nil {
+		return nil, err
 	}
 	tele := 0
 	if ar.Teleconsultation {
 		tele = 1
 	}
-	if _, err := t.Exec(ctx, `INSERT INTO arret (dossier_id, nature, initial_id, debut, fin, teleconsultation, cim10_enc, libelle_enc, motif_enc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		id, string(ar.Nature), nullInt(ar.InitialID), ar.Debut, ar.Fin, tele, enc[0], enc[1], enc[2]); err != nil {
+	return []any{id, string(ar.Nature), nullInt(ar.InitialID), ar.Debut, ar.Fin, tele, enc[0], enc[1], enc[2]}, nil
+}
+
+func (t *Tx) insertArretValues(ctx context.Context, v []any) error {
+	if _, err := t.Exec(ctx, `INSERT INTO arret (dossier_id, nature, initial_id, debut, fin, teleconsultation, cim10_enc, libelle_enc, motif_enc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, v...); err != nil {
 		return medconseil.Internal(err)
 	}
 	return nil
@@ -480,6 +589,23 @@ func (t *Tx) insertArret(id int64, ctx context.Context, ar *medconseil.ArretTrav
 // insertDemande writes the request split by field class: administrative fields in
 // clear, clinical fields encrypted. A field without a class is refused, never stored.
 func (t *Tx) insertDemande(ctx context.Context, id int64, d *medconseil.Demande) error {
+	v, err := t.db.demandeValues(id, d)
+	if err != nil {
+		return err
+	}
+	return t.insertDemandeValues(ctx, v)
+}
+
+func (t *Tx) insertDemandeValues(ctx context.Context, v []any) error {
+	if _, err := t.Exec(ctx, `INSERT INTO demande (dossier_id, admin, clinique_enc) VALUES (?, ?, ?)`, v...); err != nil {
+		return medconseil.Internal(err)
+	}
+	return nil
+}
+
+// demandeValues is the demande row of dossier id: its administrative fields in
+// clear, its clinical fields sealed.
+func (db *DB) demandeValues(id int64, d *medconseil.Demande) ([]any, error) {
 	s, _ := medconseil.SchemaOf(d.Type)
 	adm, cli := map[string]any{}, map[string]any{}
 	for _, c := range s.Champs {
@@ -490,7 +616,7 @@ func (t *Tx) insertDemande(ctx context.Context, id int64, d *medconseil.Demande)
 		class, ok := authz.ClassOf(d.Type, c.Nom)
 		switch {
 		case !ok:
-			return medconseil.Internal(fmt.Errorf("field %s of %s has no class", c.Nom, d.Type))
+			return nil, medconseil.Internal(fmt.Errorf("field %s of %s has no class", c.Nom, d.Type))
 		case class == medconseil.Clinique:
 			cli[c.Nom] = c.StoreValue(v)
 		default:
@@ -499,20 +625,17 @@ func (t *Tx) insertDemande(ctx context.Context, id int64, d *medconseil.Demande)
 	}
 	a, err := json.Marshal(adm)
 	if err != nil {
-		return medconseil.Internal(err)
+		return nil, medconseil.Internal(err)
 	}
 	c, err := json.Marshal(cli)
 	if err != nil {
-		return medconseil.Internal(err)
+		return nil, medconseil.Internal(err)
 	}
-	enc, err := t.db.seal("demande", id, "clinique", string(c))
+	enc, err := db.seal("demande", id, "clinique", string(c))
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if _, err := t.Exec(ctx, `INSERT INTO demande (dossier_id, admin, clinique_enc) VALUES (?, ?, ?)`, id, string(a), enc); err != nil {
-		return medconseil.Internal(err)
-	}
-	return nil
+	return []any{id, string(a), enc}, nil
 }
 
 // demande reads the request of dossier id, the classes allowed only.
@@ -590,12 +713,13 @@ func (t *Tx) faits(ctx context.Context, id int64) (map[string]string, error) {
 const historyLimit = 200
 
 // watermark is what the pre-analysis of a filing depends on in the store besides
-// the filing itself: the assuré's last dossier and identity version. The
+// the filing itself: the assuré's dossiers (their number and the sum of their ids)
+// and identity version. The
 // pre-analysis runs before the write transaction, off the single writer, and is
 // kept only if the watermark is unchanged when the transaction writes; otherwise
 // it runs again inside the transaction.
 type watermark struct {
-	lastID  int64
+	n, sum  int64
 	version int
 }
 
@@ -728,20 +852,48 @@ func (t *Tx) runPreAnalyse(ctx context.Context, an Analyst, id int64, now time.T
 
 // storePreAnalyse writes a pre-analysis and its alerts (replace: drop earlier ones).
 func (t *Tx) storePreAnalyse(ctx context.Context, id int64, p medconseil.PreAnalyse, alerts []medconseil.Alerte, now time.Time, replace bool) error {
+	r, err := t.db.preRowsOf(id, p, alerts, now)
+	if err != nil {
+		return err
+	}
+	return t.writePreRows(ctx, id, r, replace)
+}
+
+// preRows are the preanalyse row of a dossier and its alerts, sealed.
+type preRows struct {
+	pre    []any
+	alerts [][]any
+}
+
+// preRowsOf encodes and seals the pre-analysis p of dossier id and its alerts.
+func (db *DB) preRowsOf(id int64, p medconseil.PreAnalyse, alerts []medconseil.Alerte, now time.Time) (*preRows, error) {
 	p.Le = now
 	manquants, err := json.Marshal(p.Manquants)
 	if err != nil {
-		return medconseil.Internal(err)
+		return nil, medconseil.Internal(err)
 	}
 	p.Suite = nil
 	body, err := json.Marshal(p)
 	if err != nil {
-		return medconseil.Internal(err)
+		return nil, medconseil.Internal(err)
 	}
-	enc, err := t.db.seal("preanalyse", id, "contenu", string(body))
+	enc, err := db.seal("preanalyse", id, "contenu", string(body))
 	if err != nil {
-		return err
+		return nil, err
 	}
+	r := &preRows{pre: []any{id, p.Regles, p.Version, p.Issue, enc, string(manquants), ts(now)}, alerts: make([][]any, len(alerts))}
+	for i, al := range alerts {
+		msg, err := db.seal("alerte", id, "message:"+strconv.Itoa(i), al.Message)
+		if err != nil {
+			return nil, err
+		}
+		r.alerts[i] = []any{id, i, al.Code, msg, nullInt(al.RefID)}
+	}
+	return r, nil
+}
+
+// writePreRows writes a pre-analysis and its alerts (replace: drop earlier ones).
+func (t *Tx) writePreRows(ctx context.Context, id int64, r *preRows, replace bool) error {
 	if replace {
 		if _, err := t.Exec(ctx, `DELETE FROM preanalyse WHERE dossier_id = ?`, id); err != nil {
 			return medconseil.Internal(err)
@@ -750,19 +902,10 @@ func (t *Tx) storePreAnalyse(ctx context.Context, id int64, p medconseil.PreAnal
 			return medconseil.Internal(err)
 		}
 	}
-	if _, err := t.Exec(ctx, `INSERT INTO preanalyse (dossier_id, regles, version, issue, contenu_enc, manquants, le) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		id, p.Regles, p.Version, p.Issue, enc, string(manquants), ts(now)); err != nil {
+	if _, err := t.Exec(ctx, `INSERT INTO preanalyse (dossier_id, regles, version, issue, contenu_enc, manquants, le) VALUES (?, ?, ?, ?, ?, ?, ?)`, r.pre...); err != nil {
 		return medconseil.Internal(err)
 	}
-	rows := make([][]any, len(alerts))
-	for i, al := range alerts {
-		msg, err := t.db.seal("alerte", id, "message:"+strconv.Itoa(i), al.Message)
-		if err != nil {
-			return err
-		}
-		rows[i] = []any{id, i, al.Code, msg, nullInt(al.RefID)}
-	}
-	if err := t.insertRows(ctx, "alerte", "dossier_id, rang, code, message_enc, ref_id", rows, ""); err != nil {
+	if err := t.insertRows(ctx, "alerte", "dossier_id, rang, code, message_enc, ref_id", r.alerts, ""); err != nil {
 		return medconseil.Internal(err)
 	}
 	return nil

@@ -21,7 +21,7 @@ import (
 // intakeState is what a filing's transaction reads before it writes.
 type intakeState struct {
 	echelons int          // échelons covering the département
-	mark     watermark    // the assuré's last dossier and identity version
+	mark     watermark    // the assuré's dossiers and identity version
 	ident    *identityRow // the registered identity, nil for a new assuré
 	// The response stored under the request's idempotency key, if any.
 	idemFound           bool
@@ -30,8 +30,13 @@ type intakeState struct {
 }
 
 const intakeStateCols = `(SELECT COUNT(*) FROM organisme WHERE type = 'echelon' AND departement = ?),
-	(SELECT COALESCE(MAX(id), 0) FROM dossier WHERE nir = ?),
-	a.nir, a.nom, a.prenom, a.naissance, a.residence, a.version, a.medecin_traitant`
+	w.n, w.s, a.nir, a.nom, a.prenom, a.naissance, a.residence, a.version, a.medecin_traitant`
+
+// watermarkFrom is the FROM of a statement reading the assuré's watermark (w)
+// and registered identity (a); its parameters are the NIR, twice. The dossiers are
+// counted and their ids summed: an id reserved ahead (dossier_ids.go) may be
+// written after a higher one, which the highest id alone would not show.
+const watermarkFrom = ` FROM (SELECT COUNT(*) AS n, CAST(COALESCE(SUM(id), 0) AS BIGINT) AS s FROM dossier WHERE nir = ?) w LEFT JOIN assure a ON a.nir = ?`
 
 // intakeState reads, in one statement, the idempotency record of the request (when
 // it carries a key), the number of échelons covering dep, and the assuré's
@@ -42,13 +47,13 @@ func (t *Tx) intakeState(ctx context.Context, a *medconseil.Acteur, m Meta, dep 
 	q := `SELECT ` + intakeStateCols
 	args := []any{dep, string(nir), string(nir)}
 	if withKey {
-		q += `, i.route, i.corps_hash, i.reponse FROM (SELECT 1 AS un) o LEFT JOIN assure a ON a.nir = ? LEFT JOIN idempotence i ON i.utilisateur_id = ? AND i.cle = ?`
+		q += `, i.route, i.corps_hash, i.reponse` + watermarkFrom + ` LEFT JOIN idempotence i ON i.utilisateur_id = ? AND i.cle = ?`
 		args = append(args, a.ID, m.IdemKey)
 	} else {
-		q += ` FROM (SELECT 1 AS un) o LEFT JOIN assure a ON a.nir = ?`
+		q += watermarkFrom
 	}
 	var id identityScan
-	dest := append([]any{&st.echelons, &st.mark.lastID}, id.dest()...)
+	dest := append([]any{&st.echelons, &st.mark.n, &st.mark.sum}, id.dest()...)
 	var route, hash, body sql.NullString
 	if withKey {
 		dest = append(dest, &route, &hash, &body)
@@ -101,8 +106,8 @@ func (t *Tx) preRead(ctx context.Context, in *medconseil.Instruction) (watermark
 	var w watermark
 	var id identityScan
 	nir := string(in.Assure.NIR)
-	if err := t.QueryRow(ctx, `SELECT (SELECT COALESCE(MAX(id), 0) FROM dossier WHERE nir = ?), a.nir, a.nom, a.prenom, a.naissance, a.residence, a.version, a.medecin_traitant
-		FROM (SELECT 1 AS un) o LEFT JOIN assure a ON a.nir = ?`, nir, nir).Scan(append([]any{&w.lastID}, id.dest()...)...); err != nil {
+	if err := t.QueryRow(ctx, `SELECT w.n, w.s, a.nir, a.nom, a.prenom, a.naissance, a.residence, a.version, a.medecin_traitant`+watermarkFrom,
+		nir, nir).Scan(append([]any{&w.n, &w.sum}, id.dest()...)...); err != nil {
 		return w, medconseil.Internal(err)
 	}
 	var cur *identityRow
