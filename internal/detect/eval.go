@@ -13,26 +13,29 @@ import (
 
 // Truth is ground_truth.json as written by the synthetic region (docs/synth.md).
 type Truth struct {
-	Format    int     `json:"format"`
-	Scale     float64 `json:"scale"`
-	Seed      uint64  `json:"seed"`
-	Year      int     `json:"year"`
-	Anomalies []struct {
-		ID         string  `json:"id"`
-		Type       string  `json:"type"`
-		EntityType string  `json:"entity_type"`
-		Entity     string  `json:"entity"`
-		Profession string  `json:"profession"`
-		Intensity  float64 `json:"intensity"`
-		Variant    string  `json:"variant"`
-		// Measures: for surprescription_ij, rapport_attendu is the ratio to the
-		// regional mean the generator made (docs/synth.md).
-		Measures map[string]float64 `json:"measures"`
-	} `json:"anomalies"`
+	Format    int            `json:"format"`
+	Scale     float64        `json:"scale"`
+	Seed      uint64         `json:"seed"`
+	Year      int            `json:"year"`
+	Anomalies []TruthAnomaly `json:"anomalies"`
 	// LegitIJ is every GP's legitimate propensity to prescribe arrêts, by
 	// PFS_PFS_NUM (facteurs_legitimes_ij, written since 3 December 2026;
 	// nil on older data): what Oracle ranks on.
 	LegitIJ map[string]float64 `json:"facteurs_legitimes_ij"`
+}
+
+// TruthAnomaly is one planted anomaly of ground_truth.json.
+type TruthAnomaly struct {
+	ID         string  `json:"id"`
+	Type       string  `json:"type"`
+	EntityType string  `json:"entity_type"`
+	Entity     string  `json:"entity"`
+	Profession string  `json:"profession"`
+	Intensity  float64 `json:"intensity"`
+	Variant    string  `json:"variant"`
+	// Measures: for surprescription_ij, rapport_attendu is the ratio to the
+	// regional mean the generator made (docs/synth.md).
+	Measures map[string]float64 `json:"measures"`
 }
 
 // ReadTruth reads dir/ground_truth.json.
