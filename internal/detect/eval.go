@@ -13,22 +13,29 @@ import (
 
 // Truth is ground_truth.json as written by the synthetic region (docs/synth.md).
 type Truth struct {
-	Format    int     `json:"format"`
-	Scale     float64 `json:"scale"`
-	Seed      uint64  `json:"seed"`
-	Year      int     `json:"year"`
-	Anomalies []struct {
-		ID         string  `json:"id"`
-		Type       string  `json:"type"`
-		EntityType string  `json:"entity_type"`
-		Entity     string  `json:"entity"`
-		Profession string  `json:"profession"`
-		Intensity  float64 `json:"intensity"`
-		Variant    string  `json:"variant"`
-		// Measures: for surprescription_ij, rapport_attendu is the ratio to the
-		// regional mean the generator made (docs/synth.md).
-		Measures map[string]float64 `json:"measures"`
-	} `json:"anomalies"`
+	Format    int            `json:"format"`
+	Scale     float64        `json:"scale"`
+	Seed      uint64         `json:"seed"`
+	Year      int            `json:"year"`
+	Anomalies []TruthAnomaly `json:"anomalies"`
+	// LegitIJ is every GP's legitimate propensity to prescribe arrêts, by
+	// PFS_PFS_NUM (facteurs_legitimes_ij, written since 3 December 2026;
+	// nil on older data): what Oracle ranks on.
+	LegitIJ map[string]float64 `json:"facteurs_legitimes_ij"`
+}
+
+// TruthAnomaly is one planted anomaly of ground_truth.json.
+type TruthAnomaly struct {
+	ID         string  `json:"id"`
+	Type       string  `json:"type"`
+	EntityType string  `json:"entity_type"`
+	Entity     string  `json:"entity"`
+	Profession string  `json:"profession"`
+	Intensity  float64 `json:"intensity"`
+	Variant    string  `json:"variant"`
+	// Measures: for surprescription_ij, rapport_attendu is the ratio to the
+	// regional mean the generator made (docs/synth.md).
+	Measures map[string]float64 `json:"measures"`
 }
 
 // ReadTruth reads dir/ground_truth.json.
@@ -77,6 +84,9 @@ type Eval struct {
 	// ThemeTrue those on a professional planted with that type.
 	PlantedThemes, ThemeTrue int
 	Undetectable             map[string]int // planted types no profile indicator measures
+	// Oracle is the ceiling of any ranking on this data; nil when the ground
+	// truth has no legitimate factors (older data).
+	Oracle *Oracle
 }
 
 // Precision is the share of flags on a professional planted with the
@@ -213,6 +223,7 @@ func Score(res *Result, t *Truth) *Eval {
 		}
 		ev.Deciles = append(ev.Deciles, dc)
 	}
+	ev.Oracle = newOracle(res, t, ev.Recall)
 	return ev
 }
 
@@ -225,6 +236,7 @@ func (e *Eval) Write(w io.Writer) {
 			frnum(float64(c.Found)/float64(c.Planted), 2), c.Detectable, frnum(float64(c.FoundDet)/float64(c.Detectable), 2))
 	}
 	fmt.Fprintln(w, "  (détectables : rapport à la moyenne fait par le générateur, « rapport_attendu », au moins égal au seuil de ratio)")
+	e.writeOracle(w)
 	fmt.Fprintf(w, "Précision au budget : %d signalements, %d justes (professionnel planté avec ce type d'anomalie) : %s ; %d sur des professionnels plantés d'un type quelconque.\n",
 		e.Flags, e.TrueExactType, frnum(e.Precision(), 2), e.TruePlanted)
 	fmt.Fprintf(w, "Précision sur les thèmes plantés : %d signalements, %d justes (%s).\n",
@@ -333,4 +345,276 @@ func (e *RuleEval) Write(w io.Writer) {
 		c := e.Alerts[r.Code]
 		fmt.Fprintf(w, "  %-36s %5d alertes, %5d justes (%s)\n", r.Code, c[0], c[1], frnum(float64(c[1])/float64(c[0]), 2))
 	}
+}
+
+// OracleRanking is one way the oracle ranks the GPs on their true factors.
+type OracleRanking struct {
+	Code, Label string
+	// Points: the operating points, in the order of OracleGoals.
+	Points []OraclePoint
+}
+
+// OraclePoint is the head of an oracle ranking cut at one goal: Listed GPs,
+// True of them planted surprescription_ij, and the recall per band (Found
+// per RecallCell, in Eval.Recall's order).
+type OraclePoint struct {
+	Goal         string
+	Listed, True int
+	Found        []int
+}
+
+// Oracle is what the best possible ranking could reach on this very data
+// (issue 14 §6): every profiled GP ranked by his true expected ratio, the
+// generator's factors without sampling noise. It bounds what any method
+// can reach on the data; the gap to the method's recall is what a better
+// method could gain.
+type Oracle struct {
+	GPs, Planted, Unplanted int // profiled GPs, of which planted surprescription_ij
+	Budget                  int // ⌊budget × profiled GPs⌋, as Target
+	// AboveLegit counts the unplanted profiled GPs whose legitimate factor
+	// alone reaches 1.5, 2, 2.5 and 3.
+	AboveLegit [4]int
+	// Q999 is the 99.9th percentile of the unplanted GPs' legitimate factors:
+	// the ratio a noise-free rule must reach to flag at most 0.1 % of them.
+	Q999     float64
+	Rankings []OracleRanking
+	// Power is, per RecallCell, the expected number of planted GPs this
+	// method flags given their true factors and the standard errors and τ²
+	// it measured (Oracle.power); PowerFalse the expected number of
+	// unplanted GPs it flags for IJ. ZFlag is the threshold used.
+	Power      []float64
+	PowerFalse float64
+	ZFlag      float64
+}
+
+// oracleThresholds are the factors AboveLegit counts.
+var oracleThresholds = [4]float64{1.5, 2, 2.5, 3}
+
+// OracleGoals are the operating points of the oracle, in French: the
+// budget, the precision goal, the false-flag goal, and all three at once.
+var OracleGoals = []string{"budget", "précision ≥ 0,8", "faux ≤ 0,1 %", "les trois"}
+
+// newOracle ranks the profiled GPs of res on their true factors from
+// t.LegitIJ; nil when the ground truth has no legitimate factors (data
+// written before 3 December 2026).
+func newOracle(res *Result, t *Truth, cells []RecallCell) *Oracle {
+	if len(t.LegitIJ) == 0 {
+		return nil
+	}
+	type plant struct {
+		f       float64
+		variant string
+	}
+	planted := map[string]plant{}
+	for _, a := range t.Anomalies {
+		if a.Type == "surprescription_ij" && a.EntityType == "professionnel" {
+			planted[a.Entity] = plant{a.Intensity, a.Variant}
+		}
+	}
+	type gp struct {
+		num       string
+		rate, dur float64 // true factor on the rate of arrêts, on their duration
+		plant     plant
+		planted   bool
+		cell      int
+	}
+	cellOf := map[string]int{}
+	for i, c := range cells {
+		if c.Type == "surprescription_ij" {
+			cellOf[fmt.Sprintf("%g|%s", c.Intensity, c.Variant)] = i
+		}
+	}
+	o := &Oracle{}
+	var gps []gp
+	var legit []float64
+	for _, p := range res.Scored {
+		l, ok := t.LegitIJ[p.Num]
+		if p.Profession != "1" || !ok {
+			continue
+		}
+		g := gp{num: p.Num, rate: l, dur: 1, cell: -1}
+		if pl, ok := planted[p.Num]; ok {
+			g.plant, g.planted = pl, true
+			if pl.variant == "duree" {
+				g.dur = pl.f
+			} else {
+				g.rate *= pl.f
+			}
+			if i, ok := cellOf[fmt.Sprintf("%g|%s", pl.f, pl.variant)]; ok {
+				g.cell = i
+			}
+			o.Planted++
+		} else {
+			o.Unplanted++
+			legit = append(legit, l)
+			for i, th := range oracleThresholds {
+				if l >= th {
+					o.AboveLegit[i]++
+				}
+			}
+		}
+		gps = append(gps, g)
+	}
+	o.GPs = len(gps)
+	if o.GPs == 0 {
+		return nil
+	}
+	sort.Float64s(legit)
+	if len(legit) > 0 {
+		o.Q999 = legit[min(len(legit)-1, int(math.Ceil(0.999*float64(len(legit))))-1)]
+	}
+	o.Budget = max(int(math.Floor(res.Options.Budget*float64(res.Population["1"]))), 1)
+	maxFalse := int(math.Floor(0.001 * float64(o.Unplanted)))
+	rank := func(code, label string, less func(a, b gp) bool) {
+		r := OracleRanking{Code: code, Label: label}
+		sort.SliceStable(gps, func(i, j int) bool {
+			if less(gps[i], gps[j]) {
+				return true
+			}
+			if less(gps[j], gps[i]) {
+				return false
+			}
+			return gps[i].num < gps[j].num
+		})
+		// The longest heads meeting each goal.
+		kPrec, kFalse := 0, 0
+		tp := 0
+		for k := 1; k <= len(gps); k++ {
+			if gps[k-1].planted {
+				tp++
+			}
+			if float64(tp) >= 0.8*float64(k) {
+				kPrec = k
+			}
+			if k-tp <= maxFalse {
+				kFalse = k
+			}
+		}
+		for _, k := range []int{min(o.Budget, len(gps)), kPrec, kFalse, min(o.Budget, kPrec, kFalse)} {
+			pt := OraclePoint{Listed: k, Found: make([]int, len(cells))}
+			for _, g := range gps[:k] {
+				if g.planted {
+					pt.True++
+					if g.cell >= 0 {
+						pt.Found[g.cell]++
+					}
+				}
+			}
+			r.Points = append(r.Points, pt)
+		}
+		for i := range r.Points {
+			r.Points[i].Goal = OracleGoals[i]
+		}
+		o.Rankings = append(o.Rankings, r)
+	}
+	// The brief's ratio: legitimate factor × planted factor, the expected
+	// IJ days per patient against the mean (rapport_attendu for the planted).
+	rank("rapport", "rapport attendu (facteur légitime × facteur planté)", func(a, b gp) bool {
+		return a.rate*a.dur > b.rate*b.dur
+	})
+	// Per indicator, as the targeting measures them: the duration of the
+	// arrêts has no legitimate variation in the generator, so a noise-free
+	// duration ratio above 1 is planted for sure and comes first; then the
+	// rate, legitimate factor × planted factor.
+	rank("indicateurs", "durée puis taux (la durée n'a pas de variation légitime)", func(a, b gp) bool {
+		if a.dur != b.dur {
+			return a.dur > b.dur
+		}
+		return a.rate > b.rate
+	})
+	// The method's expected recall: a GP is flagged for IJ when the z of
+	// his rate (arrets_mt) or of his durations (duree_arrets_mt) exceeds
+	// ZFlag. Given his true log factor μ and the standard error S and τ²
+	// the funnel measured, Y is ≈ N(μ, S²) and P(z > ZFlag) =
+	// Φ((μ − ZFlag·√(S² + τ²))/S); the two indicators are independent.
+	o.ZFlag = res.ZFlag["1"]
+	o.Power = make([]float64, len(cells))
+	iRate, iDur := indicatorIndex("arrets_mt"), indicatorIndex("duree_arrets_mt")
+	miss := map[string]float64{} // GP → P(no flag)
+	byNum := map[string]int{}
+	for i, g := range gps {
+		byNum[g.num] = i
+	}
+	for _, f := range res.Funnels {
+		if f.Indicator != iRate && f.Indicator != iDur {
+			continue
+		}
+		for _, p := range f.Points {
+			if p.Pro.Profession != "1" || p.S <= 0 {
+				continue
+			}
+			i, ok := byNum[p.Pro.Num]
+			if !ok {
+				continue
+			}
+			g := &gps[i]
+			mu := math.Log(g.rate)
+			if f.Indicator == iDur {
+				mu = math.Log(g.dur)
+			}
+			pr := normalCDF((mu - o.ZFlag*math.Sqrt(p.S*p.S+f.Tau2)) / p.S)
+			if _, ok := miss[g.num]; !ok {
+				miss[g.num] = 1
+			}
+			miss[g.num] *= 1 - pr
+		}
+	}
+	for _, g := range gps {
+		m, ok := miss[g.num]
+		if !ok {
+			continue
+		}
+		switch {
+		case g.cell >= 0:
+			o.Power[g.cell] += 1 - m
+		case !g.planted:
+			o.PowerFalse += 1 - m
+		}
+	}
+	return o
+}
+
+// normalCDF is the standard normal distribution function.
+func normalCDF(x float64) float64 { return 0.5 * math.Erfc(-x/math.Sqrt2) }
+
+// writeOracle prints the oracle in French.
+func (e *Eval) writeOracle(w io.Writer) {
+	if e.Oracle == nil {
+		fmt.Fprintln(w, "Oracle : indisponible — ground_truth.json ne liste pas les facteurs légitimes des généralistes (« facteurs_legitimes_ij », écrits par « medconseil synth » depuis le 3 décembre 2026) ; régénérez les données pour le calculer.")
+		return
+	}
+	o := e.Oracle
+	fmt.Fprintf(w, "Oracle (meilleur classement possible sur ces données : les %d généralistes profilés, dont %d plantés IJ, classés sur leurs facteurs vrais, sans bruit d'échantillonnage) :\n", o.GPs, o.Planted)
+	fmt.Fprintf(w, "  généralistes non plantés à facteur légitime ≥ 1,5 : %d ; ≥ 2 : %d ; ≥ 2,5 : %d ; ≥ 3 : %d (sur %d) ; 99,9e centile : %s\n",
+		o.AboveLegit[0], o.AboveLegit[1], o.AboveLegit[2], o.AboveLegit[3], o.Unplanted, frnum(o.Q999, 2))
+	var cols []int
+	for i, c := range e.Recall {
+		if c.Type == "surprescription_ij" {
+			cols = append(cols, i)
+		}
+	}
+	for _, r := range o.Rankings {
+		fmt.Fprintf(w, "  classement « %s » : %s\n", r.Code, r.Label)
+		fmt.Fprintf(w, "    %-18s %6s %6s %9s", "objectif", "listés", "justes", "précision")
+		for _, i := range cols {
+			c := e.Recall[i]
+			fmt.Fprintf(w, " %9s", frnum(c.Intensity, 1)+" "+c.Variant)
+		}
+		fmt.Fprintln(w)
+		for _, p := range r.Points {
+			fmt.Fprintf(w, "    %-18s %6d %6d %9s", p.Goal, p.Listed, p.True, frnum(float64(p.True)/float64(p.Listed), 2))
+			for _, i := range cols {
+				fmt.Fprintf(w, " %9s", fmt.Sprintf("%d/%d", p.Found[i], e.Recall[i].Planted))
+			}
+			fmt.Fprintln(w)
+		}
+	}
+	fmt.Fprintf(w, "  (budget : %d généralistes ; « faux ≤ 0,1 %% » : au plus %d non plantés listés, 0,1 %% des %d ; « les trois » : la plus courte des trois listes)\n",
+		o.Budget, int(math.Floor(0.001*float64(o.Unplanted))), o.Unplanted)
+	fmt.Fprintf(w, "  Rappel attendu de cette méthode (facteurs vrais, erreurs types et τ mesurés, seuil z > %s) :", frnum(o.ZFlag, 2))
+	for _, i := range cols {
+		c := e.Recall[i]
+		fmt.Fprintf(w, " %s %s %s/%d ;", frnum(c.Intensity, 1), c.Variant, frnum(o.Power[i], 1), c.Planted)
+	}
+	fmt.Fprintf(w, " signalements IJ attendus sur les non plantés : %s\n", frnum(o.PowerFalse, 2))
 }

@@ -755,11 +755,21 @@ type GroundTruth struct {
 	Year      int       `json:"year"`
 	Note      string    `json:"note"`
 	Anomalies []Anomaly `json:"anomalies"`
+	// LegitIJ is every GP's legitimate propensity to prescribe arrêts
+	// (Pro.IJ, log-normal, log-SD 0.3), by PFS_PFS_NUM, planted or not: the
+	// ground truth an evaluation needs to compute what the best possible
+	// ranking could reach (detect eval's oracle). Never in the SNDS tables.
+	// Absent from the files written before 3 December 2026.
+	LegitIJ map[string]float64 `json:"facteurs_legitimes_ij,omitempty"`
 }
 
 func (w *World) writeGroundTruth(path string, truth []Anomaly) error {
 	gt := GroundTruth{Format: 2, Region: w.cfg.Region, Scale: w.cfg.Scale, Seed: w.cfg.Seed, Year: w.cfg.Year,
-		Note: "Anomalies plantées (catalogue DETECTION.md §3.3) qui ont produit des données, une fois chacune ; jamais signalées comme telles dans les tables. Format : docs/synth.md.", Anomalies: truth}
+		Note: "Anomalies plantées (catalogue DETECTION.md §3.3) qui ont produit des données, une fois chacune ; jamais signalées comme telles dans les tables. Format : docs/synth.md.", Anomalies: truth,
+		LegitIJ: map[string]float64{}}
+	for _, i := range w.Off.ByKind[KindGeneraliste] {
+		gt.LegitIJ[w.Off.Pros[i].PFS] = round3(w.Off.Pros[i].IJ)
+	}
 	b, err := json.MarshalIndent(gt, "", "  ")
 	if err != nil {
 		return err

@@ -831,6 +831,9 @@ func TestGroundTruth(t *testing.T) {
 			if a.Measures["arrets_prescrits"] == 0 {
 				t.Errorf("%s : aucun arrêt", a.ID)
 			}
+			if l, ok := gt.LegitIJ[a.Entity]; !ok || l != a.Measures["facteur_legitime"] {
+				t.Errorf("%s : facteur légitime %v dans facteurs_legitimes_ij (%v), %v dans measures", a.ID, l, ok, a.Measures["facteur_legitime"])
+			}
 		case AnomalyCollusion:
 			if a.Measures["trajets_partenaire"] == 0 {
 				t.Errorf("%s : aucun trajet du partenaire", a.ID)
@@ -841,6 +844,23 @@ func TestGroundTruth(t *testing.T) {
 		if types[k] == 0 {
 			t.Errorf("%s : aucune anomalie", k)
 		}
+	}
+	// Every GP of DA_PRA_R has its legitimate propensity, nobody else.
+	gps := 0
+	for _, p := range read[PRA](t, dir, TablePRA) {
+		if p.PFS_PRA_SPE != "1" {
+			if _, ok := gt.LegitIJ[p.PFS_PFS_NUM]; ok {
+				t.Errorf("%s (spécialité %s) dans facteurs_legitimes_ij", p.PFS_PFS_NUM, p.PFS_PRA_SPE)
+			}
+			continue
+		}
+		gps++
+		if l, ok := gt.LegitIJ[p.PFS_PFS_NUM]; !ok || l <= 0 {
+			t.Errorf("généraliste %s : facteur légitime %v (%v)", p.PFS_PFS_NUM, l, ok)
+		}
+	}
+	if gps == 0 || len(gt.LegitIJ) != gps {
+		t.Errorf("facteurs_legitimes_ij : %d entrées pour %d généralistes", len(gt.LegitIJ), gps)
 	}
 }
 
