@@ -128,12 +128,6 @@ FROM (SELECT BEN_NIR_PSA, BEN_RNG_GEM, BEN_SEX_COD, BEN_RES_DPT, %[1]d - CAST(BE
 JOIN dpt d ON d.dpt = b.BEN_RES_DPT
 LEFT JOIN ald l ON l.ben = b.BEN_NIR_PSA;
 
--- The prescriber's patients: everyone on whom he executed an act in the year
--- (the 2018 denominator of L162-1-15: patients with at least one act).
-CREATE OR REPLACE TEMP TABLE panel AS
-SELECT DISTINCT PFS_EXE_NUM AS pro, BEN_NIR_PSA AS ben, BEN_RNG_GEM AS rng
-FROM ER_PRS_F WHERE PFS_EXE_NUM IS NOT NULL;
-
 -- What each prescriber prescribed to each patient.
 CREATE OR REPLACE TEMP TABLE ev AS
 SELECT p.PFS_PRE_NUM AS pro, p.BEN_NIR_PSA AS ben, p.BEN_RNG_GEM AS rng,
@@ -202,6 +196,20 @@ FROM MC_ARR_F
 WHERE EXTRACT(year FROM ARR_DEB_DTD) = %[1]d
 GROUP BY 1, 2;
 
+-- The professionals profiled: whoever prescribed in the year (claims lines
+-- or avis d'arrêt).
+CREATE OR REPLACE TEMP TABLE prescribers AS
+SELECT pro FROM ev UNION SELECT pro FROM evarr;
+
+-- The prescriber's patients: everyone on whom he executed an act in the year
+-- (the 2018 denominator of L162-1-15: patients with at least one act). Only
+-- the prescribers' panels are kept: those of pharmacies, laboratories,
+-- nurses and transporters who prescribe nothing are not profiled, and they
+-- make 40 %% of the (executant, patient) pairs and three quarters of the lines.
+CREATE OR REPLACE TEMP TABLE panel AS
+SELECT DISTINCT PFS_EXE_NUM AS pro, BEN_NIR_PSA AS ben, BEN_RNG_GEM AS rng
+FROM ER_PRS_F WHERE PFS_EXE_NUM IN (SELECT pro FROM prescribers);
+
 -- Medicines by class (ER_PHA_F joined to its prestation on the 9 DCIR keys).
 CREATE OR REPLACE TEMP TABLE evpha AS
 SELECT p.PFS_PRE_NUM AS pro, p.BEN_NIR_PSA AS ben, p.BEN_RNG_GEM AS rng,
@@ -258,15 +266,13 @@ FROM wa JOIN a ON a.ben = wa.ben
 GROUP BY 1, 2, 3`
 
 const cellsSQL = `
-WITH prescribers AS (SELECT pro FROM ev UNION SELECT pro FROM evarr),
-y AS (
+WITH y AS (
   SELECT pn.pro, s.strate,
     CAST(COALESCE(e.arrets_ij, 0) AS DOUBLE) AS arrets_ij, CAST(COALESCE(e.jours_ij, 0) AS DOUBLE) AS jours_ij,
     COALESCE(a.jours_prescrits, 0) AS jours_prescrits,
     LEAST(CAST(COALESCE(t.transports, 0) AS DOUBLE), COALESCE(c.cap, CAST(COALESCE(t.transports, 0) AS DOUBLE))) AS transports, CAST(COALESCE(e.kine, 0) AS DOUBLE) AS kine, CAST(COALESCE(e.lpp, 0) AS DOUBLE) AS lpp,
     CAST(COALESCE(f.opioides, 0) AS DOUBLE) AS opioides, CAST(COALESCE(f.hypnotiques, 0) AS DOUBLE) AS hypnotiques
   FROM panel pn
-  JOIN prescribers r ON r.pro = pn.pro
   JOIN pat s ON s.ben = pn.ben AND s.rng = pn.rng
   LEFT JOIN ev e ON e.pro = pn.pro AND e.ben = pn.ben AND e.rng = pn.rng
   LEFT JOIN trs t ON t.pro = pn.pro AND t.ben = pn.ben AND t.rng = pn.rng
@@ -295,7 +301,7 @@ func Profile(ctx context.Context, db *sql.DB) (*Profiles, error) {
 func ProfileOn(ctx context.Context, db *sql.DB, d Dialect) (*Profiles, error) {
 	t0 := time.Now()
 	var year sql.NullInt64
-	if err := db.QueryRowContext(ctx, `SELECT MAX(EXTRACT(year FROM EXE_SOI_DTD)) FROM ER_PRS_F`).Scan(&year); err != nil {
+	if err := db.QueryRowContext(ctx, `SELECT EXTRACT(year FROM MAX(EXE_SOI_DTD)) FROM ER_PRS_F`).Scan(&year); err != nil {
 		return nil, fmt.Errorf("profil : année des soins : %w", err)
 	}
 	if !year.Valid {
