@@ -154,22 +154,14 @@ WITH tr AS (
   SELECT p.PFS_PRE_NUM AS pro, p.BEN_NIR_PSA AS ben, p.BEN_RNG_GEM AS rng, p.EXE_SOI_DTD AS d
   FROM ER_PRS_F p JOIN pra x ON x.pro = p.PFS_EXE_NUM
   WHERE x.spa IN ('55', '56') AND p.PFS_PRE_NUM IS NOT NULL),
-tb AS (SELECT DISTINCT ben FROM tr),
 care AS (
   SELECT DISTINCT p.BEN_NIR_PSA AS ben, p.EXE_SOI_DTD AS d1, p.EXE_SOI_DTF AS d2
-  FROM ER_PRS_F p JOIN tb ON tb.ben = p.BEN_NIR_PSA LEFT JOIN pra x ON x.pro = p.PFS_EXE_NUM
-  WHERE COALESCE(x.spa, '') NOT IN ('55', '56') AND p.PRS_NAT_REF NOT IN (6110, 6111, 6112)),
--- One-day lines (nearly all) by equality on the day before, of and after,
--- the others (stays) by their interval.
-near1 AS (
-  SELECT DISTINCT c.ben, c.d1 + v.k AS d FROM care c, (VALUES (-1), (0), (1)) v(k) WHERE c.d2 = c.d1),
-tdays AS (SELECT DISTINCT ben, d FROM tr),
-ok AS (
-  SELECT t.ben, t.d FROM tdays t JOIN near1 n ON n.ben = t.ben AND n.d = t.d
-  UNION
-  SELECT t.ben, t.d FROM tdays t JOIN care c ON c.ben = t.ben AND c.d2 <> c.d1 AND c.d1 <= t.d + 1 AND c.d2 >= t.d - 1)
-SELECT tr.pro, tr.ben, tr.rng, COUNT(*) AS transports
-FROM tr JOIN ok ON ok.ben = tr.ben AND ok.d = tr.d
+  FROM ER_PRS_F p LEFT JOIN pra x ON x.pro = p.PFS_EXE_NUM
+  WHERE COALESCE(x.spa, '') NOT IN ('55', '56') AND p.PRS_NAT_REF NOT IN (6110, 6111, 6112)
+    AND p.BEN_NIR_PSA IN (SELECT ben FROM tr))
+SELECT pro, ben, rng, COUNT(*) AS transports
+FROM tr
+WHERE EXISTS (SELECT 1 FROM care c WHERE c.ben = tr.ben AND c.d1 <= tr.d + 1 AND c.d2 >= tr.d - 1)
 GROUP BY 1, 2, 3;
 
 -- Trips per transported patient, winsorised: per profession of the
