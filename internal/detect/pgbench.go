@@ -19,7 +19,7 @@ import (
 // those are loaded into PostgreSQL (DuckDB reads no others from the
 // Parquet either; nil loads every column).
 var pgColumns = map[string][]string{
-	"ER_PRS_F": {"PFS_EXE_NUM", "PFS_PRE_NUM", "BEN_NIR_PSA", "BEN_RNG_GEM", "PRS_NAT_REF", "PRE_PRE_DTD", "PRS_ACT_QTE", "EXE_SOI_DTD", "EXE_SOI_DTF", "PRS_MTT_NUM",
+	"ER_PRS_F": {"PFS_EXE_NUM", "PFS_PRE_NUM", "BEN_NIR_PSA", "BEN_RNG_GEM", "PRS_NAT_REF", "PRE_PRE_DTD", "PRS_ACT_QTE", "EXE_SOI_DTD", "PRS_MTT_NUM",
 		"FLX_DIS_DTD", "FLX_TRT_DTD", "FLX_EMT_TYP", "FLX_EMT_NUM", "FLX_EMT_ORD", "ORG_CLE_NUM", "DCT_ORD_NUM", "PRS_ORD_NUM", "REM_TYP_AFF"},
 }
 

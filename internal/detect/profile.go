@@ -133,35 +133,11 @@ CREATE OR REPLACE TEMP TABLE ev AS
 SELECT p.PFS_PRE_NUM AS pro, p.BEN_NIR_PSA AS ben, p.BEN_RNG_GEM AS rng,
   COUNT(DISTINCT CASE WHEN p.PRS_NAT_REF IN (6110, 6111, 6112) THEN p.PRE_PRE_DTD END) AS arrets_ij,
   SUM(CASE WHEN p.PRS_NAT_REF IN (6110, 6111, 6112) THEN CAST(p.PRS_ACT_QTE AS DOUBLE) ELSE 0 END) AS jours_ij,
+  SUM(CASE WHEN x.spa IN ('55', '56') THEN 1 ELSE 0 END) AS transports,
   SUM(CASE WHEN x.spa = '26' THEN GREATEST(CAST(p.PRS_ACT_QTE AS DOUBLE), 1) ELSE 0 END) AS kine,
   SUM(CASE WHEN x.spa = '50' AND p.PRS_NAT_REF <> 3313 THEN 1 ELSE 0 END) AS lpp
 FROM ER_PRS_F p LEFT JOIN pra x ON x.pro = p.PFS_EXE_NUM
 WHERE p.PFS_PRE_NUM IS NOT NULL
-GROUP BY 1, 2, 3;
-
--- Trips to a care: a transport is paid to take the patient to care (R322-10
--- CSS), so the prescriber's indicator counts the trips whose patient has
--- another line (not a transport, not an IJ) the day before, the same day
--- or the day after, as the trajet_sans_soin rule defines them. A trip with
--- no care line is either a public stay (PMSI, not in the DCIR: a share the
--- whole region has alike, taken out of the reference too) or a trip the
--- transporter billed without care: his fraud, which trajet_sans_soin finds
--- on him, not the prescriber's practice. At scale 1.0 a transporter planted
--- trajet_sans_soin spread ≈ 7 such trips on each of 37 patients of one GP,
--- under the per-patient cap below, and made him a false outlier.
-CREATE OR REPLACE TEMP TABLE trs AS
-WITH tr AS (
-  SELECT p.PFS_PRE_NUM AS pro, p.BEN_NIR_PSA AS ben, p.BEN_RNG_GEM AS rng, p.EXE_SOI_DTD AS d
-  FROM ER_PRS_F p JOIN pra x ON x.pro = p.PFS_EXE_NUM
-  WHERE x.spa IN ('55', '56') AND p.PFS_PRE_NUM IS NOT NULL),
-care AS (
-  SELECT DISTINCT p.BEN_NIR_PSA AS ben, p.EXE_SOI_DTD AS d1, p.EXE_SOI_DTF AS d2
-  FROM ER_PRS_F p LEFT JOIN pra x ON x.pro = p.PFS_EXE_NUM
-  WHERE COALESCE(x.spa, '') NOT IN ('55', '56') AND p.PRS_NAT_REF NOT IN (6110, 6111, 6112)
-    AND p.BEN_NIR_PSA IN (SELECT ben FROM tr))
-SELECT pro, ben, rng, COUNT(*) AS transports
-FROM tr
-WHERE EXISTS (SELECT 1 FROM care c WHERE c.ben = tr.ben AND c.d1 <= tr.d + 1 AND c.d2 >= tr.d - 1)
 GROUP BY 1, 2, 3;
 
 -- Trips per transported patient, winsorised: per profession of the
@@ -175,7 +151,8 @@ GROUP BY 1, 2, 3;
 -- would make the prescriber an outlier of the whole funnel.
 CREATE OR REPLACE TEMP TABLE tcap AS
 SELECT x.spa, CAST(percentile_disc(0.99) WITHIN GROUP (ORDER BY e.transports) AS DOUBLE) AS cap
-FROM trs e JOIN pra x ON x.pro = e.pro
+FROM ev e JOIN pra x ON x.pro = e.pro
+WHERE e.transports > 0
 GROUP BY 1;
 
 -- Days of arrêt prescribed: every avis (initial or prolongation) the
@@ -262,12 +239,11 @@ WITH y AS (
   SELECT pn.pro, s.strate,
     CAST(COALESCE(e.arrets_ij, 0) AS DOUBLE) AS arrets_ij, CAST(COALESCE(e.jours_ij, 0) AS DOUBLE) AS jours_ij,
     COALESCE(a.jours_prescrits, 0) AS jours_prescrits,
-    LEAST(CAST(COALESCE(t.transports, 0) AS DOUBLE), COALESCE(c.cap, CAST(COALESCE(t.transports, 0) AS DOUBLE))) AS transports, CAST(COALESCE(e.kine, 0) AS DOUBLE) AS kine, CAST(COALESCE(e.lpp, 0) AS DOUBLE) AS lpp,
+    LEAST(CAST(COALESCE(e.transports, 0) AS DOUBLE), COALESCE(c.cap, CAST(COALESCE(e.transports, 0) AS DOUBLE))) AS transports, CAST(COALESCE(e.kine, 0) AS DOUBLE) AS kine, CAST(COALESCE(e.lpp, 0) AS DOUBLE) AS lpp,
     CAST(COALESCE(f.opioides, 0) AS DOUBLE) AS opioides, CAST(COALESCE(f.hypnotiques, 0) AS DOUBLE) AS hypnotiques
   FROM panel pn
   JOIN pat s ON s.ben = pn.ben AND s.rng = pn.rng
   LEFT JOIN ev e ON e.pro = pn.pro AND e.ben = pn.ben AND e.rng = pn.rng
-  LEFT JOIN trs t ON t.pro = pn.pro AND t.ben = pn.ben AND t.rng = pn.rng
   LEFT JOIN evpha f ON f.pro = pn.pro AND f.ben = pn.ben AND f.rng = pn.rng
   LEFT JOIN evarr a ON a.pro = pn.pro AND a.ben = pn.ben
   LEFT JOIN pra xc ON xc.pro = pn.pro
