@@ -18,6 +18,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"medconseil"
+	"medconseil/internal/browsertest"
 	"medconseil/internal/demo"
 	"medconseil/internal/sqldb/sqldbtest"
 )
@@ -44,13 +45,13 @@ func TestDemoControle(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(ref, "snds", "IR_NAT_V.csv")); err != nil {
 		t.Skipf("référentiels absents (%s) ; définir MEDCONSEIL_REFERENCE", ref)
 	}
-	chromium := demoChromium(t)
+	browsertest.Chromium(t) // skips early without a browser, fails in CI
 	// The SQLite run's directory outlives it: its data is copied for the
 	// PostgreSQL run.
 	dir := t.TempDir()
 	generated := filepath.Join(dir, "controle")
 	t.Run("sqlite", func(t *testing.T) {
-		demoControleJourney(t, chromium, ref, []string{"--db", filepath.Join(dir, "demo.db")}, generated, false)
+		demoControleJourney(t, ref, []string{"--db", filepath.Join(dir, "demo.db")}, generated, false)
 	})
 	t.Run("postgres", func(t *testing.T) {
 		dsn, _ := sqldbtest.EmptyPostgres(t)
@@ -70,28 +71,11 @@ func TestDemoControle(t *testing.T) {
 		if out, err := exec.Command("cp", "-r", generated, filepath.Join(dir, "controle")).CombinedOutput(); err != nil {
 			t.Fatalf("cp: %v %s", err, out)
 		}
-		demoControleJourney(t, chromium, ref, []string{"--db", dsn, "--key-file", keys, "--audit-key-file", auditKey}, filepath.Join(dir, "controle"), true)
+		demoControleJourney(t, ref, []string{"--db", dsn, "--key-file", keys, "--audit-key-file", auditKey}, filepath.Join(dir, "controle"), true)
 	})
 }
 
-func demoChromium(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("MEDCONSEIL_CHROMIUM"); p != "" {
-		return p
-	}
-	for _, name := range []string{"/usr/bin/chromium", "chromium", "chromium-browser"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("Chromium absent: the browser tests cannot run in CI")
-	}
-	t.Skip("Chromium absent (apt-get install -y chromium): browser test skipped outside CI")
-	return ""
-}
-
-func demoControleJourney(t *testing.T, chromium, ref string, dbArgs []string, dataDir string, reused bool) {
+func demoControleJourney(t *testing.T, ref string, dbArgs []string, dataDir string, reused bool) {
 	ctx, cancel := context.WithCancel(context.Background())
 	e, out, _ := testEnv("", map[string]string{"MEDCONSEIL_REFERENCE": ref})
 	done := make(chan error, 1)
@@ -136,16 +120,7 @@ func demoControleJourney(t *testing.T, chromium, ref string, dbArgs []string, da
 		t.Errorf("reused %v, banner %q", reused, banner)
 	}
 
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromium), chromedp.Flag("headless", true), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(t.TempDir()),
-	}
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelA()
-	bctx, cancelB := chromedp.NewContext(actx)
-	defer cancelB()
-	bctx, cancelC := context.WithTimeout(bctx, 5*time.Minute)
-	defer cancelC()
+	bctx := browsertest.New(t)
 	step := func(name string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		if err := chromedp.Do(bctx, actions...); err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"medconseil/internal/browsertest"
 	"medconseil/internal/sqldb/sqldbtest"
 )
 
@@ -21,7 +22,7 @@ const fetchStatusJS = `fetch(%q).then(r => r.status + ' ' + r.headers.get('Conte
 // downloading its PDF; the CPAM agent, on the same dossier, gets the assuré's
 // notification and the caisse's copy, not the prescriber's letter.
 func TestBrowserCourriers(t *testing.T) {
-	chromiumPath(t)
+	browsertest.Chromium(t)
 	db := sqldbtest.SQLite(t)
 	e := start(t, db)
 	res, body := e.do("POST", "/api/v1/arrets", e.token("prescripteur.demo"), arretBody(nil), nil)
@@ -31,7 +32,7 @@ func TestBrowserCourriers(t *testing.T) {
 	var created struct{ ID int64 }
 	json.Unmarshal([]byte(body), &created)
 	page := fmt.Sprintf("%s/dossiers/%d", e.srv.URL, created.ID)
-	root := newBrowser(t)
+	root := browsertest.New(t)
 
 	ctx := session(t, root)
 	login(t, ctx, e.srv.URL, "praticien.67")

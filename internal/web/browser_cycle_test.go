@@ -7,6 +7,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"medconseil/internal/browsertest"
 	"medconseil/internal/sqldb/sqldbtest"
 )
 
@@ -15,12 +16,12 @@ import (
 // reaches the transition buttons with the keyboard and asks for documents; the
 // page then shows the new state and the transition in the history.
 func TestBrowserCycle(t *testing.T) {
-	chromiumPath(t)
+	browsertest.Chromium(t)
 	db := sqldbtest.SQLite(t)
 	e := start(t, db)
 	id := fileTransport(t, e)
 	base := e.srv.URL
-	ctx := session(t, newBrowser(t))
+	ctx := session(t, browsertest.New(t))
 	login(t, ctx, base, "agent.67")
 	page := fmt.Sprintf("%s/dossiers/%d", base, id)
 	do(t, ctx, "dossier", chromedp.Navigate(page), chromedp.WaitVisible(css("#titre-cycle")))

@@ -2,14 +2,13 @@ package web_test
 
 import (
 	"context"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"medconseil/internal/browsertest"
 	"medconseil/internal/demo"
 	"medconseil/internal/sqldb/sqldbtest"
 )
@@ -17,52 +16,8 @@ import (
 // Browser tests: Debian's headless Chromium driven over the DevTools protocol
 // (chromedp) against the real server on loopback, through each role's main
 // journey, with cheap keyboard checks (focus order, labels). They skip only when
-// no Chromium is installed and CI is unset; in CI a missing Chromium fails.
-
-// chromiumPath finds the browser: $MEDCONSEIL_CHROMIUM, then Debian's.
-func chromiumPath(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("MEDCONSEIL_CHROMIUM"); p != "" {
-		return p
-	}
-	for _, name := range []string{"/usr/bin/chromium", "chromium", "chromium-browser"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("Chromium absent: the browser tests cannot run in CI (.ci/run installs it with apt-get install -y chromium)")
-	}
-	t.Skip("Chromium absent (apt-get install -y chromium): browser tests skipped outside CI")
-	return ""
-}
-
-// newBrowser starts a fresh headless Chromium (its own profile directory) and
-// returns its first tab's context; session starts a private session in it.
-func newBrowser(t *testing.T) context.Context {
-	t.Helper()
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromiumPath(t)),
-		chromedp.Flag("headless", true),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true),
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-	}
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelB := chromedp.NewContext(actx)
-	ctx, cancelC := context.WithTimeout(ctx, 5*time.Minute)
-	t.Cleanup(func() { cancelC(); cancelB(); cancelA() })
-	if err := chromedp.Do(ctx); err != nil { // starts the browser
-		t.Fatalf("starting Chromium: %v", err)
-	}
-	return ctx
-}
+// no Chromium is installed and CI is unset; in CI a missing Chromium fails
+// (internal/browsertest finds and starts the browser).
 
 // session opens a tab in a new browser context (its own cookies), so each role
 // logs in from scratch without starting another browser.
@@ -140,14 +95,14 @@ func firstTab(t *testing.T, ctx context.Context, base, path string) {
 const dossierLinksJS = `Array.from(document.querySelectorAll('tbody tr a[href^="/dossiers/"]')).map(a => a.getAttribute('href'))`
 
 func TestBrowserJourneys(t *testing.T) {
-	chromiumPath(t)
+	browsertest.Chromium(t)
 	db := sqldbtest.SQLite(t)
 	e := start(t, db)
 	if _, err := demo.SeedDossiers(context.Background(), db, 6, time.Now(), 7); err != nil {
 		t.Fatal(err)
 	}
 	base := e.srv.URL
-	root := newBrowser(t)
+	root := browsertest.New(t)
 
 	t.Run("praticien", func(t *testing.T) {
 		ctx := session(t, root)

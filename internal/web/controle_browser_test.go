@@ -6,6 +6,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"medconseil/internal/browsertest"
 	"medconseil/internal/sqldb/sqldbtest"
 )
 
@@ -15,11 +16,11 @@ import (
 // and records the hearing (the director's deadline appears), by keyboard-usable,
 // labelled forms.
 func TestBrowserControle(t *testing.T) {
-	chromiumPath(t)
+	browsertest.Chromium(t)
 	db := sqldbtest.SQLite(t)
 	e := start(t, db)
 	base := e.srv.URL
-	root := newBrowser(t)
+	root := browsertest.New(t)
 	ctx := session(t, root)
 	login(t, ctx, base, "chef.67")
 	do(t, ctx, "control page", chromedp.Navigate(base+"/controle"), chromedp.WaitVisible(css("#liste")))

@@ -12,6 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"medconseil"
+	"medconseil/internal/browsertest"
 	"medconseil/internal/sqldb"
 	"medconseil/internal/sqldb/sqldbtest"
 	"medconseil/internal/web"
@@ -27,7 +28,7 @@ var clearAlerts = chromedp.Evaluate[chromedp.Void](`document.querySelectorAll('.
 // with its source appear), then engages a pénalité from the indu and notifies
 // its facts (letter, R147-2 deadline), by labelled forms.
 func TestBrowserInduPenalite(t *testing.T) {
-	chromiumPath(t)
+	browsertest.Chromium(t)
 	today := medconseil.DateOf(time.Now())
 	dir := controleParquet(t, medconseil.NewDate(today.Year(), today.Month(), 1).AddMonths(-2))
 	db := sqldbtest.SQLite(t)
@@ -36,7 +37,7 @@ func TestBrowserInduPenalite(t *testing.T) {
 	controleStep(t, db, id, "notifier", sqldb.EventInput{})
 	controleStep(t, db, id, "entendre", sqldb.EventInput{Note: "audition : les faits sont reconnus"})
 	base := e.srv.URL
-	ctx := session(t, newBrowser(t))
+	ctx := session(t, browsertest.New(t))
 	login(t, ctx, base, "chef.67")
 	do(t, ctx, "procedure page", chromedp.Navigate(fmt.Sprintf("%s/controle/%d", base, id)), chromedp.WaitVisible(css("#form-indu")))
 	checkLabels(t, ctx, "procedure with the indu form")
@@ -118,7 +119,7 @@ func TestBrowserInduPenalite(t *testing.T) {
 // notification is refused on its field; the contentieux opens with its CMRA
 // deadlines, the dossier becomes « contestée », and a pièce is added.
 func TestBrowserContentieuxAvis(t *testing.T) {
-	chromiumPath(t)
+	browsertest.Chromium(t)
 	db := sqldbtest.SQLite(t)
 	e := start(t, db)
 	ctx0 := context.Background()
@@ -144,7 +145,7 @@ func TestBrowserContentieuxAvis(t *testing.T) {
 	}
 	today := medconseil.DateOf(time.Now())
 	base := e.srv.URL
-	ctx := session(t, newBrowser(t))
+	ctx := session(t, browsertest.New(t))
 	login(t, ctx, base, "praticien.67")
 	do(t, ctx, "dossier page", chromedp.Navigate(fmt.Sprintf("%s/dossiers/%d", base, out.ID)), chromedp.WaitVisible(css(`a[href$="/contentieux"]`)))
 	do(t, ctx, "Contester l'avis", chromedp.Click(css(`a[href$="/contentieux"]`)), chromedp.WaitVisible(css("#delai-contestation")))

@@ -9,6 +9,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"medconseil"
+	"medconseil/internal/browsertest"
 	"medconseil/internal/sqldb/sqldbtest"
 )
 
@@ -18,13 +19,13 @@ import (
 // praticien-conseil records the presence and the three phases of the
 // examination, which the agent then does not see.
 func TestBrowserConvocation(t *testing.T) {
-	chromiumPath(t)
+	browsertest.Chromium(t)
 	db := sqldbtest.SQLite(t)
 	e := start(t, db)
 	importCommunes(t, db)
 	id := fileArret(t, e, "67180", 0)
 	base := e.srv.URL
-	root := newBrowser(t)
+	root := browsertest.New(t)
 	monday := nextMonday()
 
 	agent := session(t, root)

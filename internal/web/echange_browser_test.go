@@ -10,6 +10,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"medconseil"
+	"medconseil/internal/browsertest"
 	"medconseil/internal/sqldb/sqldbtest"
 )
 
@@ -19,12 +20,12 @@ import (
 // deadline of the service médical shows on the section and among the lifecycle's
 // délais. The administrative agent then sees the échange without its summary.
 func TestBrowserEchangeContreVisite(t *testing.T) {
-	chromiumPath(t)
+	browsertest.Chromium(t)
 	db := sqldbtest.SQLite(t)
 	e := start(t, db)
 	id := fileArret(t, e, "67482", 0)
 	base := e.srv.URL
-	root := newBrowser(t)
+	root := browsertest.New(t)
 	today := medconseil.DateOf(time.Now())
 
 	prat := session(t, root)

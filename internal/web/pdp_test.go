@@ -10,6 +10,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"medconseil"
+	"medconseil/internal/browsertest"
 	"medconseil/internal/demo"
 	"medconseil/internal/sqldb"
 	"medconseil/internal/sqldb/sqldbtest"
@@ -56,7 +57,7 @@ func matrixPDP(t *testing.T, fx *matrixFix) {
 // the signalled dossier (no clinical content), an action refused with the field
 // named, then recorded, and back in the worklist with its outcome.
 func TestBrowserPDPJourney(t *testing.T) {
-	chromiumPath(t)
+	browsertest.Chromium(t)
 	db := sqldbtest.SQLite(t)
 	e := start(t, db)
 	ctx0 := context.Background()
@@ -73,7 +74,7 @@ func TestBrowserPDPJourney(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := e.srv.URL
-	ctx := session(t, newBrowser(t))
+	ctx := session(t, browsertest.New(t))
 	login(t, ctx, base, "pdp.67")
 	do(t, ctx, "PDP worklist", chromedp.Navigate(base+"/pdp"), chromedp.WaitVisible(css("#liste-pdp")))
 	checkLabels(t, ctx, "pdp")

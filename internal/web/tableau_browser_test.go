@@ -6,6 +6,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"medconseil/internal/browsertest"
 	"medconseil/internal/sqldb/sqldbtest"
 )
 
@@ -13,11 +14,11 @@ import (
 // the keyboard, lands on the dashboard, reaches the map's départements with Tab,
 // follows one to its row and reads the map's table alternative.
 func TestBrowserTableauMedecinChef(t *testing.T) {
-	chromiumPath(t)
+	browsertest.Chromium(t)
 	db := sqldbtest.SQLite(t)
 	e := startTableau(t, db)
 	base := e.srv.URL
-	ctx := session(t, newBrowser(t))
+	ctx := session(t, browsertest.New(t))
 
 	login(t, ctx, base, "chef.67")
 	do(t, ctx, "landing", chromedp.WaitVisible(css("#table-carte")))

@@ -8,6 +8,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"medconseil/internal/browsertest"
 	"medconseil/internal/demo"
 	"medconseil/internal/sqldb"
 	"medconseil/internal/sqldb/sqldbtest"
@@ -18,14 +19,14 @@ import (
 // page's script), the session expiring before it is sent, a new login that comes
 // back to the dossier with the text restored, the avis given, « dossier suivant ».
 func TestBrowserWorklistJourney(t *testing.T) {
-	chromiumPath(t)
+	browsertest.Chromium(t)
 	db := sqldbtest.SQLite(t)
 	e := start(t, db)
 	if _, err := demo.SeedDossiers(context.Background(), db, 8, time.Now(), 7); err != nil {
 		t.Fatal(err)
 	}
 	base := e.srv.URL
-	ctx := session(t, newBrowser(t))
+	ctx := session(t, browsertest.New(t))
 	login(t, ctx, base, "praticien.67")
 	do(t, ctx, "worklist", chromedp.Navigate(base+"/dossiers?ouverts=1"), chromedp.WaitVisible(css("table")))
 	checkLabels(t, ctx, "worklist")
@@ -109,12 +110,12 @@ func TestBrowserWorklistJourney(t *testing.T) {
 // the login page, and the new login comes back to the dossier the note was
 // written on — not to the note's POST-only address (« Page introuvable »).
 func TestBrowserFormAfterSessionEnd(t *testing.T) {
-	chromiumPath(t)
+	browsertest.Chromium(t)
 	db := sqldbtest.SQLite(t)
 	e := start(t, db)
 	id := seedMatrixDossier(t, e)
 	base := e.srv.URL
-	ctx := session(t, newBrowser(t))
+	ctx := session(t, browsertest.New(t))
 	login(t, ctx, base, "praticien.67")
 	dossier := "/dossiers/" + itoa(id)
 	do(t, ctx, "dossier", chromedp.Navigate(base+dossier), chromedp.WaitVisible(css("#texte")),
