@@ -439,3 +439,65 @@ func TestTransportsWinsorised(t *testing.T) {
 		t.Fatalf("%d généralistes profilés sur 2", seen)
 	}
 }
+
+// TestDurationsByRank checks durCellsSQL by hand: one stratum (H 25-34),
+// four arrêts of 1, 10, 10 and 100 days, the first two of GP A's patients,
+// the last two of GP B's. Mid-ranks 1/8, 1/2, 1/2, 7/8; the logs have mean
+// m = ln 10 and standard deviation sd = ln 10/√2; each arrêt becomes
+// m + sd·Φ⁻¹(u). With a 1000-day arrêt instead of 100, m and sd change but
+// not the scores Φ⁻¹(u): only the ranks count.
+func TestDurationsByRank(t *testing.T) {
+	for _, long := range []int{100, 1000} {
+		db, err := sql.Open("duckdb", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.SetMaxOpenConns(1)
+		for _, s := range []string{
+			`CREATE TEMP TABLE pat AS SELECT * FROM (VALUES ('b1', 1, 4), ('b2', 1, 4), ('b3', 1, 4)) v(ben, rng, strate)`,
+			`CREATE TEMP TABLE mtp AS SELECT * FROM (VALUES ('b1', 1, 'A'), ('b2', 1, 'A'), ('b3', 1, 'B')) v(ben, rng, pro)`,
+			fmt.Sprintf(`CREATE TEMP TABLE arrmt AS SELECT ben, ini, DATE '2025-03-01' AS deb, CAST(jours AS DOUBLE) AS jours, 1 AS initial
+				FROM (VALUES ('b1', 1, 1), ('b2', 2, 10), ('b3', 3, 10), ('b3', 4, %d)) v(ben, ini, jours)`, long),
+		} {
+			if _, err := db.Exec(s); err != nil {
+				t.Fatal(err)
+			}
+		}
+		rows, err := db.Query(fmt.Sprintf(durCellsSQL, 2025, 9))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string][3]float64{}
+		for rows.Next() {
+			var pro string
+			var ind, strate int
+			var n int64
+			var s1, s2 float64
+			if err := rows.Scan(&pro, &ind, &strate, &n, &s1, &s2); err != nil {
+				t.Fatal(err)
+			}
+			if ind != 9 || strate != 4 {
+				t.Errorf("%s : indicateur %d, strate %d", pro, ind, strate)
+			}
+			got[pro] = [3]float64{float64(n), s1, s2}
+		}
+		rows.Close()
+		db.Close()
+		l := []float64{0, math.Log(10), math.Log(10), math.Log(float64(long))}
+		m := (l[0] + l[1] + l[2] + l[3]) / 4
+		var v float64
+		for _, x := range l {
+			v += (x - m) * (x - m) / 4
+		}
+		sd := math.Sqrt(v)
+		z := math.Sqrt2 * math.Erfinv(2*0.875-1) // Φ⁻¹(7/8) ≈ 1.150
+		want := map[string][2]float64{"A": {2*m - sd*z, m*m + (m-sd*z)*(m-sd*z)}, "B": {2*m + sd*z, m*m + (m+sd*z)*(m+sd*z)}}
+		for pro, w := range want {
+			g := got[pro]
+			// Tukey's λ is within 0.005 of Φ⁻¹ here.
+			if g[0] != 2 || math.Abs(g[1]-w[0]) > 0.01 || math.Abs(g[2]-w[1]) > 0.05 {
+				t.Errorf("%d jours : %s n=%v S1=%v S2=%v, attendu n=2 S1=%v S2=%v", long, pro, g[0], g[1], g[2], w[0], w[1])
+			}
+		}
+	}
+}

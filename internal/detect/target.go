@@ -279,7 +279,7 @@ func Explain(p *Point, f *Funnel) string {
 		peers = "du département " + f.Group[i+1:]
 	}
 	if ind.Log {
-		return fmt.Sprintf("%s : %s arrêts commencés dans l'année, durée moyenne géométrique observée %s jours, attendue %s jours à patientèle comparable (âge, sexe, département, ALD) ; "+
+		return fmt.Sprintf("%s : %s arrêts commencés dans l'année, durée moyenne géométrique observée %s jours, attendue %s jours à patientèle comparable (âge, sexe, département, ALD ; durées normalisées par leur rang parmi les arrêts de la même strate) ; "+
 			"ratio des durées %s (%s après rétrécissement bayésien) ; z = %s après surdispersion (z brut %s) ; comparé à %d %s %s.",
 			capitalize(ind.Label), frnum(p.N, 0), frnum(math.Exp(p.O/p.N), 1), frnum(math.Exp(p.E/p.N), 1), frnum(f.Effect(p), 2), frnum(f.ShrunkEffect(p), 2),
 			frnum(p.ZAdj, 1), frnum(p.Z, 1), len(f.Points), ProfessionLabel(p.Pro.Profession, len(f.Points) > 1), peers)

@@ -235,7 +235,7 @@ func (c *ciblage) profil(w http.ResponseWriter, r *http.Request) error {
 			sh := f.Show(p) // durations per arrêt for a Log indicator
 			unit := ind.Unit
 			if ind.Log {
-				unit = "jours par arrêt (moyenne géométrique)"
+				unit = "jours par arrêt (moyenne géométrique des durées normalisées par rang)"
 			}
 			v.Rows = append(v.Rows, profilRow{Label: ind.Label, Unit: unit, O: sh.O, E: sh.E, SR: sh.Ratio, Shrunk: sh.Shrunk, Z: p.ZAdj, ZRaw: p.Z,
 				Limit95: sh.Limit95, Limit998: sh.Limit998, Peers: len(f.Points), Group: f.Group, Outlier: p.ZAdj > detect.Z998,
