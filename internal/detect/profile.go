@@ -128,7 +128,11 @@ FROM (SELECT BEN_NIR_PSA, BEN_RNG_GEM, BEN_SEX_COD, BEN_RES_DPT, %[1]d - CAST(BE
 JOIN dpt d ON d.dpt = b.BEN_RES_DPT
 LEFT JOIN ald l ON l.ben = b.BEN_NIR_PSA;
 
--- What each prescriber prescribed to each patient.
+-- What each prescriber prescribed to each patient. Only the lines that count
+-- in an indicator enter the grouping (IJ, or executed by a transporter, a
+-- kinésithérapeute or a supplier of LPP): the others (laboratories, nurses,
+-- medicines, …: four lines in five) would only make (prescriber, patient)
+-- pairs whose every count is 0, which the cells read as 0 anyway (COALESCE).
 CREATE OR REPLACE TEMP TABLE ev AS
 SELECT p.PFS_PRE_NUM AS pro, p.BEN_NIR_PSA AS ben, p.BEN_RNG_GEM AS rng,
   COUNT(DISTINCT CASE WHEN p.PRS_NAT_REF IN (6110, 6111, 6112) THEN p.PRE_PRE_DTD END) AS arrets_ij,
@@ -138,6 +142,7 @@ SELECT p.PFS_PRE_NUM AS pro, p.BEN_NIR_PSA AS ben, p.BEN_RNG_GEM AS rng,
   SUM(CASE WHEN x.spa = '50' AND p.PRS_NAT_REF <> 3313 THEN 1 ELSE 0 END) AS lpp
 FROM ER_PRS_F p LEFT JOIN pra x ON x.pro = p.PFS_EXE_NUM
 WHERE p.PFS_PRE_NUM IS NOT NULL
+  AND (p.PRS_NAT_REF IN (6110, 6111, 6112) OR x.spa IN ('55', '56', '26') OR (x.spa = '50' AND p.PRS_NAT_REF <> 3313))
 GROUP BY 1, 2, 3;
 
 -- Trips per transported patient, winsorised: per profession of the
@@ -165,10 +170,12 @@ FROM MC_ARR_F
 WHERE EXTRACT(year FROM ARR_DEB_DTD) = %[1]d
 GROUP BY 1, 2;
 
--- The professionals profiled: whoever prescribed in the year (claims lines
--- or avis d'arrêt).
+-- The professionals profiled: whoever prescribed in the year (claims lines,
+-- whatever they are, or avis d'arrêt). A distinct over one column of few
+-- values is cheap next to ev's grouping of (prescriber, patient) pairs.
 CREATE OR REPLACE TEMP TABLE prescribers AS
-SELECT pro FROM ev UNION SELECT pro FROM evarr;
+SELECT PFS_PRE_NUM AS pro FROM ER_PRS_F WHERE PFS_PRE_NUM IS NOT NULL
+UNION SELECT pro FROM evarr;
 
 -- The prescriber's patients: everyone on whom he executed an act in the year
 -- (the 2018 denominator of L162-1-15: patients with at least one act). Only
