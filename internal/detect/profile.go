@@ -129,7 +129,11 @@ FROM (SELECT BEN_NIR_PSA, BEN_RNG_GEM, BEN_SEX_COD, BEN_RES_DPT, %[1]d - CAST(BE
 JOIN dpt d ON d.dpt = b.BEN_RES_DPT
 LEFT JOIN ald l ON l.ben = b.BEN_NIR_PSA;
 
--- What each prescriber prescribed to each patient.
+-- What each prescriber prescribed to each patient. Only the lines that count
+-- in an indicator enter the grouping (IJ, or executed by a transporter, a
+-- kinésithérapeute or a supplier of LPP): the others (laboratories, nurses,
+-- medicines, …: four lines in five) would only make (prescriber, patient)
+-- pairs whose every count is 0, which the cells read as 0 anyway (COALESCE).
 CREATE OR REPLACE TEMP TABLE ev AS
 SELECT p.PFS_PRE_NUM AS pro, p.BEN_NIR_PSA AS ben, p.BEN_RNG_GEM AS rng,
   COUNT(DISTINCT CASE WHEN p.PRS_NAT_REF IN (6110, 6111, 6112) THEN p.PRE_PRE_DTD END) AS arrets_ij,
@@ -139,6 +143,7 @@ SELECT p.PFS_PRE_NUM AS pro, p.BEN_NIR_PSA AS ben, p.BEN_RNG_GEM AS rng,
   SUM(CASE WHEN x.spa = '50' AND p.PRS_NAT_REF <> 3313 THEN 1 ELSE 0 END) AS lpp
 FROM ER_PRS_F p LEFT JOIN pra x ON x.pro = p.PFS_EXE_NUM
 WHERE p.PFS_PRE_NUM IS NOT NULL
+  AND (p.PRS_NAT_REF IN (6110, 6111, 6112) OR x.spa IN ('55', '56', '26') OR (x.spa = '50' AND p.PRS_NAT_REF <> 3313))
 GROUP BY 1, 2, 3;
 
 -- Trips per transported patient, winsorised: per profession of the
@@ -166,10 +171,12 @@ FROM MC_ARR_F
 WHERE EXTRACT(year FROM ARR_DEB_DTD) = %[1]d
 GROUP BY 1, 2;
 
--- The professionals profiled: whoever prescribed in the year (claims lines
--- or avis d'arrêt).
+-- The professionals profiled: whoever prescribed in the year (claims lines,
+-- whatever they are, or avis d'arrêt). A distinct over one column of few
+-- values is cheap next to ev's grouping of (prescriber, patient) pairs.
 CREATE OR REPLACE TEMP TABLE prescribers AS
-SELECT pro FROM ev UNION SELECT pro FROM evarr;
+SELECT PFS_PRE_NUM AS pro FROM ER_PRS_F WHERE PFS_PRE_NUM IS NOT NULL
+UNION SELECT pro FROM evarr;
 
 -- The prescriber's patients: everyone on whom he executed an act in the year
 -- (the 2018 denominator of L162-1-15: patients with at least one act). Only
@@ -181,17 +188,26 @@ SELECT DISTINCT PFS_EXE_NUM AS pro, BEN_NIR_PSA AS ben, BEN_RNG_GEM AS rng
 FROM ER_PRS_F WHERE PFS_EXE_NUM IN (SELECT pro FROM prescribers);
 
 -- Medicines by class (ER_PHA_F joined to its prestation on the 9 DCIR keys).
+-- The opioid and hypnotic lines are set apart first (phx, one line of ER_PHA_F
+-- in five), and the prestations are narrowed to their décomptes by one key
+-- (DCT_ORD_NUM, implied by the join) before the join on the nine: one hash of
+-- an integer per line of ER_PRS_F instead of nine.
+CREATE OR REPLACE TEMP TABLE phx AS
+SELECT h.FLX_DIS_DTD, h.FLX_TRT_DTD, h.FLX_EMT_TYP, h.FLX_EMT_NUM, h.FLX_EMT_ORD, h.ORG_CLE_NUM,
+  h.DCT_ORD_NUM, h.PRS_ORD_NUM, h.REM_TYP_AFF, h.PHA_ACT_QSN, m.PHA_CLA_LIB
+FROM ER_PHA_F h JOIN MC_PHA_R m ON m.PHA_CIP_C13 = h.PHA_PRS_C13
+WHERE m.PHA_CLA_LIB IN ('opioide', 'hypnotique');
+
 CREATE OR REPLACE TEMP TABLE evpha AS
 SELECT p.PFS_PRE_NUM AS pro, p.BEN_NIR_PSA AS ben, p.BEN_RNG_GEM AS rng,
-  SUM(CASE WHEN m.PHA_CLA_LIB = 'opioide' THEN h.PHA_ACT_QSN ELSE 0 END) AS opioides,
-  SUM(CASE WHEN m.PHA_CLA_LIB = 'hypnotique' THEN h.PHA_ACT_QSN ELSE 0 END) AS hypnotiques
-FROM ER_PHA_F h
+  SUM(CASE WHEN h.PHA_CLA_LIB = 'opioide' THEN h.PHA_ACT_QSN ELSE 0 END) AS opioides,
+  SUM(CASE WHEN h.PHA_CLA_LIB = 'hypnotique' THEN h.PHA_ACT_QSN ELSE 0 END) AS hypnotiques
+FROM phx h
 JOIN ER_PRS_F p ON p.FLX_DIS_DTD = h.FLX_DIS_DTD AND p.FLX_TRT_DTD = h.FLX_TRT_DTD
   AND p.FLX_EMT_TYP = h.FLX_EMT_TYP AND p.FLX_EMT_NUM = h.FLX_EMT_NUM AND p.FLX_EMT_ORD = h.FLX_EMT_ORD
   AND p.ORG_CLE_NUM = h.ORG_CLE_NUM AND p.DCT_ORD_NUM = h.DCT_ORD_NUM AND p.PRS_ORD_NUM = h.PRS_ORD_NUM
   AND p.REM_TYP_AFF = h.REM_TYP_AFF
-JOIN MC_PHA_R m ON m.PHA_CIP_C13 = h.PHA_PRS_C13
-WHERE p.PFS_PRE_NUM IS NOT NULL AND m.PHA_CLA_LIB IN ('opioide', 'hypnotique')
+WHERE p.PFS_PRE_NUM IS NOT NULL AND p.DCT_ORD_NUM IN (SELECT DCT_ORD_NUM FROM phx)
 GROUP BY 1, 2, 3;
 `
 
@@ -267,29 +283,52 @@ SELECT pro, %[2]d, strate, COUNT(*), SUM(l), SUM(l * l)
 FROM x
 GROUP BY 1, 2, 3`
 
+// cellsSQL returns (pro, profession, stratum, n, s1, s2 per indicator). The
+// patients are counted over the whole panel (n), but the sums only over the
+// (prescriber, patient) pairs of the panel with something prescribed (k: one
+// pair in five): the others add only zeros, so the joins and the grouping of
+// the sums are made on the few pairs that carry them.
 const cellsSQL = `
-WITH y AS (
+WITH n AS (
+  SELECT pn.pro, s.strate, COUNT(*) AS n
+  FROM panel pn JOIN pat s ON s.ben = pn.ben AND s.rng = pn.rng
+  GROUP BY 1, 2
+),
+k AS (
+  SELECT pro, ben, rng FROM ev
+  UNION SELECT pro, ben, rng FROM evpha
+  UNION SELECT a.pro, a.ben, s.rng FROM evarr a JOIN pat s ON s.ben = a.ben
+),
+y AS (
   SELECT pn.pro, s.strate,
     CAST(COALESCE(e.arrets_ij, 0) AS DOUBLE) AS arrets_ij, CAST(COALESCE(e.jours_ij, 0) AS DOUBLE) AS jours_ij,
     COALESCE(a.jours_prescrits, 0) AS jours_prescrits,
     LEAST(CAST(COALESCE(e.transports, 0) AS DOUBLE), COALESCE(c.cap, CAST(COALESCE(e.transports, 0) AS DOUBLE))) AS transports, CAST(COALESCE(e.kine, 0) AS DOUBLE) AS kine, CAST(COALESCE(e.lpp, 0) AS DOUBLE) AS lpp,
     CAST(COALESCE(f.opioides, 0) AS DOUBLE) AS opioides, CAST(COALESCE(f.hypnotiques, 0) AS DOUBLE) AS hypnotiques
-  FROM panel pn
+  FROM k
+  JOIN panel pn ON pn.pro = k.pro AND pn.ben = k.ben AND pn.rng = k.rng
   JOIN pat s ON s.ben = pn.ben AND s.rng = pn.rng
   LEFT JOIN ev e ON e.pro = pn.pro AND e.ben = pn.ben AND e.rng = pn.rng
   LEFT JOIN evpha f ON f.pro = pn.pro AND f.ben = pn.ben AND f.rng = pn.rng
   LEFT JOIN evarr a ON a.pro = pn.pro AND a.ben = pn.ben
   LEFT JOIN pra xc ON xc.pro = pn.pro
   LEFT JOIN tcap c ON c.spa = xc.spa
+),
+v AS (
+  SELECT pro, strate,
+    SUM(arrets_ij) AS a1, SUM(arrets_ij * arrets_ij) AS a2, SUM(jours_ij) AS b1, SUM(jours_ij * jours_ij) AS b2,
+    SUM(jours_prescrits) AS c1, SUM(jours_prescrits * jours_prescrits) AS c2,
+    SUM(transports) AS d1, SUM(transports * transports) AS d2, SUM(kine) AS e1, SUM(kine * kine) AS e2,
+    SUM(lpp) AS f1, SUM(lpp * lpp) AS f2, SUM(opioides) AS g1, SUM(opioides * opioides) AS g2,
+    SUM(hypnotiques) AS h1, SUM(hypnotiques * hypnotiques) AS h2
+  FROM y GROUP BY 1, 2
 )
-SELECT y.pro, COALESCE(x.spa, ''), y.strate, COUNT(*),
-  SUM(arrets_ij), SUM(arrets_ij * arrets_ij), SUM(jours_ij), SUM(jours_ij * jours_ij),
-  SUM(jours_prescrits), SUM(jours_prescrits * jours_prescrits),
-  SUM(transports), SUM(transports * transports), SUM(kine), SUM(kine * kine),
-  SUM(lpp), SUM(lpp * lpp), SUM(opioides), SUM(opioides * opioides), SUM(hypnotiques), SUM(hypnotiques * hypnotiques)
-FROM y LEFT JOIN pra x ON x.pro = y.pro
-GROUP BY 1, 2, 3
-ORDER BY 1, 3`
+SELECT n.pro, COALESCE(x.spa, ''), n.strate, n.n,
+  COALESCE(v.a1, 0), COALESCE(v.a2, 0), COALESCE(v.b1, 0), COALESCE(v.b2, 0), COALESCE(v.c1, 0), COALESCE(v.c2, 0),
+  COALESCE(v.d1, 0), COALESCE(v.d2, 0), COALESCE(v.e1, 0), COALESCE(v.e2, 0), COALESCE(v.f1, 0), COALESCE(v.f2, 0),
+  COALESCE(v.g1, 0), COALESCE(v.g2, 0), COALESCE(v.h1, 0), COALESCE(v.h2, 0)
+FROM n LEFT JOIN v ON v.pro = n.pro AND v.strate = n.strate
+LEFT JOIN pra x ON x.pro = n.pro`
 
 // Profile runs the profiling queries over the opened data (DuckDB, Open).
 func Profile(ctx context.Context, db *sql.DB) (*Profiles, error) {
@@ -307,6 +346,16 @@ func ProfileOn(ctx context.Context, db *sql.DB, d Dialect) (*Profiles, error) {
 	}
 	if !year.Valid {
 		return nil, errNoData
+	}
+	if !d.Postgres {
+		// The temporary tables need no order (the cells are placed by
+		// prescriber and stratum): DuckDB may then write them as its threads
+		// finish, without keeping the order of the scan (3 to 4 % of CPU at
+		// scale 0.1). Restored for the queries that follow (rules, targeting).
+		if _, err := db.ExecContext(ctx, "SET preserve_insertion_order = false"); err != nil {
+			return nil, fmt.Errorf("profil : %w", err)
+		}
+		defer db.ExecContext(ctx, "RESET preserve_insertion_order")
 	}
 	if err := d.execScript(ctx, db, fmt.Sprintf(profileSQL, year.Int64)); err != nil {
 		return nil, fmt.Errorf("profil : %w", err)
