@@ -82,7 +82,9 @@ func fileHistory(ctx context.Context, e *env, db *sqldb.DB, clos []synth.ArretEn
 		return nil, err
 	}
 	t1 := time.Now()
-	if err := h.Finish(ctx); err != nil {
+	// The worklist's and the dashboard's indexes wait until the whole year is
+	// filed (fillStore): the intake writes them and never reads them.
+	if err := h.Finish(ctx, sqldb.IntakeIndex); err != nil {
 		return nil, fmt.Errorf("historique de l'année : %w", err)
 	}
 	idx := time.Since(t1)

@@ -542,7 +542,7 @@ func (db *DB) migrate(ctx context.Context, last string) ([]string, error) {
 	}
 	// The indexes of a history import that did not finish (index_differe.go),
 	// before a migration may name them.
-	if err := db.RebuildDeferredIndexes(ctx); err != nil {
+	if err := db.RebuildDeferredIndexes(ctx, nil); err != nil {
 		return nil, err
 	}
 	var applied []string

@@ -265,12 +265,14 @@ func (h *HistoryImport) File(ctx context.Context, xs []ArretHistorique) error {
 }
 
 // Finish ends the import: it builds the indexes the import deferred, if any
-// (index_differe.go). Call it once the last batch is filed.
-func (h *HistoryImport) Finish(ctx context.Context) error {
+// (index_differe.go). Call it once the last batch is filed. With only, it builds
+// those only reports true for (IntakeIndex: before a bulk load through the
+// intake) and leaves the others to DB.RebuildDeferredIndexes.
+func (h *HistoryImport) Finish(ctx context.Context, only func(name string) bool) error {
 	if !h.deferred {
 		return nil
 	}
-	if err := h.DB.RebuildDeferredIndexes(ctx); err != nil {
+	if err := h.DB.RebuildDeferredIndexes(ctx, only); err != nil {
 		return err
 	}
 	h.deferred = false

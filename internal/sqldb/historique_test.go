@@ -106,7 +106,7 @@ func TestHistoryImport(t *testing.T) {
 		if err := h.File(ctx, xs[1:]); err != nil {
 			t.Fatal(err)
 		}
-		if err := h.Finish(ctx); err != nil {
+		if err := h.Finish(ctx, nil); err != nil {
 			t.Fatal(err)
 		}
 		if h.Filed != 4 || h.Replayed != 0 || h.Created != 2 {
@@ -379,11 +379,27 @@ func TestHistoryImportDefersIndexes(t *testing.T) {
 	if err := h.File(ctx, xs[1:]); err != nil {
 		t.Fatal(err)
 	}
-	if err := h.Finish(ctx); err != nil {
+	// Before a bulk load through the intake, the indexes it reads only.
+	if err := h.Finish(ctx, sqldb.IntakeIndex); err != nil {
+		t.Fatal(err)
+	}
+	got = sqliteIndexes(t, db)
+	for n, s := range want {
+		if _, ok := got[n]; ok != sqldb.IntakeIndex(n) && !strings.HasPrefix(s, "CREATE UNIQUE") {
+			t.Errorf("index %s présent : %v, want %v", n, ok, sqldb.IntakeIndex(n))
+		}
+	}
+	if _, ok := got["dossier_nir_type"]; !ok {
+		t.Error("dossier_nir_type, lu par la pré-analyse, non reconstruit")
+	}
+	if err := db.RebuildDeferredIndexes(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(want, sqliteIndexes(t, db)); diff != "" {
 		t.Errorf("index après l'import (-avant +après) :\n%s", diff)
+	}
+	if n := countEch(t, db, `SELECT COUNT(*) FROM sqlite_master WHERE name = 'index_differe'`); n != 0 {
+		t.Errorf("index_differe reste après la reconstruction")
 	}
 	if n := count(t, db, "dossier"); n != 2 {
 		t.Fatalf("%d dossiers, want 2", n)
@@ -418,7 +434,7 @@ func TestHistoryImportDefersIndexes(t *testing.T) {
 	if err := h.File(ctx, xs); err != nil || h.Replayed != 1 || h.Filed != 1 {
 		t.Fatalf("reprise de l'import : %v, %d rejoués, %d déposés", err, h.Replayed, h.Filed)
 	}
-	if err := h.Finish(ctx); err != nil {
+	if err := h.Finish(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
 	countersMatch(t, db)

@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"medconseil"
 )
@@ -96,9 +97,25 @@ func (t *Tx) deferredPending(ctx context.Context) (bool, error) {
 	return n > 0, nil
 }
 
+// IntakeIndex reports whether the intake reads deferred index name when it files
+// and pre-analyses (the assuré's history by NIR and type, the arrêts, the journal,
+// the keys): a bulk load builds those before it files through the intake, and may
+// leave the others — the worklist's and the dashboard's, written by every filing
+// and read by none — until its end (RebuildDeferredIndexes).
+func IntakeIndex(name string) bool {
+	switch {
+	case name == "dossier_nir_type":
+		return true
+	case strings.HasPrefix(name, "dossier_"), name == "assure_nom", name == "tableau_dossier_jour":
+		return false
+	}
+	return true
+}
+
 // RebuildDeferredIndexes builds the indexes a history import deferred (see the head
-// of this file), in one transaction; it does nothing when none are.
-func (db *DB) RebuildDeferredIndexes(ctx context.Context) error {
+// of this file), in one transaction; it does nothing when none are. With only, it
+// builds those only reports true for and leaves the others recorded.
+func (db *DB) RebuildDeferredIndexes(ctx context.Context, only func(name string) bool) error {
 	if db.dialect != SQLite {
 		return nil
 	}
@@ -124,10 +141,21 @@ func (db *DB) RebuildDeferredIndexes(ctx context.Context) error {
 		if err := rows.Err(); err != nil {
 			return medconseil.Internal(err)
 		}
+		left := 0
 		for _, x := range idx {
+			if only != nil && !only(x[0]) {
+				left++
+				continue
+			}
 			if _, err := t.tx.ExecContext(ctx, x[1]); err != nil {
 				return medconseil.Internal(fmt.Errorf("index différés : %s : %w", x[0], err))
 			}
+			if _, err := t.tx.ExecContext(ctx, `DELETE FROM index_differe WHERE nom = ?`, x[0]); err != nil {
+				return medconseil.Internal(fmt.Errorf("index différés : %w", err))
+			}
+		}
+		if left > 0 {
+			return nil
 		}
 		if _, err := t.tx.ExecContext(ctx, `DROP TABLE index_differe`); err != nil {
 			return medconseil.Internal(fmt.Errorf("index différés : %w", err))
