@@ -540,6 +540,11 @@ func (db *DB) migrate(ctx context.Context, last string) ([]string, error) {
 	if err := db.checkApplied(ctx, all, last == ""); err != nil {
 		return nil, err
 	}
+	// The indexes of a history import that did not finish (index_differe.go),
+	// before a migration may name them.
+	if err := db.RebuildDeferredIndexes(ctx, nil); err != nil {
+		return nil, err
+	}
 	var applied []string
 	for _, m := range all {
 		done := false

@@ -68,6 +68,9 @@ type HistoryImport struct {
 
 	initials map[int64]int64
 	echelons map[string]bool
+	// deferred: the import dropped the secondary indexes of the big tables
+	// (index_differe.go); Finish builds them again.
+	deferred bool
 	// Filed and Replayed count the arrêts written and those found already filed
 	// (their key was there); Created counts the assurés created.
 	Filed, Replayed, Created int
@@ -125,9 +128,16 @@ func (h *HistoryImport) File(ctx context.Context, xs []ArretHistorique) error {
 	}
 	var filed, replayed, created int
 	newInitials := map[int64]int64{}
+	deferred := h.deferred
 	err := db.run(ctx, db.w, false, func(tx *Tx) error {
 		filed, replayed, created = 0, 0, 0
 		clear(newInitials)
+		if !h.deferred {
+			var err error
+			if deferred, err = tx.deferIndexes(ctx); err != nil {
+				return err
+			}
+		}
 		done, err := tx.historyKeys(ctx, h.Acteur.ID, keys)
 		if err != nil {
 			return err
@@ -244,12 +254,28 @@ func (h *HistoryImport) File(ctx context.Context, xs []ArretHistorique) error {
 	if err != nil {
 		return err
 	}
+	h.deferred = deferred
 	for ref, id := range newInitials {
 		h.initials[ref] = id
 	}
 	h.Filed += filed
 	h.Replayed += replayed
 	h.Created += created
+	return nil
+}
+
+// Finish ends the import: it builds the indexes the import deferred, if any
+// (index_differe.go). Call it once the last batch is filed. With only, it builds
+// those only reports true for (IntakeIndex: before a bulk load through the
+// intake) and leaves the others to DB.RebuildDeferredIndexes.
+func (h *HistoryImport) Finish(ctx context.Context, only func(name string) bool) error {
+	if !h.deferred {
+		return nil
+	}
+	if err := h.DB.RebuildDeferredIndexes(ctx, only); err != nil {
+		return err
+	}
+	h.deferred = false
 	return nil
 }
 

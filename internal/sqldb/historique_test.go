@@ -2,9 +2,12 @@ package sqldb_test
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"medconseil"
 	"medconseil/internal/reference"
@@ -101,6 +104,9 @@ func TestHistoryImport(t *testing.T) {
 			t.Fatal(err)
 		}
 		if err := h.File(ctx, xs[1:]); err != nil {
+			t.Fatal(err)
+		}
+		if err := h.Finish(ctx, nil); err != nil {
 			t.Fatal(err)
 		}
 		if h.Filed != 4 || h.Replayed != 0 || h.Created != 2 {
@@ -308,4 +314,128 @@ func BenchmarkHistoryImport(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// sqliteIndexes lists the indexes of an SQLite base with their text.
+func sqliteIndexes(t *testing.T, db *sqldb.DB) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	if err := db.Read(ctx, func(tx *sqldb.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var n, s string
+			if err := rows.Scan(&n, &s); err != nil {
+				return err
+			}
+			out[n] = s
+		}
+		return rows.Err()
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// On an SQLite base with no dossier, the import drops the secondary indexes of the
+// big tables and builds them again at its end; an import that dies in between
+// leaves them recorded, and the next Migrate builds them.
+func TestHistoryImportDefersIndexes(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "h.db")
+	open := func() *sqldb.DB {
+		db, err := sqldb.Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		db.Keys, db.AuditKey = sqldbtest.Keys(t), sqldbtest.AuditKey(t)
+		return db
+	}
+	db := open()
+	as := actors(t, db)
+	want := sqliteIndexes(t, db)
+	xs := []sqldb.ArretHistorique{
+		closedArret(t, 10, 0, nir1, "2026-03-02", "2026-03-13", "M545", "lombalgie"),
+		closedArret(t, 11, 10, nir1, "2026-03-14", "2026-04-10", "M545", "lombalgie"),
+	}
+	h := &sqldb.HistoryImport{DB: db, Acteur: as["admin"], KeyPrefix: "histoire-"}
+	if err := h.File(ctx, xs[:1]); err != nil {
+		t.Fatal(err)
+	}
+	got := sqliteIndexes(t, db)
+	if _, ok := got["dossier_dep_id"]; ok || len(got) >= len(want) {
+		t.Fatalf("index pendant l'import : %d, %d avant ; dossier_dep_id toujours là", len(got), len(want))
+	}
+	for n, s := range want {
+		if strings.HasPrefix(s, "CREATE UNIQUE") && got[n] != s {
+			t.Errorf("index unique %s supprimé", n)
+		}
+	}
+	if err := h.File(ctx, xs[1:]); err != nil {
+		t.Fatal(err)
+	}
+	// Before a bulk load through the intake, the indexes it reads only.
+	if err := h.Finish(ctx, sqldb.IntakeIndex); err != nil {
+		t.Fatal(err)
+	}
+	got = sqliteIndexes(t, db)
+	for n, s := range want {
+		if _, ok := got[n]; ok != sqldb.IntakeIndex(n) && !strings.HasPrefix(s, "CREATE UNIQUE") {
+			t.Errorf("index %s présent : %v, want %v", n, ok, sqldb.IntakeIndex(n))
+		}
+	}
+	if _, ok := got["dossier_nir_type"]; !ok {
+		t.Error("dossier_nir_type, lu par la pré-analyse, non reconstruit")
+	}
+	if err := db.RebuildDeferredIndexes(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, sqliteIndexes(t, db)); diff != "" {
+		t.Errorf("index après l'import (-avant +après) :\n%s", diff)
+	}
+	if n := countEch(t, db, `SELECT COUNT(*) FROM sqlite_master WHERE name = 'index_differe'`); n != 0 {
+		t.Errorf("index_differe reste après la reconstruction")
+	}
+	if n := count(t, db, "dossier"); n != 2 {
+		t.Fatalf("%d dossiers, want 2", n)
+	}
+	countersMatch(t, db)
+	// A second import on a base that has dossiers keeps its indexes.
+	h2 := &sqldb.HistoryImport{DB: db, Acteur: as["admin"], KeyPrefix: "autre-"}
+	if err := h2.File(ctx, []sqldb.ArretHistorique{closedArret(t, 20, 0, nir1, "2026-06-01", "2026-06-05", "J111", "grippe")}); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, sqliteIndexes(t, db)); diff != "" {
+		t.Errorf("index d'une base non vide pendant l'import (-avant +après) :\n%s", diff)
+	}
+	db.Close()
+
+	// An import that dies before Finish: the next Migrate builds the indexes.
+	path = filepath.Join(t.TempDir(), "crash.db")
+	db = open()
+	as = actors(t, db)
+	h = &sqldb.HistoryImport{DB: db, Acteur: as["admin"], KeyPrefix: "histoire-"}
+	if err := h.File(ctx, xs[:1]); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	db = open()
+	defer db.Close()
+	if diff := cmp.Diff(want, sqliteIndexes(t, db)); diff != "" {
+		t.Errorf("index après une reprise (-attendu +obtenu) :\n%s", diff)
+	}
+	// The import resumes on the base that now has a dossier, with its indexes.
+	h = &sqldb.HistoryImport{DB: db, Acteur: as["admin"], KeyPrefix: "histoire-"}
+	if err := h.File(ctx, xs); err != nil || h.Replayed != 1 || h.Filed != 1 {
+		t.Fatalf("reprise de l'import : %v, %d rejoués, %d déposés", err, h.Replayed, h.Filed)
+	}
+	if err := h.Finish(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	countersMatch(t, db)
 }

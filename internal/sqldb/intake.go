@@ -755,35 +755,81 @@ func (t *Tx) historyOf(ctx context.Context, in *medconseil.Instruction, except i
 	for _, ty := range types {
 		args = append(args, string(ty))
 	}
-	rows, err := t.Query(ctx, `SELECT `+dossierCols+` FROM dossier d WHERE d.nir = ? AND d.id <> ? AND d.type IN (`+
+	// The arrêt and the avis of each earlier dossier come with it, in one
+	// statement (rather than two reads a dossier).
+	rows, err := t.Query(ctx, `SELECT `+dossierCols+`, a.nature, a.initial_id, a.debut, a.fin, a.teleconsultation, a.cim10_enc, a.libelle_enc, a.motif_enc, v.sens
+		FROM dossier d LEFT JOIN arret a ON a.dossier_id = d.id LEFT JOIN avis v ON v.dossier_id = d.id
+		WHERE d.nir = ? AND d.id <> ? AND d.type IN (`+
 		strings.TrimSuffix(strings.Repeat("?,", len(types)), ",")+`) ORDER BY d.id DESC LIMIT ?`, append(args, historyLimit)...)
 	if err != nil {
 		return medconseil.Internal(err)
 	}
-	var rs []*dossierRow
+	type earlier struct {
+		r                    *dossierRow
+		nature, cim, lib, mo sql.NullString
+		initial              sql.NullInt64
+		debut, fin           medconseil.Date
+		tele                 sql.NullInt64
+		sens                 sql.NullString
+	}
+	var rs []*earlier
 	for rows.Next() {
-		h, err := scanDossier(rows)
+		e := &earlier{}
+		r, err := scanDossier(withExtra{rows, []any{&e.nature, &e.initial, &e.debut, &e.fin, &e.tele, &e.cim, &e.lib, &e.mo, &e.sens}})
 		if err != nil {
 			rows.Close()
 			return medconseil.Internal(err)
 		}
-		rs = append(rs, h)
+		e.r = r
+		rs = append(rs, e)
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return medconseil.Internal(err)
+	}
+	// What discloseSystem would give with these classes: administrative,
+	// clinical (opened) and decision fields, no identity.
 	all := medconseil.FieldSet(0).With(medconseil.Administratif).With(medconseil.Clinique).With(medconseil.Decision)
-	for _, h := range rs {
-		hd, err := t.discloseSystem(ctx, h, all)
-		if err != nil {
-			return err
-		}
-		ant := medconseil.Antecedent{ID: h.ID, Type: h.Type, RecueLe: h.RecueLe, Prescripteur: h.Prescripteur, Arret: hd.Arret, Demande: hd.Demande}
-		if hd.Avis != nil {
-			ant.Sens = hd.Avis.Sens
+	for _, e := range rs {
+		h := e.r
+		ant := medconseil.Antecedent{ID: h.ID, Type: h.Type, RecueLe: h.RecueLe, Prescripteur: h.Prescripteur, Sens: medconseil.Sens(e.sens.String)}
+		if h.Type == medconseil.TypeArretTravail {
+			if !e.nature.Valid {
+				return medconseil.Internal(fmt.Errorf("arrêt %d sans sa ligne arret", h.ID))
+			}
+			ar := &medconseil.ArretTravail{Nature: medconseil.Nature(e.nature.String), InitialID: e.initial.Int64, Debut: e.debut, Fin: e.fin, Teleconsultation: e.tele.Int64 == 1}
+			c, err := t.db.open("arret", h.ID, "cim10", e.cim.String)
+			if err != nil {
+				return err
+			}
+			ar.CIM10 = medconseil.CIM10(c)
+			if ar.Libelle, err = t.db.open("arret", h.ID, "libelle", e.lib.String); err != nil {
+				return err
+			}
+			if ar.Motif, err = t.db.open("arret", h.ID, "motif", e.mo.String); err != nil {
+				return err
+			}
+			ant.Arret = ar
+		} else {
+			dem, err := t.demande(ctx, h.ID, h.Type, all)
+			if err != nil {
+				return err
+			}
+			ant.Demande = dem
 		}
 		in.Historique = append(in.Historique, ant)
 	}
 	return nil
 }
+
+// withExtra scans a row's leading columns into what its caller asks and the
+// following ones into extra.
+type withExtra struct {
+	rows  *sql.Rows
+	extra []any
+}
+
+func (w withExtra) Scan(dest ...any) error { return w.rows.Scan(append(dest, w.extra...)...) }
 
 // historyTypes are the earlier dossiers each type's pre-analysis reads: an arrêt,
 // the assuré's arrêts (overlaps, IJ days, prolongations) and ALD protocols (the
