@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"sync"
 
@@ -23,8 +24,8 @@ import (
 //     twice. Ids reserved and never written (a refused or replayed filing, a
 //     crash, the end of the process) are gaps.
 //   - SQLite has no sequence (an INTEGER PRIMARY KEY takes MAX(id) + 1): a block
-//     starts after the highest id written and after the last block this process
-//     reserved. Another writer of the file — an INSERT that lets SQLite choose the
+//     starts after the highest id written and after the last ids this process
+//     reserved (the history import draws from the same source, newDossierIDs). Another writer of the file — an INSERT that lets SQLite choose the
 //     id, another process — may take an id of a block: the dossier's INSERT … ON
 //     CONFLICT (id) DO NOTHING then writes nothing, the blocks are dropped and the
 //     filing is written as before (id chosen by the INSERT, sealed on the writer).
@@ -114,39 +115,53 @@ func (b *idBlocks) startFetch(db *DB) {
 
 // reserveBlock reserves idBlockSize ids.
 func (db *DB) reserveBlock(ctx context.Context) ([]int64, error) {
-	ids := make([]int64, 0, idBlockSize)
+	ids, err := db.newDossierIDs(ctx, db.r, idBlockSize)
+	if err != nil {
+		return nil, medconseil.Internal(fmt.Errorf("réservation d'identifiants de dossier : %w", err))
+	}
+	return ids, nil
+}
+
+// idQuerier is what newDossierIDs reads through: a reader of the store, or the
+// writer's transaction (the history import, which must see its own rows).
+type idQuerier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// newDossierIDs returns n new dossier ids, in increasing order, for the intake's
+// blocks and the history import alike, so that neither is handed an id the other
+// reserved: on PostgreSQL n values of the dossier's sequence; on SQLite the n ids
+// after the highest written (read through q) and after the highest this process
+// reserved.
+func (db *DB) newDossierIDs(ctx context.Context, q idQuerier, n int) ([]int64, error) {
+	ids := make([]int64, 0, n)
 	if db.dialect == Postgres {
-		rows, err := db.r.QueryContext(ctx, `SELECT nextval(pg_get_serial_sequence('dossier', 'id')) FROM generate_series(1, $1)`, idBlockSize)
+		rows, err := q.QueryContext(ctx, `SELECT nextval(pg_get_serial_sequence('dossier', 'id')) FROM generate_series(1, $1::int) ORDER BY 1`, n)
 		if err != nil {
-			return nil, medconseil.Internal(fmt.Errorf("réservation d'identifiants de dossier : %w", err))
+			return nil, err
 		}
 		defer rows.Close()
 		for rows.Next() {
 			var id int64
 			if err := rows.Scan(&id); err != nil {
-				return nil, medconseil.Internal(err)
+				return nil, err
 			}
 			ids = append(ids, id)
 		}
-		if err := rows.Err(); err != nil {
-			return nil, medconseil.Internal(err)
-		}
-		return ids, nil
+		return ids, rows.Err()
 	}
-	var max int64
-	if err := db.r.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM dossier`).Scan(&max); err != nil {
-		return nil, medconseil.Internal(fmt.Errorf("réservation d'identifiants de dossier : %w", err))
+	var top int64
+	if err := q.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM dossier`).Scan(&top); err != nil {
+		return nil, err
 	}
 	b := &db.ids
 	b.mu.Lock()
-	first := b.hi + 1
-	if max >= first {
-		first = max + 1
-	}
-	b.hi = first + idBlockSize - 1
+	first := max(b.hi, top) + 1
+	b.hi = first + int64(n) - 1
 	b.mu.Unlock()
-	for id := first; id <= first+idBlockSize-1; id++ {
-		ids = append(ids, id)
+	for i := range int64(n) {
+		ids = append(ids, first+i)
 	}
 	return ids, nil
 }

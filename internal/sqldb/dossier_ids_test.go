@@ -220,3 +220,34 @@ func TestPreAnalysisSeesALowerIDWrittenLater(t *testing.T) {
 		}
 	})
 }
+
+// The history import takes its ids from the same source as the intake's blocks:
+// it never writes a dossier under an id the intake reserved and has not written
+// yet (which would send that filing down the fallback path).
+func TestHistoryImportSkipsReservedIDs(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		as := actors(t, db)
+		r, err := sqldb.ReserveDossierID(ctx, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := &sqldb.HistoryImport{DB: db, Acteur: as["admin"], KeyPrefix: "histoire-"}
+		if err := h.File(ctx, []sqldb.ArretHistorique{closedArret(t, 10, 0, nir1, "2026-03-02", "2026-03-13", "M545", "lombalgie")}); err != nil {
+			t.Fatal(err)
+		}
+		if err := h.Finish(ctx, nil); err != nil {
+			t.Fatal(err)
+		}
+		id, ok := h.InitialID(10)
+		if !ok {
+			t.Fatal("the imported arrêt has no id")
+		}
+		r2, err := sqldb.ReserveDossierID(ctx, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if id == r || id == r2 {
+			t.Errorf("history dossier written as %d, an id the intake reserved (%d, %d)", id, r, r2)
+		}
+	})
+}

@@ -157,9 +157,9 @@ func (h *HistoryImport) File(ctx context.Context, xs []ArretHistorique) error {
 		if len(todo) == 0 {
 			return nil
 		}
-		ids, err := tx.reserveDossierIDs(ctx, len(todo))
+		ids, err := db.newDossierIDs(ctx, tx.tx, len(todo))
 		if err != nil {
-			return err
+			return medconseil.Internal(err)
 		}
 		initialOf := func(ref int64) (int64, bool) {
 			if id, ok := newInitials[ref]; ok {
@@ -390,36 +390,6 @@ func (t *Tx) historyKeys(ctx context.Context, userID int64, keys []string) (map[
 		}
 	}
 	return out, nil
-}
-
-// reserveDossierIDs returns n new dossier ids, in increasing order: on SQLite the
-// ids after the largest (the batch holds the only writer), on PostgreSQL n values
-// of the sequence.
-func (t *Tx) reserveDossierIDs(ctx context.Context, n int) ([]int64, error) {
-	ids := make([]int64, 0, n)
-	if t.db.dialect == Postgres {
-		rows, err := t.Query(ctx, `SELECT nextval(pg_get_serial_sequence('dossier', 'id')) FROM generate_series(1, ?::int) ORDER BY 1`, n)
-		if err != nil {
-			return nil, medconseil.Internal(err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				return nil, medconseil.Internal(err)
-			}
-			ids = append(ids, id)
-		}
-		return ids, rows.Err()
-	}
-	var base int64
-	if err := t.QueryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM dossier`).Scan(&base); err != nil {
-		return nil, medconseil.Internal(err)
-	}
-	for i := 0; i < n; i++ {
-		ids = append(ids, base+int64(i)+1)
-	}
-	return ids, nil
 }
 
 // sealHistory seals the clinical values of the rows to write — the arrêt's CIM-10
