@@ -141,8 +141,9 @@ func (in *Intake) FileInOrder(ctx context.Context, a *medconseil.Acteur, xs []Bu
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	// Preparers take the filings in order; the window bounds how far they run ahead
-	// of the writer (memory) while keeping the writer fed.
-	window := make(chan struct{}, 4*workers+in.DB.groupSize())
+	// of the writer (memory) while keeping the writer fed: two groups, so that the
+	// next group is prepared while one is written (SetGroupSize's wait fills them).
+	window := make(chan struct{}, 4*workers+2*in.DB.groupSize())
 	next := make(chan int)
 	go func() {
 		defer close(next)
