@@ -110,6 +110,7 @@ func fileYear(ctx context.Context, e *env, db *sqldb.DB, in *sqldb.Intake, pool 
 	clock := db.Now
 	defer func() { db.Now = clock }()
 	t0 := time.Now()
+	g0, j0 := db.GroupStats()
 	for i := 0; i < len(all); {
 		day := all[i].day
 		j := i
@@ -156,7 +157,7 @@ func fileYear(ctx context.Context, e *env, db *sqldb.DB, in *sqldb.Intake, pool 
 		i = j
 	}
 	el := time.Since(t0)
-	fmt.Fprintf(e.stdout, "Base opérationnelle : une année %d de dossiers de tous types déposés et pré-analysés en %s (%.0f dossiers/s) :\n", plan.year, el.Round(time.Millisecond), float64(len(ids))/el.Seconds())
+	fmt.Fprintf(e.stdout, "Base opérationnelle : une année %d de dossiers de tous types déposés et pré-analysés en %s (%.0f dossiers/s ; %s) :\n", plan.year, el.Round(time.Millisecond), float64(len(ids))/el.Seconds(), groupsSince(db, g0, j0))
 	for _, tr := range typeRates {
 		fmt.Fprintf(e.stdout, "  %-12s %7d\n", tr.typ, counts[tr.typ])
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"medconseil"
 )
@@ -74,6 +75,9 @@ type committer struct {
 	writers int
 	// groupSize bounds a group (maxBatch unless a bulk load asked for more).
 	groupSize atomic.Int64
+	// linger, in nanoseconds, is how long a group not yet full waits for one more
+	// job before it starts (a bulk load, SetGroupSize); 0: it takes what is queued.
+	linger atomic.Int64
 
 	// beforeCommit, when set (tests), runs just before COMMIT; an error it returns
 	// is treated as a failing COMMIT. holdCommit, when set (tests), runs before it,
@@ -195,9 +199,38 @@ func (c *committer) loop() {
 					break drain
 				}
 			}
+			if l := time.Duration(c.linger.Load()); l > 0 {
+				batch = c.fill(batch, l)
+			}
 			c.run(batch)
 		}
 	}
+}
+
+// fill waits for jobs until batch has the group's size, no job came for l, or the
+// committer is closing (the jobs taken are run all the same: their callers wait
+// for them). A bulk load's jobs come one by one from its preparers: without the
+// wait each group would take the few queued at its start, and pay a COMMIT (an
+// fsync, and the readers' page caches, which SQLite empties on every commit) for
+// a handful of writes.
+func (c *committer) fill(batch []*writeJob, l time.Duration) []*writeJob {
+	t := time.NewTimer(l)
+	defer t.Stop()
+	for n := int(c.groupSize.Load()); len(batch) < n; {
+		select {
+		case j := <-c.jobs:
+			batch = append(batch, j)
+			if !t.Stop() {
+				<-t.C
+			}
+			t.Reset(l)
+		case <-t.C:
+			return batch
+		case <-c.stop:
+			return batch
+		}
+	}
+	return batch
 }
 
 // run executes a group, answering every job, then retries alone the jobs that hit a

@@ -457,3 +457,106 @@ func TestCommitterLateJobJoinsTheRunningGroup(t *testing.T) {
 		}
 	})
 }
+
+// A bulk load's group waits for the next job (SetGroupSize's linger) until it is
+// full: jobs arriving one by one share one COMMIT; a failing job among them fails
+// alone; a job whose caller left while the group waited is skipped.
+func TestCommitterLingerFillsGroups(t *testing.T) {
+	oneWriter(t)
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		commitTable(t, db)
+		if err := db.Write(ctx, insertK("dup")); err != nil {
+			t.Fatal(err)
+		}
+		// Eight jobs 10 ms apart; the fourth fails, the sixth's caller leaves while
+		// it waits in the group.
+		spaced := func() (errs []error, groups int64) {
+			g0, _ := db.GroupStats()
+			errs = make([]error, 8)
+			var wg sync.WaitGroup
+			for i := range errs {
+				k := fmt.Sprintf("l%d-%d", i, rand.IntN(1e9))
+				if i == 3 {
+					k = "dup"
+				}
+				c, cancel := context.WithCancel(ctx)
+				defer cancel()
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					errs[i] = db.Write(c, insertK(k))
+				}()
+				time.Sleep(10 * time.Millisecond)
+				if i == 5 {
+					cancel()
+				}
+			}
+			wg.Wait()
+			g1, _ := db.GroupStats()
+			return errs, g1 - g0
+		}
+		db.SetGroupSize(8, 2*time.Second)
+		errs, groups := spaced()
+		if groups != 1 {
+			t.Fatalf("%d groups for 8 jobs arriving 10 ms apart with a 2 s wait; want 1", groups)
+		}
+		for i, err := range errs {
+			switch i {
+			case 3:
+				if err == nil {
+					t.Fatalf("duplicate key in a lingering group: %v, want a failure", err)
+				}
+			case 5:
+				if !errors.Is(err, context.Canceled) {
+					t.Fatalf("job whose caller left while its group waited: %v, want context.Canceled", err)
+				}
+			default:
+				if err != nil {
+					t.Fatalf("job %d: %v", i, err)
+				}
+			}
+		}
+		// Without the wait, the same jobs take a group each (the control that the
+		// count above measures the wait).
+		db.SetGroupSize(0, 0)
+		if _, groups := spaced(); groups < 6 {
+			t.Fatalf("%d groups without the wait; want about one a job", groups)
+		}
+	})
+}
+
+// Closing the store while a group waits for more jobs runs the jobs it holds,
+// at once, and answers them: the wait never outlives the store nor loses a job.
+func TestCommitterLingerClose(t *testing.T) {
+	oneWriter(t)
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		commitTable(t, db)
+		db.SetGroupSize(64, time.Minute)
+		done := make(chan error, 1)
+		go func() { done <- db.Write(ctx, insertK("held")) }()
+		deadline := time.Now().Add(5 * time.Second)
+		for sqldb.Queued(db) > 0 && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
+		}
+		time.Sleep(20 * time.Millisecond) // the group has taken it and waits
+		closed := make(chan error, 1)
+		start := time.Now()
+		go func() { closed <- db.Close() }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("job held by a waiting group at Close: %v, want it committed", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("job still unanswered 10 s after Close")
+		}
+		select {
+		case <-closed:
+		case <-time.After(10 * time.Second):
+			t.Fatal("Close blocked by a waiting group")
+		}
+		if el := time.Since(start); el > 5*time.Second {
+			t.Fatalf("Close took %s with a group waiting a minute", el)
+		}
+	})
+}

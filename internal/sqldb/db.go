@@ -320,18 +320,21 @@ func (t *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
 // DB returns the store the transaction belongs to.
 func (t *Tx) DB() *DB { return t.db }
 
-// SetGroupSize lets a group commit take up to n writes (maxBatch by default): a
-// bulk load (synth --db), which has no caller waiting on one write, trades the
-// latency of a write for fewer commits. Each write keeps its savepoint and journal
-// entry; n <= 0 restores the default.
-func (db *DB) SetGroupSize(n int) {
+// SetGroupSize lets a group commit take up to n writes (maxBatch by default) and
+// wait up to linger for each one more before it starts short of n: a bulk load
+// (synth --db), which has no caller waiting on one write and whose writes come
+// one by one from its preparers, trades the latency of a write for fewer commits.
+// Each write keeps its savepoint and journal entry; n <= 0 restores the default
+// (and no wait).
+func (db *DB) SetGroupSize(n int, linger time.Duration) {
 	if db.commit == nil {
 		return
 	}
 	if n <= 0 {
-		n = maxBatch
+		n, linger = maxBatch, 0
 	}
 	db.commit.groupSize.Store(int64(n))
+	db.commit.linger.Store(int64(max(linger, 0)))
 }
 
 func (db *DB) groupSize() int {

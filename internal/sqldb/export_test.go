@@ -69,7 +69,7 @@ func PrepareArret(ctx context.Context, in *Intake, a *medconseil.Acteur, x Arret
 	if err != nil {
 		return nil, err
 	}
-	p, err := in.prepare(ctx, a, f, Meta{}, true)
+	p, err := in.prepare(ctx, a, f, Meta{}, in.DB.reserveDossierID)
 	if err != nil {
 		return nil, err
 	}

@@ -188,7 +188,8 @@ func (h *HistoryImport) File(ctx context.Context, xs []ArretHistorique) error {
 		if err != nil {
 			return err
 		}
-		if created, err = tx.historyAssures(ctx, h.Acteur, todo, xs); err != nil {
+		var noms map[medconseil.NIR]string
+		if created, noms, err = tx.historyAssures(ctx, h.Acteur, todo, xs); err != nil {
 			return err
 		}
 		restore, err := tx.historyCountersOff(ctx)
@@ -203,7 +204,7 @@ func (h *HistoryImport) File(ctx context.Context, xs []ArretHistorique) error {
 				x, id, s := &xs[todo[k]], ids[k], sealed[k]
 				recue, avisLe := ts(x.RecueLe), ts(x.Avis.Le)
 				ds = append(ds, []any{id, string(medconseil.TypeArretTravail), string(medconseil.EtatNotifiee), x.Assure.Departement(), string(x.Assure.NIR),
-					string(x.Prescripteur), recue, x.Avis.Par, nullInt(h.Acteur.ID), avisLe, x.Assure.Nom, x.Assure.Prenom, x.Assure.Naissance, x.Assure.Residence, string(x.Assure.NIR)})
+					string(x.Prescripteur), recue, x.Avis.Par, nullInt(h.Acteur.ID), avisLe, x.Assure.Nom, x.Assure.Prenom, x.Assure.Naissance, x.Assure.Residence, noms[x.Assure.NIR]})
 				a := &arrets[k]
 				tele := 0
 				if a.Teleconsultation {
@@ -424,8 +425,11 @@ func (db *DB) sealHistory(ids []int64, todo []int, xs []ArretHistorique, arrets 
 }
 
 // historyAssures creates the assurés of the rows not registered yet (version 1,
-// attributed to the importer, as a first filing does) and returns how many.
-func (t *Tx) historyAssures(ctx context.Context, a *medconseil.Acteur, todo []int, xs []ArretHistorique) (int, error) {
+// attributed to the importer, as a first filing does) and returns how many, with
+// the registered name of every assuré of the rows (the dossiers' nom_assure: one
+// read per chunk here rather than a subquery per row of the dossiers' INSERT,
+// whose hundreds of cursors SQLite links and unlinks one by one).
+func (t *Tx) historyAssures(ctx context.Context, a *medconseil.Acteur, todo []int, xs []ArretHistorique) (int, map[medconseil.NIR]string, error) {
 	seen := map[medconseil.NIR]bool{}
 	var order []*ArretHistorique
 	for _, i := range todo {
@@ -435,6 +439,7 @@ func (t *Tx) historyAssures(ctx context.Context, a *medconseil.Acteur, todo []in
 		}
 	}
 	created := 0
+	noms := make(map[medconseil.NIR]string, len(order))
 	for lo := 0; lo < len(order); lo += historyRows {
 		chunk := order[lo:min(lo+historyRows, len(order))]
 		rows := make([][]any, len(chunk))
@@ -453,20 +458,47 @@ func (t *Tx) historyAssures(ctx context.Context, a *medconseil.Acteur, todo []in
 			strings.TrimSuffix(strings.Repeat(tuple+", ", len(rows)), ", ") + ` ON CONFLICT (nir) DO NOTHING RETURNING nir`
 		rs, err := t.Query(ctx, q, args...)
 		if err != nil {
-			return 0, medconseil.Internal(fmt.Errorf("historique : assure : %w", err))
+			return 0, nil, medconseil.Internal(fmt.Errorf("historique : assure : %w", err))
 		}
 		fresh := map[string]bool{}
 		for rs.Next() {
 			var nir string
 			if err := rs.Scan(&nir); err != nil {
 				rs.Close()
-				return 0, medconseil.Internal(err)
+				return 0, nil, medconseil.Internal(err)
 			}
 			fresh[nir] = true
 		}
 		rs.Close()
 		if err := rs.Err(); err != nil {
-			return 0, medconseil.Internal(err)
+			return 0, nil, medconseil.Internal(err)
+		}
+		// The names of the assurés already registered.
+		var known []any
+		for _, x := range chunk {
+			if fresh[string(x.Assure.NIR)] {
+				noms[x.Assure.NIR] = x.Assure.Nom
+			} else {
+				known = append(known, string(x.Assure.NIR))
+			}
+		}
+		if len(known) > 0 {
+			rs, err := t.Query(ctx, `SELECT nir, nom FROM assure WHERE nir IN (`+strings.TrimSuffix(strings.Repeat("?,", len(known)), ",")+`)`, known...)
+			if err != nil {
+				return 0, nil, medconseil.Internal(fmt.Errorf("historique : assure : %w", err))
+			}
+			for rs.Next() {
+				var nir, nom string
+				if err := rs.Scan(&nir, &nom); err != nil {
+					rs.Close()
+					return 0, nil, medconseil.Internal(err)
+				}
+				noms[medconseil.NIR(nir)] = nom
+			}
+			rs.Close()
+			if err := rs.Err(); err != nil {
+				return 0, nil, medconseil.Internal(err)
+			}
 		}
 		var vs [][]any
 		for _, x := range chunk {
@@ -475,20 +507,20 @@ func (t *Tx) historyAssures(ctx context.Context, a *medconseil.Acteur, todo []in
 			}
 		}
 		if err := t.insertRows(ctx, "assure_version", "nir, version, nom, prenom, naissance, residence, medecin_traitant, par, le, dossier_id, motif", vs, ""); err != nil {
-			return 0, medconseil.Internal(fmt.Errorf("historique : assure_version : %w", err))
+			return 0, nil, medconseil.Internal(fmt.Errorf("historique : assure_version : %w", err))
 		}
 		created += len(vs)
 	}
-	return created, nil
+	return created, noms, nil
 }
 
-// insertDossiersHistory writes dossier rows (15 values each, nom_assure read from
-// the registered identity as the intake does).
+// insertDossiersHistory writes dossier rows (15 values each, the last the
+// registered name of the assuré, as the intake's nom_assure).
 func (t *Tx) insertDossiersHistory(ctx context.Context, rows [][]any) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	tuple := `(?, ?, ?, 2, ?, ?, ?, ?, NULL, ?, ?, ?, '', ?, ?, ?, ?, ` + nomAssureOf + `)`
+	tuple := `(?, ?, ?, 2, ?, ?, ?, ?, NULL, ?, ?, ?, '', ?, ?, ?, ?, ?)`
 	args := make([]any, 0, len(rows)*len(rows[0]))
 	for _, r := range rows {
 		args = append(args, r...)

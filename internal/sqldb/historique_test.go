@@ -439,3 +439,57 @@ func TestHistoryImportDefersIndexes(t *testing.T) {
 	}
 	countersMatch(t, db)
 }
+
+// The imported dossiers carry the registered name of their assuré (nom_assure, on
+// which the worklist searches and sorts), whether the import created the assuré or
+// found him registered under another name than the row declares.
+func TestHistoryImportNomAssure(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		as := actors(t, db)
+		in := intake(t, db)
+		const nir2 = "284127511800113"
+		// nir1 registered first as DURAND by a filing.
+		o := arret(t, nir1, "2026-01-05", "2026-01-09", "J111", "grippe", "")
+		o.Assure.Nom = "DURAND"
+		if _, _, err := in.FileArret(ctx, as["prescripteur.demo"], o, sqldb.Meta{}); err != nil {
+			t.Fatal(err)
+		}
+		xs := []sqldb.ArretHistorique{
+			closedArret(t, 10, 0, nir1, "2026-03-02", "2026-03-13", "M545", "lombalgie"),
+			closedArret(t, 20, 0, nir2, "2026-06-01", "2026-06-05", "J111", "grippe"),
+			closedArret(t, 21, 0, nir2, "2026-07-01", "2026-07-05", "J111", "grippe"),
+		}
+		xs[1].Assure.Nom, xs[2].Assure.Nom = "BERNARD", "AUTRE"
+		h := &sqldb.HistoryImport{DB: db, Acteur: as["admin"], KeyPrefix: "histoire-"}
+		if err := h.File(ctx, xs); err != nil {
+			t.Fatal(err)
+		}
+		if err := h.Finish(ctx, nil); err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]string{}
+		if err := db.Read(ctx, func(tx *sqldb.Tx) error {
+			rows, err := tx.Query(ctx, `SELECT d.decl_nom, d.nom_assure FROM dossier d ORDER BY d.id`)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var decl, nom string
+				if err := rows.Scan(&decl, &nom); err != nil {
+					return err
+				}
+				got[decl] = nom
+			}
+			return rows.Err()
+		}); err != nil {
+			t.Fatal(err)
+		}
+		// MARTIN (declared on the import's row of nir1) is registered as DURAND;
+		// nir2 is created by the import from its first row, BERNARD.
+		want := map[string]string{"DURAND": "DURAND", "MARTIN": "DURAND", "BERNARD": "BERNARD", "AUTRE": "BERNARD"}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("nom_assure des dossiers (déclaré → enregistré) (-want +got):\n%s", diff)
+		}
+	})
+}

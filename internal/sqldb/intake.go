@@ -141,8 +141,14 @@ func (in *Intake) FileInOrder(ctx context.Context, a *medconseil.Acteur, xs []Bu
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	// Preparers take the filings in order; the window bounds how far they run ahead
-	// of the writer (memory) while keeping the writer fed.
-	window := make(chan struct{}, 4*workers+in.DB.groupSize())
+	// of the writer (memory) while keeping the writer fed: two groups, so that the
+	// next group is prepared while one is written (SetGroupSize's wait fills them).
+	window := make(chan struct{}, 4*workers+2*in.DB.groupSize())
+	// Each filing's dossier id is reserved here, in the order of xs, so that the ids
+	// follow xs (a bulk load is reproducible id for id) while the preparers seal
+	// and encode its rows with it, off the writer. A filing refused or replayed
+	// leaves its id unused.
+	rids := make([]int64, len(xs))
 	next := make(chan int)
 	go func() {
 		defer close(next)
@@ -151,6 +157,13 @@ func (in *Intake) FileInOrder(ctx context.Context, a *medconseil.Acteur, xs []Bu
 			case window <- struct{}{}:
 			case <-ctx.Done():
 				return
+			}
+			if in.DB.Keys != nil {
+				id, err := in.DB.reserveDossierID(ctx)
+				if err != nil {
+					return // ctx ended: the load is cut short
+				}
+				rids[i] = id
 			}
 			select {
 			case next <- i:
@@ -162,7 +175,7 @@ func (in *Intake) FileInOrder(ctx context.Context, a *medconseil.Acteur, xs []Bu
 	for w := 0; w < workers; w++ {
 		go func() {
 			for i := range next {
-				p, err := in.prepareBulk(ctx, a, xs[i])
+				p, err := in.prepareBulk(ctx, a, xs[i], rids[i])
 				ready[i] <- slot{p, err}
 			}
 		}()
@@ -218,8 +231,9 @@ func (in *Intake) FileInOrder(ctx context.Context, a *medconseil.Acteur, xs []Bu
 	return ids, firstErr
 }
 
-// prepareBulk checks one filing of FileInOrder and prepares it.
-func (in *Intake) prepareBulk(ctx context.Context, a *medconseil.Acteur, x BulkFiling) (*preparedFiling, error) {
+// prepareBulk checks one filing of FileInOrder and prepares it, with the dossier
+// id rid reserved for it (0: the write's INSERT chooses it).
+func (in *Intake) prepareBulk(ctx context.Context, a *medconseil.Acteur, x BulkFiling, rid int64) (*preparedFiling, error) {
 	var f *filing
 	var err error
 	switch {
@@ -233,8 +247,11 @@ func (in *Intake) prepareBulk(ctx context.Context, a *medconseil.Acteur, x BulkF
 	if err != nil {
 		return nil, err
 	}
-	// A bulk load lets the writer choose the ids, so that they follow xs.
-	return in.prepare(ctx, a, f, x.Meta, false)
+	var reserve func(context.Context) (int64, error)
+	if rid != 0 {
+		reserve = func(context.Context) (int64, error) { return rid, nil }
+	}
+	return in.prepare(ctx, a, f, x.Meta, reserve)
 }
 
 // checkCommon checks the assuré's commune and the type's codes against the
@@ -290,7 +307,7 @@ func (in *Intake) file(ctx context.Context, a *medconseil.Acteur, f *filing, m M
 }
 
 func (in *Intake) fileOnce(ctx context.Context, a *medconseil.Acteur, f *filing, m Meta) (id int64, replay bool, err error) {
-	p, err := in.prepare(ctx, a, f, m, true)
+	p, err := in.prepare(ctx, a, f, m, in.DB.reserveDossierID)
 	if err != nil {
 		return 0, false, err
 	}
@@ -313,10 +330,11 @@ type preparedFiling struct {
 	mark      watermark
 	start     lifecycleStart
 	scope     authz.Scope
-	// With an id reserved ahead (dossier_ids.go; the interactive intake): the id
-	// and the rows the write inserts, sealed and encoded with it off the writer.
-	// Nil rows: the INSERT chooses the id and the write seals (a bulk load, a
-	// store without keys, a reserved id found taken).
+	// With an id reserved ahead (dossier_ids.go; the interactive intake, and a
+	// bulk load, in the order of its filings): the id and the rows the write
+	// inserts, sealed and encoded with it off the writer. Nil rows: the INSERT
+	// chooses the id and the write seals (a store without keys, a reserved id
+	// found taken).
 	rid  int64
 	rows *sealedFiling
 	// Set by write.
@@ -336,9 +354,10 @@ type sealedFiling struct {
 // prepare does the part of a filing that runs off the single writer: the
 // pre-analysis (the assuré's history read and the rule set run now, the result kept
 // if nothing changed for this assuré by the time of the write) and the lifecycle's
-// start (the state and echeance go in the dossier's INSERT). With reserve, it also
-// reserves the dossier's id and seals and encodes the rows the write inserts.
-func (in *Intake) prepare(ctx context.Context, a *medconseil.Acteur, f *filing, m Meta, reserve bool) (*preparedFiling, error) {
+// start (the state and echeance go in the dossier's INSERT). With reserve (and a
+// keyring), it also takes the dossier's id from reserve and seals and encodes the
+// rows the write inserts.
+func (in *Intake) prepare(ctx context.Context, a *medconseil.Acteur, f *filing, m Meta, reserve func(context.Context) (int64, error)) (*preparedFiling, error) {
 	db := in.DB
 	p := &preparedFiling{in: in, ctx: ctx, a: a, f: f, m: m, now: db.Now(), dep: f.assure.Departement()}
 	if in.Analyst != nil {
@@ -358,8 +377,8 @@ func (in *Intake) prepare(ctx context.Context, a *medconseil.Acteur, f *filing, 
 		return nil, err
 	}
 	p.scope = authz.Scope{Type: f.typ, Departement: p.dep, Prescripteur: f.prescripteur, NIR: f.assure.NIR, Employeur: f.employeur}
-	if reserve && db.Keys != nil {
-		id, err := db.reserveDossierID(ctx)
+	if reserve != nil && db.Keys != nil {
+		id, err := reserve(ctx)
 		if err != nil {
 			return nil, err
 		}
