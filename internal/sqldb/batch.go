@@ -472,6 +472,14 @@ type stmtCache struct {
 // simply not cached once it is full.
 const maxCachedStatements = 512
 
+// maxCachedParams: a statement with more placeholders is never cached. Those are
+// the multi-row statements and IN lists built for a batch, whose text changes with
+// the batch's size: a bulk import made hundreds of them, filled the cache, and the
+// intake's statements that came after it were compiled at every execution (SQLite
+// compiles the triggers into each statement: the echeance INSERT cost 1 ms a
+// filing, docs/perf.md). Their compilation is spread over their many rows.
+const maxCachedParams = 64
+
 func newStmtCache(pool *sql.DB) *stmtCache {
 	return &stmtCache{pool: pool, m: map[string]*sql.Stmt{}, wanted: map[string]bool{}}
 }
@@ -482,7 +490,7 @@ func (c *stmtCache) get(q string) *sql.Stmt {
 	if st, ok := c.m[q]; ok {
 		return st
 	}
-	if c.m != nil && len(c.m)+len(c.wanted) < maxCachedStatements {
+	if c.m != nil && len(c.m)+len(c.wanted) < maxCachedStatements && strings.Count(q, "?") <= maxCachedParams {
 		c.wanted[q] = true
 	}
 	return nil

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -559,4 +560,34 @@ func TestCommitterLingerClose(t *testing.T) {
 			t.Fatalf("Close took %s with a group waiting a minute", el)
 		}
 	})
+}
+
+// Statements built for a batch (IN lists, multi-row VALUES), whose text changes
+// with its size, do not fill the writer's statement cache: a fixed statement run
+// after hundreds of them is still prepared once and reused.
+func TestStatementCacheAfterVariableBatches(t *testing.T) {
+	db := sqldbtest.SQLite(t)
+	commitTable(t, db)
+	for n := 65; n < 65+600; n++ {
+		args := make([]any, n)
+		for i := range args {
+			args[i] = fmt.Sprint(i)
+		}
+		q := `SELECT COUNT(*) FROM commit_test WHERE k IN (?` + strings.Repeat(", ?", n-1) + `)`
+		if err := db.Write(ctx, func(tx *sqldb.Tx) error {
+			var c int
+			return tx.QueryRow(ctx, q, args...).Scan(&c)
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const fixed = `INSERT INTO commit_test (k) VALUES (?)`
+	for _, k := range []string{"a", "b"} {
+		if err := db.Write(ctx, insertK(k)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !sqldb.CachedOnWriter(db, fixed) {
+		t.Fatal("after 600 IN lists of different lengths, the writer no longer caches a fixed statement")
+	}
 }

@@ -84,3 +84,10 @@ func (p *Prepared) Write(ctx context.Context) (int64, error) {
 	err := p.p.in.DB.writeGated(ctx, p.p.write)
 	return p.p.id, err
 }
+
+// CachedOnWriter reports whether the writer's statement cache holds q prepared.
+func CachedOnWriter(db *DB, q string) bool {
+	db.wstmts.mu.Lock()
+	defer db.wstmts.mu.Unlock()
+	return db.wstmts.m[q] != nil
+}
