@@ -220,9 +220,9 @@ func (c *committer) fill(batch []*writeJob, l time.Duration) []*writeJob {
 		select {
 		case j := <-c.jobs:
 			batch = append(batch, j)
-			if !t.Stop() {
-				<-t.C
-			}
+			// Since Go 1.23 (go.mod) Reset discards a value not yet received: the
+			// old "if !t.Stop() { <-t.C }" would block for ever when the timer
+			// expired as this job was taken.
 			t.Reset(l)
 		case <-t.C:
 			return batch
