@@ -70,7 +70,9 @@ func triggers(t *testing.T, db *sqldb.DB) int {
 	t.Helper()
 	q := `SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger'`
 	if db.Dialect() == sqldb.Postgres {
-		q = `SELECT COUNT(*) FROM pg_trigger WHERE NOT tgisinternal`
+		// Only this test's schema: other tests create triggers in theirs meanwhile.
+		q = `SELECT COUNT(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+			WHERE NOT t.tgisinternal AND c.relnamespace = current_schema()::regnamespace`
 	}
 	var n int
 	if err := db.Read(ctx, func(tx *sqldb.Tx) error { return tx.QueryRow(ctx, q).Scan(&n) }); err != nil {
