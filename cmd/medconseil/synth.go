@@ -99,6 +99,17 @@ func fillStore(ctx context.Context, e *env, sf *storeFlags, enCours, clos []synt
 	if err := db.SeedOrganisation(ctx, medconseil.GrandEst()); err != nil {
 		return err
 	}
+	// A bulk load until the deferred indexes are built (BulkLoad: what it
+	// changes, and why the load is durable only at its end).
+	endBulk, err := db.BulkLoad(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if endBulk != nil { // a failed load: make durable what it wrote
+			_ = endBulk(context.WithoutCancel(ctx))
+		}
+	}()
 	hist, err := fileHistory(ctx, e, db, clos, plan)
 	if err != nil {
 		return err
@@ -212,7 +223,9 @@ func fillStore(ctx context.Context, e *env, sf *storeFlags, enCours, clos []synt
 		return err
 	}
 	fmt.Fprintf(e.stdout, "Base opérationnelle : index de la liste de travail et du tableau de bord construits en %s\n", time.Since(t1).Round(time.Millisecond))
-	return nil
+	end := endBulk
+	endBulk = nil
+	return end(ctx)
 }
 
 // groupsSince describes the commits since GroupStats gave g0 and j0: how many,

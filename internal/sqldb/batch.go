@@ -466,19 +466,26 @@ type stmtCache struct {
 	mu     sync.Mutex
 	m      map[string]*sql.Stmt
 	wanted map[string]bool
+	large  int // statements of m and wanted with more than maxSmallParams placeholders
 }
 
 // maxCachedStatements bounds the cache: queries built with variable IN lists are
 // simply not cached once it is full.
 const maxCachedStatements = 512
 
-// maxCachedParams: a statement with more placeholders is never cached. Those are
-// the multi-row statements and IN lists built for a batch, whose text changes with
-// the batch's size: a bulk import made hundreds of them, filled the cache, and the
-// intake's statements that came after it were compiled at every execution (SQLite
-// compiles the triggers into each statement: the echeance INSERT cost 1 ms a
-// filing, docs/perf.md). Their compilation is spread over their many rows.
-const maxCachedParams = 64
+// maxSmallParams and maxLargeStatements split the cache. A statement with more
+// placeholders is a multi-row statement or an IN list built for a batch, whose
+// text changes with the batch's size: a bulk import made hundreds of them, filled
+// the cache, and the intake's statements that came after it were compiled at
+// every execution (SQLite compiles the triggers into each statement: the echeance
+// INSERT cost 1 ms a filing, docs/perf.md). Such statements take at most
+// maxLargeStatements places, so the small ones always find theirs; the first
+// large ones seen (the fixed-size chunks of a bulk import, the commonest group
+// sizes of the journal) stay cached.
+const (
+	maxSmallParams     = 64
+	maxLargeStatements = 64
+)
 
 func newStmtCache(pool *sql.DB) *stmtCache {
 	return &stmtCache{pool: pool, m: map[string]*sql.Stmt{}, wanted: map[string]bool{}}
@@ -490,9 +497,17 @@ func (c *stmtCache) get(q string) *sql.Stmt {
 	if st, ok := c.m[q]; ok {
 		return st
 	}
-	if c.m != nil && len(c.m)+len(c.wanted) < maxCachedStatements && strings.Count(q, "?") <= maxCachedParams {
-		c.wanted[q] = true
+	if c.m == nil || c.wanted[q] {
+		return nil
 	}
+	large := strings.Count(q, "?") > maxSmallParams
+	switch {
+	case large && c.large < maxLargeStatements:
+		c.large++
+	case large || len(c.m)+len(c.wanted)-c.large >= maxCachedStatements-maxLargeStatements:
+		return nil
+	}
+	c.wanted[q] = true
 	return nil
 }
 
@@ -511,15 +526,19 @@ func (c *stmtCache) prepareWanted(ctx context.Context) {
 	c.wanted = map[string]bool{}
 	c.mu.Unlock()
 	for _, q := range qs {
+		// Not cacheable (a multi-statement text, a query in error): runs unprepared.
 		st, err := c.pool.PrepareContext(ctx, q)
-		if err != nil {
-			continue // not cacheable (a multi-statement text, a query in error): runs unprepared
-		}
 		c.mu.Lock()
-		if c.m == nil || c.m[q] != nil {
-			st.Close()
-		} else {
+		switch {
+		case err == nil && c.m != nil && c.m[q] == nil:
 			c.m[q] = st
+		case err == nil:
+			st.Close()
+			fallthrough
+		default:
+			if strings.Count(q, "?") > maxSmallParams {
+				c.large-- // its place is free again
+			}
 		}
 		c.mu.Unlock()
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -571,22 +572,33 @@ func TestCommitterLingerClose(t *testing.T) {
 
 // Statements built for a batch (IN lists, multi-row VALUES), whose text changes
 // with its size, do not fill the writer's statement cache: a fixed statement run
-// after hundreds of them is still prepared once and reused.
+// after hundreds of them is still prepared once and reused, and so is a fixed
+// large one run before them (a bulk import's fixed-size chunk).
 func TestStatementCacheAfterVariableBatches(t *testing.T) {
 	db := sqldbtest.SQLite(t)
 	commitTable(t, db)
-	for n := 65; n < 65+600; n++ {
+	in := func(n int) (string, []any) {
 		args := make([]any, n)
 		for i := range args {
 			args[i] = fmt.Sprint(i)
 		}
-		q := `SELECT COUNT(*) FROM commit_test WHERE k IN (?` + strings.Repeat(", ?", n-1) + `)`
+		return `SELECT COUNT(*) FROM commit_test WHERE k IN (?` + strings.Repeat(", ?", n-1) + `)`, args
+	}
+	query := func(q string, args []any) {
+		t.Helper()
 		if err := db.Write(ctx, func(tx *sqldb.Tx) error {
 			var c int
 			return tx.QueryRow(ctx, q, args...).Scan(&c)
 		}); err != nil {
 			t.Fatal(err)
 		}
+	}
+	chunk, chunkArgs := in(500)
+	for range 2 {
+		query(chunk, chunkArgs)
+	}
+	for n := 65; n < 65+600; n++ {
+		query(in(n))
 	}
 	const fixed = `INSERT INTO commit_test (k) VALUES (?)`
 	for _, k := range []string{"a", "b"} {
@@ -597,4 +609,75 @@ func TestStatementCacheAfterVariableBatches(t *testing.T) {
 	if !sqldb.CachedOnWriter(db, fixed) {
 		t.Fatal("after 600 IN lists of different lengths, the writer no longer caches a fixed statement")
 	}
+	if !sqldb.CachedOnWriter(db, chunk) {
+		t.Fatal("the writer does not cache a fixed 500-value statement run before them")
+	}
+	if n := sqldb.LargeCachedOnWriter(db); n != 64 {
+		t.Fatalf("%d statements of over 64 values cached on the writer, want the first 64", n)
+	}
+}
+
+// BulkLoad enlarges the SQLite writer's cache and checkpoint interval and lets
+// it commit without an fsync; its end checkpoints the WAL and gives them back.
+func TestBulkLoadSettings(t *testing.T) {
+	db := sqldbtest.SQLite(t)
+	// A new text each time: SQLite reads these pragmas when it compiles the
+	// statement, and the writer caches its statements.
+	reads := 0
+	pragmas := func() (cache, ckpt, sync int) {
+		t.Helper()
+		reads++
+		if err := db.Write(ctx, func(tx *sqldb.Tx) error {
+			for q, v := range map[string]*int{"cache_size": &cache, "wal_autocheckpoint": &ckpt, "synchronous": &sync} {
+				if err := tx.QueryRow(ctx, fmt.Sprintf(`PRAGMA %s -- %d`, q, reads)).Scan(v); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return cache, ckpt, sync
+	}
+	if c, k, s := pragmas(); c != -65536 || k != 4000 || s != 2 {
+		t.Fatalf("writer at open: cache_size %d, wal_autocheckpoint %d, synchronous %d", c, k, s)
+	}
+	end, err := db.BulkLoad(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, k, s := pragmas(); c != -1<<20 || k != 16000 || s != 1 {
+		t.Fatalf("writer in a bulk load: cache_size %d, wal_autocheckpoint %d, synchronous %d", c, k, s)
+	}
+	before := mainFileSize(t, db)
+	commitTable(t, db)
+	if err := db.Write(ctx, insertK("bulk")); err != nil {
+		t.Fatal(err)
+	}
+	if err := end(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if c, k, s := pragmas(); c != -65536 || k != 4000 || s != 2 {
+		t.Fatalf("writer after the bulk load: cache_size %d, wal_autocheckpoint %d, synchronous %d", c, k, s)
+	}
+	// The end's checkpoint copied the load (a new table) into the database file.
+	if after := mainFileSize(t, db); after <= before {
+		t.Fatalf("database file of %d bytes after the bulk load, %d before: the load is still only in the WAL", after, before)
+	}
+}
+
+// mainFileSize is the size of the SQLite database file itself, without its WAL.
+func mainFileSize(t *testing.T, db *sqldb.DB) int64 {
+	t.Helper()
+	var path string
+	if err := db.Read(ctx, func(tx *sqldb.Tx) error {
+		return tx.QueryRow(ctx, `SELECT file FROM pragma_database_list WHERE name = 'main'`).Scan(&path)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st.Size()
 }

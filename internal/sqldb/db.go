@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -106,14 +107,14 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		// "Mesures au calme du 3 décembre"), the shared mapping cost intake ≈ 25 %
 		// more processor (the file grows, the mapping is remapped) and did not
 		// shorten the worklist's tails once its index covers the name search.
-		common := "_pragma=foreign_keys(1)&_pragma=cache_size(-65536)&_pragma=temp_store(2)&_pragma=busy_timeout(30000)&_pragma=synchronous(FULL)&_pragma=journal_mode(WAL)&_time_format=sqlite"
+		common := "_pragma=foreign_keys(1)&_pragma=cache_size(-" + strconv.Itoa(connCacheKiB) + ")&_pragma=temp_store(2)&_pragma=busy_timeout(30000)&_pragma=synchronous(FULL)&_pragma=journal_mode(WAL)&_time_format=sqlite"
 		// The writer's COMMIT that takes the WAL past wal_autocheckpoint pages also
 		// copies the WAL into the database file and fsyncs it. 4,000 pages (16 Mio)
 		// rather than SQLite's 1,000: a page written by many groups (the leaves of
 		// the dossier indexes, the dashboard counters) is copied once per checkpoint,
 		// so fewer checkpoints write fewer bytes (docs/perf.md, branche h-saisie3).
 		// Every commit still fsyncs the WAL (synchronous FULL).
-		w, err := sql.Open("sqlite", "file:"+escapePath(path)+"?"+common+"&_txlock=immediate&_pragma=wal_autocheckpoint(4000)")
+		w, err := sql.Open("sqlite", "file:"+escapePath(path)+"?"+common+"&_txlock=immediate&_pragma=wal_autocheckpoint("+strconv.Itoa(writerCheckpoint)+")")
 		if err != nil {
 			return nil, fmt.Errorf("ouverture SQLite %s : %w", path, err)
 		}
@@ -335,6 +336,63 @@ func (db *DB) SetGroupSize(n int, linger time.Duration) {
 	}
 	db.commit.groupSize.Store(int64(n))
 	db.commit.linger.Store(int64(max(linger, 0)))
+}
+
+// SQLite settings: the cache of every connection and the writer's checkpoint
+// interval Open gives (see there), and the writer's during a bulk load.
+const (
+	connCacheKiB         = 65536
+	writerCheckpoint     = 4000
+	bulkWriterCacheKiB   = 1 << 20
+	bulkWriterCheckpoint = 16000
+)
+
+// BulkLoad gives the SQLite writer a cache of 1 Gio, checkpoints every 16,000
+// pages (64 Mio) rather than every 4,000, and commits without waiting for the
+// disk (synchronous NORMAL), until end is called: a bulk load (synth --db)
+// inserts millions of rows into indexes far larger than the 64 Mio cache,
+// re-reading their pages from the file; its checkpoints copy the same index
+// pages again and again; it commits thousands of groups, each an fsync; and the
+// deferred indexes it builds at the end sort in that cache rather than in
+// spilled runs. Readers keep their settings.
+//
+// What a bulk load commits is durable when end returns: end checkpoints the
+// whole WAL into the database file and fsyncs it, and restores synchronous FULL
+// for every later commit. A crash before that may lose the last groups (never
+// half of one: SQLite's WAL stays consistent), which the load's idempotence
+// keys let it file again; nobody else writes meanwhile. On PostgreSQL it does
+// nothing.
+func (db *DB) BulkLoad(ctx context.Context) (end func(context.Context) error, err error) {
+	set := func(ctx context.Context, qs ...string) error {
+		if db.dialect != SQLite {
+			return nil
+		}
+		for _, q := range qs {
+			if _, err := db.w.ExecContext(ctx, q); err != nil {
+				return medconseil.Internal(fmt.Errorf("réglage du chargement en masse : %s : %w", q, err))
+			}
+		}
+		return nil
+	}
+	if err := set(ctx, fmt.Sprintf("PRAGMA cache_size = -%d", bulkWriterCacheKiB), fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", bulkWriterCheckpoint),
+		"PRAGMA synchronous = NORMAL"); err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context) error {
+		if err := set(ctx, "PRAGMA synchronous = FULL"); err != nil {
+			return err
+		}
+		if db.dialect == SQLite {
+			var busy, logged, done int
+			if err := db.w.QueryRowContext(ctx, `PRAGMA wal_checkpoint(FULL)`).Scan(&busy, &logged, &done); err != nil {
+				return medconseil.Internal(fmt.Errorf("fin du chargement en masse : point de reprise : %w", err))
+			}
+			if busy != 0 {
+				return medconseil.Internal(fmt.Errorf("fin du chargement en masse : point de reprise incomplet (%d pages du journal sur %d recopiées)", done, logged))
+			}
+		}
+		return set(ctx, fmt.Sprintf("PRAGMA cache_size = -%d", connCacheKiB), fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", writerCheckpoint))
+	}, nil
 }
 
 func (db *DB) groupSize() int {

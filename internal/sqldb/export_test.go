@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"strings"
 
 	"medconseil"
 	"medconseil/internal/keyring"
@@ -90,4 +91,18 @@ func CachedOnWriter(db *DB, q string) bool {
 	db.wstmts.mu.Lock()
 	defer db.wstmts.mu.Unlock()
 	return db.wstmts.m[q] != nil
+}
+
+// LargeCachedOnWriter is how many statements with more than 64 placeholders the
+// writer's cache holds.
+func LargeCachedOnWriter(db *DB) int {
+	db.wstmts.mu.Lock()
+	defer db.wstmts.mu.Unlock()
+	n := 0
+	for q := range db.wstmts.m {
+		if strings.Count(q, "?") > 64 {
+			n++
+		}
+	}
+	return n
 }
