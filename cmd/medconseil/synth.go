@@ -18,7 +18,7 @@ import (
 // runSynth generates the synthetic region: SNDS-shaped Parquet and the ground
 // truth of the planted anomalies in --out.
 func runSynth(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "synth", "synth --region 44 --scale S --seed N --year Y --out DIR [--reference DIR] [--db DSN --key-file F [--parquet=false]] [--bench]")
+	fs := newFlagSet(e, "synth", "synth --region 44 --scale S --seed N --year Y --out DIR [--reference DIR] [--db DSN --key-file F [--audit-key-file K] [--parquet=false]] [--bench]")
 	region := fs.String("region", "44", "code INSEE de la région (44 = Grand Est)")
 	scale := fs.Float64("scale", 0.01, "échelle : 1.0 = 5 075 846 assurés")
 	seed := fs.Uint64("seed", 1, "graine : même graine et même échelle, mêmes fichiers à l'octet près")
@@ -32,6 +32,8 @@ func runSynth(ctx context.Context, e *env, args []string) error {
 	dbMax := fs.Int("db-max", 500, "nombre maximal de dossiers déposés par type dans la base (0 : l'année entière)")
 	parquet := fs.Bool("parquet", true, "écrit les tables Parquet dans --out ; --parquet=false avec --db : la base seule (même génération, mêmes dossiers, plus vite)")
 	cpuProfile := fs.String("cpuprofile", "", "écrit un profil CPU de toute la commande (génération et --db) dans ce fichier")
+	var sf storeFlags // --db on PostgreSQL: its audit journal's key and checkpoints
+	sf.registerAudit(fs, e)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -70,7 +72,7 @@ func runSynth(ctx context.Context, e *env, args []string) error {
 	}
 	synth.WriteSummary(e.stdout, res)
 	if *db != "" {
-		sf := storeFlags{db: *db, keyFile: *keyFile}
+		sf.db, sf.keyFile = *db, *keyFile
 		t0, cpu0 := time.Now(), cpuTime()
 		if err := fillStore(ctx, e, &sf, res.EnCours, res.Clos, yearPlan{scale: *scale, seed: *seed, year: *year, max: *dbMax}); err != nil {
 			return err
