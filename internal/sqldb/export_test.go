@@ -93,14 +93,14 @@ func CachedOnWriter(db *DB, q string) bool {
 	return db.wstmts.m[q] != nil
 }
 
-// LargeCachedOnWriter is how many statements with more than 64 placeholders the
-// writer's cache holds.
+// LargeCachedOnWriter is how many statements with more than maxSmallParams
+// placeholders the writer's cache holds.
 func LargeCachedOnWriter(db *DB) int {
 	db.wstmts.mu.Lock()
 	defer db.wstmts.mu.Unlock()
 	n := 0
 	for q := range db.wstmts.m {
-		if strings.Count(q, "?") > 64 {
+		if strings.Count(q, "?") > maxSmallParams {
 			n++
 		}
 	}
