@@ -32,6 +32,7 @@ func runSynth(ctx context.Context, e *env, args []string) error {
 	dbMax := fs.Int("db-max", 500, "nombre maximal de dossiers déposés par type dans la base (0 : l'année entière)")
 	parquet := fs.Bool("parquet", true, "écrit les tables Parquet dans --out ; --parquet=false avec --db : la base seule (même génération, mêmes dossiers, plus vite)")
 	cpuProfile := fs.String("cpuprofile", "", "écrit un profil CPU de toute la commande (génération et --db) dans ce fichier")
+	tracePath := fs.String("trace", "", "écrit une trace d'exécution de toute la commande (go tool trace : attentes des fils) dans ce fichier ; volumineuse, à l'échelle 0,1 au plus")
 	var sf storeFlags // --db on PostgreSQL: its audit journal's key and checkpoints
 	sf.registerAudit(fs, e)
 	if err := parseFlags(fs, args); err != nil {
@@ -49,6 +50,11 @@ func runSynth(ctx context.Context, e *env, args []string) error {
 	if *region != "44" {
 		return usageError("seule la région 44 (Grand Est) est disponible")
 	}
+	stopTrace, err := startTrace(*tracePath)
+	if err != nil {
+		return err
+	}
+	defer stopTrace()
 	dir := *refDir
 	if dir == "" {
 		dir = e.getenv("MEDCONSEIL_REFERENCE")

@@ -36,6 +36,7 @@ func TestSynthFlags(t *testing.T) {
 	}{
 		{[]string{"synth", "--out", t.TempDir(), "--reference", filepath.Join(t.TempDir(), "absent")}, "référentiels absents"},
 		{[]string{"synth", "--out", t.TempDir(), "--region", "11"}, "région 44"},
+		{[]string{"synth", "--out", t.TempDir(), "--trace", filepath.Join(t.TempDir(), "absent", "t.trace")}, "trace d'exécution"},
 	} {
 		e, _, _ := synthEnv("")
 		err := run(context.Background(), e, tc.args)
@@ -55,8 +56,13 @@ func TestSynthRun(t *testing.T) {
 	}
 	out := t.TempDir()
 	e, stdout, stderr := synthEnv(ref)
-	if err := run(context.Background(), e, []string{"synth", "--scale", "0.001", "--seed", "3", "--year", "2024", "--out", out, "--bench"}); err != nil {
+	tr := filepath.Join(t.TempDir(), "synth.trace")
+	if err := run(context.Background(), e, []string{"synth", "--scale", "0.001", "--seed", "3", "--year", "2024", "--out", out, "--bench", "--trace", tr}); err != nil {
 		t.Fatal(err)
+	}
+	// --trace wrote a whole execution trace (go tool trace reads it).
+	if b, err := os.ReadFile(tr); err != nil || !bytes.HasPrefix(b, []byte("go 1.")) || len(b) < 1000 {
+		t.Errorf("--trace : %d octets, début %q, %v ; want a runtime trace", len(b), b[:min(len(b), 16)], err)
 	}
 	for _, want := range []string{"ER_PRS_F", "arrêts par salarié", "Bench : échelle 0.001"} {
 		if !strings.Contains(stdout.String(), want) {

@@ -529,15 +529,16 @@ func (c *stmtCache) prepareWanted(ctx context.Context) {
 		// Not cacheable (a multi-statement text, a query in error): runs unprepared.
 		st, err := c.pool.PrepareContext(ctx, q)
 		c.mu.Lock()
-		switch {
-		case err == nil && c.m != nil && c.m[q] == nil:
+		if err == nil && c.m != nil && c.m[q] == nil {
 			c.m[q] = st
-		case err == nil:
-			st.Close()
-			fallthrough
-		default:
+		} else {
+			// Not kept (failed, cache closed, or prepared twice): its place is
+			// free again.
+			if err == nil {
+				st.Close()
+			}
 			if strings.Count(q, "?") > maxSmallParams {
-				c.large-- // its place is free again
+				c.large--
 			}
 		}
 		c.mu.Unlock()

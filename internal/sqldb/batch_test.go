@@ -617,6 +617,42 @@ func TestStatementCacheAfterVariableBatches(t *testing.T) {
 	}
 }
 
+// A large statement that fails to prepare gives its place back: after 100 of
+// them (a table that does not exist), a valid one is still cached.
+func TestStatementCacheFreesFailedPlaces(t *testing.T) {
+	db := sqldbtest.SQLite(t)
+	commitTable(t, db)
+	in := func(table string, n int) (string, []any) {
+		args := make([]any, n)
+		for i := range args {
+			args[i] = fmt.Sprint(i)
+		}
+		return `SELECT COUNT(*) FROM ` + table + ` WHERE k IN (?` + strings.Repeat(", ?", n-1) + `)`, args
+	}
+	query := func(q string, args []any) error {
+		return db.Write(ctx, func(tx *sqldb.Tx) error {
+			var c int
+			return tx.QueryRow(ctx, q, args...).Scan(&c)
+		})
+	}
+	for n := 65; n < 165; n++ {
+		if err := query(in("absente", n)); err == nil {
+			t.Fatal("a query on a missing table succeeded")
+		}
+	}
+	// The third run starts once the second's group has prepared what it missed
+	// (the writer answers a group before it prepares).
+	q, args := in("commit_test", 500)
+	for range 3 {
+		if err := query(q, args); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !sqldb.CachedOnWriter(db, q) {
+		t.Fatal("after 100 large statements that failed to prepare, the writer no longer caches a large one")
+	}
+}
+
 // BulkLoad enlarges the SQLite writer's cache and checkpoint interval and lets
 // it commit without an fsync; its end checkpoints the WAL and gives them back.
 func TestBulkLoadSettings(t *testing.T) {

@@ -363,10 +363,10 @@ const (
 // keys let it file again; nobody else writes meanwhile. On PostgreSQL it does
 // nothing.
 func (db *DB) BulkLoad(ctx context.Context) (end func(context.Context) error, err error) {
+	if db.dialect != SQLite {
+		return func(context.Context) error { return nil }, nil
+	}
 	set := func(ctx context.Context, qs ...string) error {
-		if db.dialect != SQLite {
-			return nil
-		}
 		for _, q := range qs {
 			if _, err := db.w.ExecContext(ctx, q); err != nil {
 				return medconseil.Internal(fmt.Errorf("réglage du chargement en masse : %s : %w", q, err))
@@ -382,14 +382,12 @@ func (db *DB) BulkLoad(ctx context.Context) (end func(context.Context) error, er
 		if err := set(ctx, "PRAGMA synchronous = FULL"); err != nil {
 			return err
 		}
-		if db.dialect == SQLite {
-			var busy, logged, done int
-			if err := db.w.QueryRowContext(ctx, `PRAGMA wal_checkpoint(FULL)`).Scan(&busy, &logged, &done); err != nil {
-				return medconseil.Internal(fmt.Errorf("fin du chargement en masse : point de reprise : %w", err))
-			}
-			if busy != 0 {
-				return medconseil.Internal(fmt.Errorf("fin du chargement en masse : point de reprise incomplet (%d pages du journal sur %d recopiées)", done, logged))
-			}
+		var busy, logged, done int
+		if err := db.w.QueryRowContext(ctx, `PRAGMA wal_checkpoint(FULL)`).Scan(&busy, &logged, &done); err != nil {
+			return medconseil.Internal(fmt.Errorf("fin du chargement en masse : point de reprise : %w", err))
+		}
+		if busy != 0 {
+			return medconseil.Internal(fmt.Errorf("fin du chargement en masse : point de reprise incomplet (%d pages du journal sur %d recopiées)", done, logged))
 		}
 		return set(ctx, fmt.Sprintf("PRAGMA cache_size = -%d", connCacheKiB), fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", writerCheckpoint))
 	}, nil
