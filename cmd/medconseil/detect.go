@@ -70,11 +70,7 @@ func runDetect(ctx context.Context, e *env, args []string) error {
 	}
 	defer db.Close()
 	t0 := time.Now()
-	prof, err := detect.Profile(ctx, db)
-	if err != nil {
-		return err
-	}
-	res, err := detect.Target(prof, opt)
+	prof, res, err := detect.Run(ctx, db, opt)
 	if err != nil {
 		return err
 	}
@@ -82,8 +78,8 @@ func runDetect(ctx context.Context, e *env, args []string) error {
 		return writeFunnel(e, res, *funnel, *proNum)
 	}
 	if evalMode {
-		fmt.Fprintf(e.stdout, "Données %s : %d prescripteurs profilés (année %d) en %s ; budget %s %%, échelon %s.\n",
-			*data, len(res.Scored), prof.Year, prof.Elapsed.Round(time.Millisecond), fmt.Sprint(opt.Budget*100), opt.Echelon)
+		fmt.Fprintf(e.stdout, "Données %s : %d prescripteurs profilés (année %d) en %s, signalements « transports » confirmés en %s ; budget %s %%, échelon %s.\n",
+			*data, len(res.Scored), prof.Year, prof.Elapsed.Round(time.Millisecond), res.ConfirmElapsed.Round(time.Millisecond), fmt.Sprint(opt.Budget*100), opt.Echelon)
 		detect.Score(res, truth).Write(e.stdout)
 		return nil
 	}
@@ -103,7 +99,16 @@ func runDetect(ctx context.Context, e *env, args []string) error {
 	for i, f := range res.Flags {
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", i+1, f.Professionnel, f.Anomalie, strings.Replace(fmt.Sprintf("%.2f", f.Score), ".", ",", 1), f.Explication)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(res.Unconfirmed) > 0 {
+		fmt.Fprintf(e.stdout, "\nÉcartés à la confirmation (%d) :\n", len(res.Unconfirmed))
+		for _, u := range res.Unconfirmed {
+			fmt.Fprintf(e.stdout, "  %s %s : %s\n", u.Flag.Professionnel, u.Flag.Anomalie, u.Raison)
+		}
+	}
+	return nil
 }
 
 // writeFunnel prints the SVG funnel of one indicator for the peer group of pro.

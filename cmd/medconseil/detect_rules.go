@@ -81,11 +81,8 @@ func runDetectRules(ctx context.Context, e *env, args []string) error {
 	defer db.Close()
 	t0 := time.Now()
 	if opt.Only == nil || slices.Contains(opt.Only, "surprescription_ij") {
-		prof, err := detect.Profile(ctx, db)
-		if err != nil {
-			return err
-		}
-		if opt.Targeting, err = detect.Target(prof, detect.DefaultOptions); err != nil {
+		var err error
+		if _, opt.Targeting, err = detect.Run(ctx, db, detect.DefaultOptions); err != nil {
 			return err
 		}
 	}

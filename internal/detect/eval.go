@@ -87,6 +87,15 @@ type Eval struct {
 	// Oracle is the ceiling of any ranking on this data; nil when the ground
 	// truth has no legitimate factors (older data).
 	Oracle *Oracle
+	// Withdrawn are the flags Confirm withdrew; Right tells whether the
+	// professional was planted with the anomaly (a withdrawal lost a find).
+	Withdrawn []Withdrawn
+}
+
+// Withdrawn is one flag withdrawn at confirmation, scored.
+type Withdrawn struct {
+	Professionnel, Anomalie, Raison string
+	Right                           bool
 }
 
 // Precision is the share of flags on a professional planted with the
@@ -223,6 +232,9 @@ func Score(res *Result, t *Truth) *Eval {
 		}
 		ev.Deciles = append(ev.Deciles, dc)
 	}
+	for _, u := range res.Unconfirmed {
+		ev.Withdrawn = append(ev.Withdrawn, Withdrawn{u.Flag.Professionnel, u.Flag.Anomalie, u.Raison, planted[u.Flag.Professionnel][u.Flag.Anomalie]})
+	}
 	ev.Oracle = newOracle(res, t, ev.Recall)
 	return ev
 }
@@ -249,6 +261,16 @@ func (e *Eval) Write(w io.Writer) {
 	for _, k := range types {
 		bt := e.ByType[k]
 		fmt.Fprintf(w, "  %-28s %3d signalements, %3d plantés de ce type (%s)\n", k, bt[0], bt[1], frnum(float64(bt[1])/float64(bt[0]), 2))
+	}
+	if len(e.Withdrawn) > 0 {
+		fmt.Fprintf(w, "Écartés à la confirmation (%d) :\n", len(e.Withdrawn))
+		for _, u := range e.Withdrawn {
+			right := "non planté de ce type"
+			if u.Right {
+				right = "PLANTÉ de ce type : une découverte perdue"
+			}
+			fmt.Fprintf(w, "  %s %s (%s) : %s\n", u.Professionnel, u.Anomalie, right, u.Raison)
+		}
 	}
 	fmt.Fprintln(w, "Faux signalements parmi les professionnels sans anomalie plantée d'un type mesuré par les profils, par décile de patientèle :")
 	for i, d := range e.Deciles {

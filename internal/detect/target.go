@@ -5,6 +5,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Options of the targeting.
@@ -47,6 +48,11 @@ type Result struct {
 	Scored     []*Prescriber      // the professionals that entered the funnels
 	Options    Options            // the options of the run
 	ZFlag      map[string]float64 // per profession: the z a flag must exceed (FlagZ)
+	// Unconfirmed are the flags Confirm withdrew (transports explained by
+	// trips without care), shown apart so that the withdrawal can be read.
+	Unconfirmed []Unconfirmed
+	// ConfirmElapsed is the time Confirm took (0 when nothing needed it).
+	ConfirmElapsed time.Duration
 }
 
 // FlagZ is the one-sided normal quantile a z must exceed for a professional

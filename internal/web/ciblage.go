@@ -85,11 +85,7 @@ func (c *ciblage) get(ctx context.Context) (*ciblageRun, error) {
 			return nil, err
 		}
 		defer db.Close()
-		pr, err := detect.Profile(ctx, db)
-		if err != nil {
-			return nil, err
-		}
-		res, err := detect.Target(pr, detect.DefaultOptions)
+		pr, res, err := detect.Run(ctx, db, detect.DefaultOptions)
 		if err != nil {
 			return nil, err
 		}
@@ -113,7 +109,9 @@ func (c *ciblage) get(ctx context.Context) (*ciblageRun, error) {
 }
 
 type ciblageView struct {
-	Flags   []detect.Flag
+	Flags []detect.Flag
+	// Ecartes are the flags withdrawn at confirmation, with why.
+	Ecartes []detect.Unconfirmed
 	Alerts  []detect.Alert
 	Rules   []detect.Rule
 	Year    int
@@ -153,7 +151,7 @@ func (c *ciblage) show(w http.ResponseWriter, r *http.Request, status int, run *
 		return err
 	}
 	d := ciblageView{
-		Flags: run.res.Flags, Alerts: run.alerts, Rules: detect.Rules, Year: run.year, Scored: len(run.res.Scored),
+		Flags: run.res.Flags, Ecartes: run.res.Unconfirmed, Alerts: run.alerts, Rules: detect.Rules, Year: run.year, Scored: len(run.res.Scored),
 		At: run.at, Budget: run.res.Options.Budget * 100, Elapsed: run.elapsed.Round(time.Second),
 		RPPS: run.rpps, Ouvrable: map[string]bool{}, Premiere: map[int]bool{}}
 	ouvrable := func(pro string) {
