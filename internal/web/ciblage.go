@@ -3,6 +3,8 @@ package web
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"html/template"
 	"math"
 	"net/http"
@@ -43,40 +45,75 @@ func canProfile(a *medconseil.Acteur) bool {
 	return a != nil && (a.Has(medconseil.RoleMedecinChef) || a.Has(medconseil.RolePraticienConseil) || a.Has(medconseil.RoleStatisticien))
 }
 
-// ciblage holds the detection run, computed once on first use (profiling a
-// region takes seconds to a minute) and kept for the life of the server.
+// ciblage holds the detection run, computed once in the background on first
+// use (profiling a whole region and running the fraud rules take minutes)
+// and kept for the life of the server.
 type ciblage struct {
-	s    *Server
-	mu   sync.Mutex
-	done bool
-	run  *ciblageRun
-	err  error
+	s       *Server
+	mu      sync.Mutex
+	started time.Time     // zero until the run is started
+	ready   chan struct{} // closed when run or err is set
+	run     *ciblageRun
+	err     error
 }
 
 type ciblageRun struct {
 	res     *detect.Result
 	alerts  []detect.Alert
-	rpps    map[string]string // PFS_PFS_NUM → RPPS (MC_PRA_R)
+	rpps    map[string]string
 	year    int
 	at      time.Time
 	elapsed time.Duration
 }
 
+// computing is get's answer while the run is under way.
+type computing struct{ since time.Duration }
+
+func (e *computing) Error() string {
+	return fmt.Sprintf("profils en cours de calcul depuis %d s", int(e.since.Seconds()))
+}
+
+// get returns the run, starting it on first use and waiting for it at most
+// Config.DetectWait; past that, a *computing error (the caller shows the
+// preparation page, and the run goes on).
 func (c *ciblage) get(ctx context.Context) (*ciblageRun, error) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.done {
+	if c.ready == nil {
+		dir, err := c.s.detectDir()
+		if err != nil {
+			c.mu.Unlock()
+			return nil, err
+		}
+		if dir == "" {
+			c.mu.Unlock()
+			return nil, &medconseil.Error{Code: medconseil.ECONFLICT, Message: "données de contrôle non configurées : démarrer le serveur avec --donnees-controle RÉPERTOIRE (ou MEDCONSEIL_DETECT_DATA), le répertoire des Parquet SNDS"}
+		}
+		c.ready, c.started = make(chan struct{}), time.Now()
+		go c.compute(context.WithoutCancel(ctx), dir)
+	}
+	ready, started := c.ready, c.started
+	c.mu.Unlock()
+	wait := c.s.Config.DetectWait
+	if wait <= 0 {
+		wait = 20 * time.Second
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-ready:
 		return c.run, c.err
+	case <-t.C:
+		return nil, &computing{since: time.Since(started)}
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	}
-	dir, err := c.s.detectDir()
-	if err != nil {
-		return nil, err
-	}
-	if dir == "" {
-		return nil, &medconseil.Error{Code: medconseil.ECONFLICT, Message: "données de contrôle non configurées : démarrer le serveur avec --donnees-controle RÉPERTOIRE (ou MEDCONSEIL_DETECT_DATA), le répertoire des Parquet SNDS"}
-	}
-	// Detached from the request: a cancelled page must not leave a half run.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Minute)
+}
+
+// compute runs the profiling, the targeting with its confirmation and the
+// fraud rules, detached from the request that started it (a closed page must
+// not leave a half run), within 10 minutes.
+func (c *ciblage) compute(ctx context.Context, dir string) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
 	defer cancel()
 	t0 := time.Now()
 	run, err := func() (*ciblageRun, error) {
@@ -101,11 +138,25 @@ func (c *ciblage) get(ctx context.Context) (*ciblageRun, error) {
 	}()
 	if err != nil {
 		c.s.Log.Error("contrôle des professionnels", "err", err)
-		return nil, &medconseil.Error{Code: medconseil.EINTERNAL, Message: "calcul des profils impossible", Err: err}
+		err = &medconseil.Error{Code: medconseil.EINTERNAL, Message: "calcul des profils impossible", Err: err}
+	} else {
+		run.at, run.elapsed = c.s.DB.Now(), time.Since(t0)
 	}
-	run.at, run.elapsed = c.s.DB.Now(), time.Since(t0)
-	c.run, c.done = run, true
-	return run, nil
+	c.mu.Lock()
+	c.run, c.err = run, err
+	close(c.ready)
+	c.mu.Unlock()
+}
+
+// getOrShow is get for a page handler: while the run is under way it renders
+// the preparation page (503, Retry-After) and returns ok = false.
+func (c *ciblage) getOrShow(w http.ResponseWriter, r *http.Request) (run *ciblageRun, ok bool, err error) {
+	run, err = c.get(r.Context())
+	var busy *computing
+	if errors.As(err, &busy) {
+		return nil, false, c.s.showComputing(w, r, busy.since)
+	}
+	return run, err == nil, err
 }
 
 type ciblageView struct {
@@ -136,8 +187,8 @@ func (c *ciblage) ciblage(w http.ResponseWriter, r *http.Request) error {
 	if preparing, left := c.s.detectPreparing(); preparing {
 		return c.s.showPreparing(w, r, left)
 	}
-	run, err := c.get(r.Context())
-	if err != nil {
+	run, ok, err := c.getOrShow(w, r)
+	if !ok {
 		return err
 	}
 	return c.show(w, r, http.StatusOK, run, nil)
@@ -214,8 +265,8 @@ func (c *ciblage) profil(w http.ResponseWriter, r *http.Request) error {
 	if preparing, left := c.s.detectPreparing(); preparing {
 		return c.s.showPreparing(w, r, left)
 	}
-	run, err := c.get(r.Context())
-	if err != nil {
+	run, ok, err := c.getOrShow(w, r)
+	if !ok {
 		return err
 	}
 	v := profilView{Num: num, Year: run.year, At: run.at}

@@ -46,6 +46,7 @@ func preparingText(left time.Duration) string {
 
 type preparationView struct {
 	Message  string
+	Detail   string
 	URL      string
 	Secondes int
 }
@@ -56,7 +57,18 @@ func (s *Server) showPreparing(w http.ResponseWriter, r *http.Request, left time
 	secs := int(math.Ceil(max(left, time.Second).Seconds()))
 	w.Header().Set("Retry-After", fmt.Sprint(secs))
 	return s.render(w, r, http.StatusServiceUnavailable, "controle_preparation", view{Title: "Données de contrôle en préparation",
-		Data: preparationView{Message: preparingText(left), URL: r.URL.RequestURI(), Secondes: secs}})
+		Data: preparationView{Message: preparingText(left), URL: r.URL.RequestURI(), Secondes: secs,
+			Detail: "Le serveur de démonstration génère une région synthétique (Parquet SNDS) pour les profils, le ciblage et les règles de fraude ; la page sera prête dans un instant."}})
+}
+
+// showComputing is the page of a control page asked for while the profiles
+// and fraud rules are being computed (the first time since the server
+// started): 503 with Retry-After, how long it has run and a link to reload.
+func (s *Server) showComputing(w http.ResponseWriter, r *http.Request, since time.Duration) error {
+	w.Header().Set("Retry-After", "15")
+	return s.render(w, r, http.StatusServiceUnavailable, "controle_preparation", view{Title: "Profils en cours de calcul",
+		Data: preparationView{Message: fmt.Sprintf("Profils, ciblage et règles de fraude en cours de calcul depuis %d s", int(since.Seconds())), URL: r.URL.RequestURI(), Secondes: 15,
+			Detail: "Ils sont calculés une fois, au premier accès depuis le démarrage du serveur, puis gardés : une région entière demande quelques minutes. Le calcul continue même si cette page est fermée."}})
 }
 
 // ciblageLot is the lot of the propositions opened from the targeting page.
@@ -75,8 +87,8 @@ func (c *ciblage) ouvrir(w http.ResponseWriter, r *http.Request) error {
 	if preparing, left := c.s.detectPreparing(); preparing {
 		return c.s.showPreparing(w, r, left)
 	}
-	run, err := c.get(r.Context())
-	if err != nil {
+	run, ok, err := c.getOrShow(w, r)
+	if !ok {
 		return err
 	}
 	pro, anomalie := r.PostFormValue("professionnel"), r.PostFormValue("anomalie")

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"medconseil"
 	"medconseil/internal/sqldb"
@@ -114,4 +116,44 @@ func TestCiblagePages(t *testing.T) {
 			t.Errorf("%d consultations de profil journalisées (finalité controle), attendu 3 : %+v", ok, entries)
 		}
 	})
+}
+
+// TestCiblageComputing: the first visit starts the profiling in the
+// background; past Config.DetectWait the page answers 503 with Retry-After,
+// how long it has run and a link to reload the same page, and the run goes
+// on: a later visit shows the list.
+func TestCiblageComputing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("génère une région")
+	}
+	dir, ref := ciblageData(t)
+	db := sqldbtest.SQLite(t)
+	e := startWith(t, db, func(c *web.Config) {
+		c.DetectData, c.DetectReference, c.DetectWait = dir, ref, time.Nanosecond
+	})
+	chef := e.browser("chef.67")
+	res, err := chef.c.Get(e.srv.URL + "/controle/ciblage")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if body := string(raw); res.StatusCode != http.StatusServiceUnavailable || res.Header.Get("Retry-After") != "15" ||
+		!strings.Contains(body, "en cours de calcul depuis") || !strings.Contains(body, `<a href="/controle/ciblage">Actualiser la page</a>`) {
+		t.Fatalf("premier accès : %d, Retry-After %q : %.600s", res.StatusCode, res.Header.Get("Retry-After"), body)
+	}
+	deadline := time.Now().Add(3 * time.Minute)
+	for {
+		code, body := chef.getStatus("/controle/ciblage")
+		if code == http.StatusOK {
+			if !strings.Contains(body, "Professionnels signalés") {
+				t.Fatalf("liste sans signalements : %.400s", body)
+			}
+			return
+		}
+		if code != http.StatusServiceUnavailable || time.Now().After(deadline) {
+			t.Fatalf("après le calcul : %d %.400s", code, body)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 }

@@ -74,6 +74,11 @@ type Config struct {
 	// reading a directory that does not exist yet; err is a preparation that
 	// failed.
 	DetectStatus func() (preparing bool, left time.Duration, err error)
+	// DetectWait is how long a control page waits for the first profiling
+	// run (computed once, in the background) before answering that it is
+	// under way; 0 means 20 s. A whole region takes minutes, longer than a
+	// browser or the server's write timeout waits.
+	DetectWait time.Duration
 }
 
 // DefaultConfig returns production defaults: sessions of 30 minutes idle and 10
