@@ -2,7 +2,6 @@ package detect
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"math"
 	"path/filepath"
@@ -24,12 +23,6 @@ import (
 func tripsRegion(t *testing.T, careA int) string {
 	t.Helper()
 	dir := fixture(t)
-	db, err := sql.Open("duckdb", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	keys := `DATE '2025-01-01' AS FLX_DIS_DTD, DATE '2025-01-01' AS FLX_TRT_DTD, 1 AS FLX_EMT_TYP, 1 AS FLX_EMT_NUM, 1 AS FLX_EMT_ORD, '01C571' AS ORG_CLE_NUM, CAST(k AS BIGINT) AS DCT_ORD_NUM, 1 AS PRS_ORD_NUM, 1 AS REM_TYP_AFF`
 	gp := `'5711' || lpad(CAST(g AS VARCHAR), 4, '0')`
 	ben := `'p' || g || '_' || i`
 	trip := `DATE '2025-03-01' + CAST(7 * j AS INTEGER)`
@@ -52,21 +45,16 @@ func tripsRegion(t *testing.T, careA int) string {
 		UNION ALL
 		SELECT 3000 + i, %[1]s, DATE '2025-03-22', DATE '2025-03-22', 6111, NULL, %[2]s FROM range(1) a(g), range(10) b(i)`,
 		ben, gp, trip, careA)
-	stmts := []string{
-		`COPY (SELECT ` + keys + `, ben AS BEN_NIR_PSA, 1 AS BEN_RNG_GEM, d1 AS EXE_SOI_DTD, d2 AS EXE_SOI_DTF, nat AS PRS_NAT_REF,
+	duckWrite(t,
+		`COPY (SELECT `+dcirKeys+`, ben AS BEN_NIR_PSA, 1 AS BEN_RNG_GEM, d1 AS EXE_SOI_DTD, d2 AS EXE_SOI_DTF, nat AS PRS_NAT_REF,
 			CAST(NULL AS DATE) AS PRE_PRE_DTD, CAST(1 AS DECIMAL(18,2)) AS PRS_ACT_QTE, exe AS PFS_EXE_NUM, pre AS PFS_PRE_NUM,
 			CAST(NULL AS VARCHAR) AS PRS_MTT_NUM
-		FROM (` + lines + `)) TO '` + filepath.Join(dir, "ER_PRS_F.parquet") + `' (FORMAT parquet)`,
+		FROM (`+lines+`)) TO '`+filepath.Join(dir, "ER_PRS_F.parquet")+`' (FORMAT parquet)`,
 		fmt.Sprintf(`COPY (SELECT %s AS BEN_NIR_PSA, 1 AS BEN_RNG_GEM, 1 AS BEN_SEX_COD, '1995' AS BEN_NAI_ANN, '057' AS BEN_RES_DPT FROM range(11) a(g), range(10) b(i))
 			TO '%s' (FORMAT parquet)`, ben, filepath.Join(dir, "IR_BEN_R.parquet")),
 		fmt.Sprintf(`COPY (SELECT %s AS PFS_PFS_NUM, '1' AS PFS_PRA_SPE FROM range(11) a(g)
 			UNION ALL SELECT * FROM (VALUES ('57810001', '56'), ('57240001', '24'))) TO '%s' (FORMAT parquet)`, gp, filepath.Join(dir, "DA_PRA_R.parquet")),
-	}
-	for _, s := range stmts {
-		if _, err := db.Exec(s); err != nil {
-			t.Fatalf("%v\n%s", err, s)
-		}
-	}
+	)
 	return dir
 }
 
@@ -88,16 +76,7 @@ func TestConfirmTransports(t *testing.T) {
 		{3, true, 7.85584, "30 trajets sur 40, quand 75,0 % des trajets de 10 généralistes"},
 	} {
 		t.Run(fmt.Sprint("soins=", tc.careA), func(t *testing.T) {
-			ctx := context.Background()
-			db, err := Open(ctx, tripsRegion(t, tc.careA))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			pr, err := Profile(ctx, db)
-			if err != nil {
-				t.Fatal(err)
-			}
+			db, pr := profiled(t, tripsRegion(t, tc.careA))
 			ind := indicatorIndex("transports")
 			f := &Funnel{Indicator: ind, Group: "1", Tau2: 0.01}
 			var flag *Point
@@ -121,7 +100,7 @@ func TestConfirmTransports(t *testing.T) {
 			}
 			res := &Result{Flags: []Flag{{Professionnel: "57110000", Anomalie: "surprescription_transport", Score: 8.49, Point: flag, Funnel: f}},
 				ZFlag: map[string]float64{"1": 3.63}}
-			if err := Confirm(ctx, db, res); err != nil {
+			if err := Confirm(context.Background(), db, res); err != nil {
 				t.Fatal(err)
 			}
 			if tc.kept {

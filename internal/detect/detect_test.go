@@ -18,6 +18,39 @@ import (
 
 func near(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
 
+// dcirKeys are the nine DCIR join keys of a hand-written claims line numbered k.
+const dcirKeys = `DATE '2025-01-01' AS FLX_DIS_DTD, DATE '2025-01-01' AS FLX_TRT_DTD, 1 AS FLX_EMT_TYP, 1 AS FLX_EMT_NUM, 1 AS FLX_EMT_ORD, '01C571' AS ORG_CLE_NUM, CAST(k AS BIGINT) AS DCT_ORD_NUM, 1 AS PRS_ORD_NUM, 1 AS REM_TYP_AFF`
+
+// duckWrite runs statements (COPY … TO a Parquet file) on a scratch DuckDB.
+func duckWrite(t *testing.T, stmts ...string) {
+	t.Helper()
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, s := range stmts {
+		if _, err := db.Exec(s); err != nil {
+			t.Fatalf("%v\n%s", err, s)
+		}
+	}
+}
+
+// profiled opens dir (Open) and profiles it; the database is closed with the test.
+func profiled(t *testing.T, dir string) (*sql.DB, *Profiles) {
+	t.Helper()
+	db, err := Open(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	pr, err := Profile(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, pr
+}
+
 // fixture writes a tiny region as Parquet with DuckDB itself: two GPs of the
 // same département, four patients in two age-sex strata.
 //
@@ -33,14 +66,8 @@ func near(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
 func fixture(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	db, err := sql.Open("duckdb", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	keys := `DATE '2025-01-01' AS FLX_DIS_DTD, DATE '2025-01-01' AS FLX_TRT_DTD, 1 AS FLX_EMT_TYP, 1 AS FLX_EMT_NUM, 1 AS FLX_EMT_ORD, '01C571' AS ORG_CLE_NUM, CAST(k AS BIGINT) AS DCT_ORD_NUM, 1 AS PRS_ORD_NUM, 1 AS REM_TYP_AFF`
-	stmts := []string{
-		`COPY (SELECT ` + keys + `, ben AS BEN_NIR_PSA, 1 AS BEN_RNG_GEM, CAST(d AS DATE) AS EXE_SOI_DTD, nat AS PRS_NAT_REF,
+	duckWrite(t,
+		`COPY (SELECT `+dcirKeys+`, ben AS BEN_NIR_PSA, 1 AS BEN_RNG_GEM, CAST(d AS DATE) AS EXE_SOI_DTD, nat AS PRS_NAT_REF,
 			CAST(pd AS DATE) AS PRE_PRE_DTD, CAST(q AS DECIMAL(18,2)) AS PRS_ACT_QTE, exe AS PFS_EXE_NUM, pre AS PFS_PRE_NUM,
 			CASE WHEN ben IN ('b1', 'b3') THEN '57110001' ELSE '57110002' END AS PRS_MTT_NUM
 		FROM (VALUES
@@ -52,35 +79,21 @@ func fixture(t *testing.T) string {
 			(6, 'b2', '2025-02-05', 6111, '2025-02-01', 10, NULL, '57110002'),
 			(7, 'b4', '2025-04-05', 6111, '2025-04-01', 10, NULL, '57110002'),
 			(8, 'b4', '2025-05-01', 6111, '2025-04-01', 10, NULL, '57110002')
-		) v(k, ben, d, nat, pd, q, exe, pre)) TO '` + filepath.Join(dir, "ER_PRS_F.parquet") + `' (FORMAT parquet)`,
-		`COPY (SELECT ` + keys + `, CAST(0 AS BIGINT) AS PHA_PRS_C13, 0 AS PHA_ACT_QSN FROM range(1) r(k) WHERE false) TO '` + filepath.Join(dir, "ER_PHA_F.parquet") + `' (FORMAT parquet)`,
+		) v(k, ben, d, nat, pd, q, exe, pre)) TO '`+filepath.Join(dir, "ER_PRS_F.parquet")+`' (FORMAT parquet)`,
+		`COPY (SELECT `+dcirKeys+`, CAST(0 AS BIGINT) AS PHA_PRS_C13, 0 AS PHA_ACT_QSN FROM range(1) r(k) WHERE false) TO '`+filepath.Join(dir, "ER_PHA_F.parquet")+`' (FORMAT parquet)`,
 		`COPY (SELECT * FROM (VALUES ('b1', 1, 1, '1995', '057'), ('b2', 1, 1, '1995', '057'), ('b3', 1, 2, '1975', '057'), ('b4', 1, 2, '1975', '057'))
-			v(BEN_NIR_PSA, BEN_RNG_GEM, BEN_SEX_COD, BEN_NAI_ANN, BEN_RES_DPT)) TO '` + filepath.Join(dir, "IR_BEN_R.parquet") + `' (FORMAT parquet)`,
-		`COPY (SELECT * FROM (VALUES ('57110001', '1'), ('57110002', '1')) v(PFS_PFS_NUM, PFS_PRA_SPE)) TO '` + filepath.Join(dir, "DA_PRA_R.parquet") + `' (FORMAT parquet)`,
-		`COPY (SELECT 'b9' AS BEN_NIR_PSA, 1 AS BEN_RNG_GEM, 41 AS IMB_ETM_NAT, DATE '2020-01-01' AS IMB_ALD_DTD, CAST(NULL AS DATE) AS IMB_ALD_DTF) TO '` + filepath.Join(dir, "IR_IMB_R.parquet") + `' (FORMAT parquet)`,
+			v(BEN_NIR_PSA, BEN_RNG_GEM, BEN_SEX_COD, BEN_NAI_ANN, BEN_RES_DPT)) TO '`+filepath.Join(dir, "IR_BEN_R.parquet")+`' (FORMAT parquet)`,
+		`COPY (SELECT * FROM (VALUES ('57110001', '1'), ('57110002', '1')) v(PFS_PFS_NUM, PFS_PRA_SPE)) TO '`+filepath.Join(dir, "DA_PRA_R.parquet")+`' (FORMAT parquet)`,
+		`COPY (SELECT 'b9' AS BEN_NIR_PSA, 1 AS BEN_RNG_GEM, 41 AS IMB_ETM_NAT, DATE '2020-01-01' AS IMB_ALD_DTD, CAST(NULL AS DATE) AS IMB_ALD_DTF) TO '`+filepath.Join(dir, "IR_IMB_R.parquet")+`' (FORMAT parquet)`,
 		`COPY (SELECT * FROM (VALUES (1, 1, '57110001', 'b1', DATE '2025-02-01', DATE '2025-02-10'), (2, 2, '57110002', 'b2', DATE '2025-02-01', DATE '2025-02-10'),
-			(3, 3, '57110002', 'b4', DATE '2025-04-01', DATE '2025-04-20')) v(ARR_NUM, ARR_INI_NUM, PFS_PRE_NUM, BEN_NIR_PSA, ARR_DEB_DTD, ARR_FIN_DTD)) TO '` + filepath.Join(dir, "MC_ARR_F.parquet") + `' (FORMAT parquet)`,
-		`COPY (SELECT CAST(1 AS BIGINT) AS PHA_CIP_C13, 'opioide' AS PHA_CLA_LIB) TO '` + filepath.Join(dir, "MC_PHA_R.parquet") + `' (FORMAT parquet)`,
-	}
-	for _, s := range stmts {
-		if _, err := db.Exec(s); err != nil {
-			t.Fatalf("%v\n%s", err, s)
-		}
-	}
+			(3, 3, '57110002', 'b4', DATE '2025-04-01', DATE '2025-04-20')) v(ARR_NUM, ARR_INI_NUM, PFS_PRE_NUM, BEN_NIR_PSA, ARR_DEB_DTD, ARR_FIN_DTD)) TO '`+filepath.Join(dir, "MC_ARR_F.parquet")+`' (FORMAT parquet)`,
+		`COPY (SELECT CAST(1 AS BIGINT) AS PHA_CIP_C13, 'opioide' AS PHA_CLA_LIB) TO '`+filepath.Join(dir, "MC_PHA_R.parquet")+`' (FORMAT parquet)`,
+	)
 	return dir
 }
 
 func TestStandardisationByHand(t *testing.T) {
-	ctx := context.Background()
-	db, err := Open(ctx, fixture(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	pr, err := Profile(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, pr := profiled(t, fixture(t))
 	if pr.Year != 2025 || len(pr.Prescribers) != 2 {
 		t.Fatalf("année %d, %d prescripteurs ; attendu 2025 et 2", pr.Year, len(pr.Prescribers))
 	}
@@ -285,11 +298,7 @@ func TestDetectPlanted(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	pr, err := Profile(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := Target(pr, DefaultOptions)
+	_, res, err := Run(ctx, db, DefaultOptions)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -380,12 +389,6 @@ func TestDetectPlanted(t *testing.T) {
 // is 2: A's patient counts 2 trips, not 80, and A is no outlier of trips.
 func TestTransportsWinsorised(t *testing.T) {
 	dir := fixture(t)
-	db, err := sql.Open("duckdb", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	keys := `DATE '2025-01-01' AS FLX_DIS_DTD, DATE '2025-01-01' AS FLX_TRT_DTD, 1 AS FLX_EMT_TYP, 1 AS FLX_EMT_NUM, 1 AS FLX_EMT_ORD, '01C571' AS ORG_CLE_NUM, CAST(k AS BIGINT) AS DCT_ORD_NUM, 1 AS PRS_ORD_NUM, 1 AS REM_TYP_AFF`
 	// Patients p0 (GP A's) and p1…p150 (GP B's), men of 30; each GP
 	// consults his own; the taxi 57810001 drives them on the GP's
 	// prescription: 80 trips for p0, 2 for each of the others.
@@ -394,30 +397,16 @@ func TestTransportsWinsorised(t *testing.T) {
 		UNION ALL
 		SELECT 1000 + 100 * i + j, 'p' || i, DATE '2025-03-01' + CAST(j AS INTEGER), 4214, '57810001', CASE WHEN i = 0 THEN '57110001' ELSE '57110002' END
 		FROM range(151) r(i), range(80) s(j) WHERE j < CASE WHEN i = 0 THEN 80 ELSE 2 END`
-	stmts := []string{
-		`COPY (SELECT ` + keys + `, ben AS BEN_NIR_PSA, 1 AS BEN_RNG_GEM, d AS EXE_SOI_DTD, nat AS PRS_NAT_REF,
+	duckWrite(t,
+		`COPY (SELECT `+dcirKeys+`, ben AS BEN_NIR_PSA, 1 AS BEN_RNG_GEM, d AS EXE_SOI_DTD, nat AS PRS_NAT_REF,
 			CAST(NULL AS DATE) AS PRE_PRE_DTD, CAST(1 AS DECIMAL(18,2)) AS PRS_ACT_QTE, exe AS PFS_EXE_NUM, pre AS PFS_PRE_NUM,
 			CASE WHEN ben = 'p0' THEN '57110001' ELSE '57110002' END AS PRS_MTT_NUM
-		FROM (` + lines + `)) TO '` + filepath.Join(dir, "ER_PRS_F.parquet") + `' (FORMAT parquet)`,
+		FROM (`+lines+`)) TO '`+filepath.Join(dir, "ER_PRS_F.parquet")+`' (FORMAT parquet)`,
 		`COPY (SELECT 'p' || i AS BEN_NIR_PSA, 1 AS BEN_RNG_GEM, 1 AS BEN_SEX_COD, '1995' AS BEN_NAI_ANN, '057' AS BEN_RES_DPT FROM range(151) r(i))
-			TO '` + filepath.Join(dir, "IR_BEN_R.parquet") + `' (FORMAT parquet)`,
-		`COPY (SELECT * FROM (VALUES ('57110001', '1'), ('57110002', '1'), ('57810001', '56')) v(PFS_PFS_NUM, PFS_PRA_SPE)) TO '` + filepath.Join(dir, "DA_PRA_R.parquet") + `' (FORMAT parquet)`,
-	}
-	for _, s := range stmts {
-		if _, err := db.Exec(s); err != nil {
-			t.Fatalf("%v\n%s", err, s)
-		}
-	}
-	ctx := context.Background()
-	ddb, err := Open(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ddb.Close()
-	pr, err := Profile(ctx, ddb)
-	if err != nil {
-		t.Fatal(err)
-	}
+			TO '`+filepath.Join(dir, "IR_BEN_R.parquet")+`' (FORMAT parquet)`,
+		`COPY (SELECT * FROM (VALUES ('57110001', '1'), ('57110002', '1'), ('57810001', '56')) v(PFS_PFS_NUM, PFS_PRA_SPE)) TO '`+filepath.Join(dir, "DA_PRA_R.parquet")+`' (FORMAT parquet)`,
+	)
+	_, pr := profiled(t, dir)
 	ind := indicatorIndex("transports")
 	ref := NewReference(pr.Prescribers, ind)
 	// One stratum (H 25-34): 151 pairs, all at 2 trips once winsorised:
