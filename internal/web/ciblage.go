@@ -247,6 +247,7 @@ type profilView struct {
 	Year            int
 	Rows            []profilRow
 	Flags           []detect.Flag
+	Ecartes         []detect.Unconfirmed // flags withdrawn at confirmation
 	Alerts          []detect.Alert
 	At              time.Time
 }
@@ -295,6 +296,11 @@ func (c *ciblage) profil(w http.ResponseWriter, r *http.Request) error {
 	for _, f := range run.res.Flags {
 		if f.Professionnel == num {
 			v.Flags = append(v.Flags, f)
+		}
+	}
+	for _, u := range run.res.Unconfirmed {
+		if u.Flag.Professionnel == num {
+			v.Ecartes = append(v.Ecartes, u)
 		}
 	}
 	for _, al := range run.alerts {
