@@ -60,7 +60,7 @@ type ciblage struct {
 type ciblageRun struct {
 	res     *detect.Result
 	alerts  []detect.Alert
-	rpps    map[string]string
+	rpps    map[string]string // PFS_PFS_NUM → RPPS (MC_PRA_R)
 	year    int
 	at      time.Time
 	elapsed time.Duration
