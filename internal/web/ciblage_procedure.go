@@ -57,8 +57,17 @@ func (s *Server) showPreparing(w http.ResponseWriter, r *http.Request, left time
 	secs := int(math.Ceil(max(left, time.Second).Seconds()))
 	w.Header().Set("Retry-After", fmt.Sprint(secs))
 	return s.render(w, r, http.StatusServiceUnavailable, "controle_preparation", view{Title: "Données de contrôle en préparation",
-		Data: preparationView{Message: preparingText(left), URL: r.URL.RequestURI(), Secondes: secs,
+		Data: preparationView{Message: preparingText(left), URL: reloadURL(r), Secondes: secs,
 			Detail: "Le serveur de démonstration génère une région synthétique (Parquet SNDS) pour les profils, le ciblage et les règles de fraude ; la page sera prête dans un instant."}})
+}
+
+// reloadURL is the page the preparation page's link reloads: the page asked
+// for, or the targeting list when a form was posted (its route is POST only).
+func reloadURL(r *http.Request) string {
+	if r.Method != http.MethodGet {
+		return "/controle/ciblage"
+	}
+	return r.URL.RequestURI()
 }
 
 // showComputing is the page of a control page asked for while the profiles
@@ -67,7 +76,7 @@ func (s *Server) showPreparing(w http.ResponseWriter, r *http.Request, left time
 func (s *Server) showComputing(w http.ResponseWriter, r *http.Request, since time.Duration) error {
 	w.Header().Set("Retry-After", "15")
 	return s.render(w, r, http.StatusServiceUnavailable, "controle_preparation", view{Title: "Profils en cours de calcul",
-		Data: preparationView{Message: fmt.Sprintf("Profils, ciblage et règles de fraude en cours de calcul depuis %d s", int(since.Seconds())), URL: r.URL.RequestURI(), Secondes: 15,
+		Data: preparationView{Message: fmt.Sprintf("Profils, ciblage et règles de fraude en cours de calcul depuis %d s", int(since.Seconds())), URL: reloadURL(r), Secondes: 15,
 			Detail: "Ils sont calculés une fois, au premier accès depuis le démarrage du serveur, puis gardés : une région entière demande quelques minutes. Le calcul continue même si cette page est fermée."}})
 }
 
