@@ -106,8 +106,3 @@ func LargeCachedOnWriter(db *DB) int {
 	}
 	return n
 }
-
-// SharedPageCachePages returns the minimum page count of SQLite's process-wide
-// page-cache group: it grows with every connection whose cache joins that
-// group, and stays put when each connection has its own (sqlite_pcache.go).
-func SharedPageCachePages() uint32 { return pcache1Global.Fgrp.FnMinPage }
