@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -92,6 +93,13 @@ func runSynth(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
+// pagePoolFor is the SQLite page pool a fill at that scale reserves: what the
+// writer's bulk cache and the readers take at scale 0.3 and above (the base
+// outgrows the writer's cache), 4 Gio per unit of scale below, 64 Mio at least.
+func pagePoolFor(scale float64) int64 {
+	return min(sqldb.BulkLoadPageCache, max(64<<20, int64(scale*(4<<30))))
+}
+
 // fillStore gives the operational store a year of casework: the organisation, the
 // year's closed arrêts with their avis (fileHistory, the store's bulk history
 // path, without pre-analysis), the avis d'arrêt still in flight at the end of the
@@ -99,6 +107,17 @@ func runSynth(ctx context.Context, e *env, args []string) error {
 // or finding it in the history), and a year of every other dossier type for the
 // region (fileYear), those filed through the intake with their pre-analysis.
 func fillStore(ctx context.Context, e *env, sf *storeFlags, enCours, clos []synth.ArretEnCours, plan yearPlan) error {
+	if !isPostgres(sf.db) {
+		// Before the base is opened: SQLite takes the pool at its initialisation.
+		// Only a caller that opened SQLite before in the same process (a test)
+		// goes without.
+		switch err := sqldb.ReservePageCache(pagePoolFor(plan.scale)); {
+		case errors.Is(err, sqldb.ErrPageCacheLate):
+			fmt.Fprintf(e.stderr, "Remarque : %v ; remplissage sans elle, plus lent.\n", err)
+		case err != nil:
+			return err
+		}
+	}
 	db, err := sf.open(ctx, e, true)
 	if err != nil {
 		return err

@@ -345,6 +345,11 @@ const (
 	writerCheckpoint     = 4000
 	bulkWriterCacheKiB   = 1 << 20
 	bulkWriterCheckpoint = 16000
+
+	// BulkLoadPageCache is the page-cache pool a bulk load reserves
+	// (ReservePageCache): the writer's bulk cache and 16 Mio for each of the
+	// eight readers, whose caches hold one read transaction's pages.
+	BulkLoadPageCache = (bulkWriterCacheKiB + 8*16384) << 10
 )
 
 // BulkLoad gives the SQLite writer a cache of 1 Gio, checkpoints every 16,000
