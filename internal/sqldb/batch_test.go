@@ -682,7 +682,7 @@ func TestBulkLoadSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c, k, s := pragmas(); c != -1<<20 || k != 16000 || s != 1 {
+	if c, k, s := pragmas(); c != -1<<20 || k != 65536 || s != 1 {
 		t.Fatalf("writer in a bulk load: cache_size %d, wal_autocheckpoint %d, synchronous %d", c, k, s)
 	}
 	before := mainFileSize(t, db)

@@ -107,7 +107,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		// "Mesures au calme du 3 décembre"), the shared mapping cost intake ≈ 25 %
 		// more processor (the file grows, the mapping is remapped) and did not
 		// shorten the worklist's tails once its index covers the name search.
-		common := "_pragma=foreign_keys(1)&_pragma=cache_size(-" + strconv.Itoa(connCacheKiB) + ")&_pragma=temp_store(2)&_pragma=busy_timeout(30000)&_pragma=synchronous(FULL)&_pragma=journal_mode(WAL)&_time_format=sqlite"
+		common := sqliteParams()
 		// The writer's COMMIT that takes the WAL past wal_autocheckpoint pages also
 		// copies the WAL into the database file and fsyncs it. 4,000 pages (16 Mio)
 		// rather than SQLite's 1,000: a page written by many groups (the leaves of
@@ -181,6 +181,12 @@ func sqliteAuditKey(path string) (*keyring.MACKey, error) {
 	return keyring.LoadMACKey(kp)
 }
 
+// sqliteParams are the settings of every SQLite connection Open makes (the
+// writer and the readers add theirs).
+func sqliteParams() string {
+	return "_pragma=foreign_keys(1)&_pragma=cache_size(-" + strconv.Itoa(connCacheKiB) + ")&_pragma=temp_store(2)&_pragma=busy_timeout(30000)&_pragma=synchronous(FULL)&_pragma=journal_mode(WAL)&_time_format=sqlite"
+}
+
 func escapePath(p string) string {
 	return (&url.URL{Path: p}).EscapedPath()
 }
@@ -250,6 +256,19 @@ type Tx struct {
 	fixed   context.Context
 	job     context.Context
 	pending *[]AuditEntry
+
+	// at, when set, is the clock of what the transaction writes (now): a bulk
+	// filing received at a time of its own (BulkFiling.Recue) sets it while it
+	// writes.
+	at time.Time
+}
+
+// now is the time the transaction writes: at when set, the store's clock else.
+func (t *Tx) now() time.Time {
+	if !t.at.IsZero() {
+		return t.at
+	}
+	return t.db.Now()
 }
 
 // ctx returns the context a statement runs under. In a group, a statement of a job
@@ -344,7 +363,7 @@ const (
 	connCacheKiB         = 65536
 	writerCheckpoint     = 4000
 	bulkWriterCacheKiB   = 1 << 20
-	bulkWriterCheckpoint = 16000
+	bulkWriterCheckpoint = 65536
 
 	// BulkLoadPageCache is the page-cache pool a bulk load reserves
 	// (ReservePageCache): the writer's bulk cache and 16 Mio for each of the
@@ -352,12 +371,14 @@ const (
 	BulkLoadPageCache = (bulkWriterCacheKiB + 8*16384) << 10
 )
 
-// BulkLoad gives the SQLite writer a cache of 1 Gio, checkpoints every 16,000
-// pages (64 Mio) rather than every 4,000, and commits without waiting for the
-// disk (synchronous NORMAL), until end is called: a bulk load (synth --db)
-// inserts millions of rows into indexes far larger than the 64 Mio cache,
-// re-reading their pages from the file; its checkpoints copy the same index
-// pages again and again; and it commits thousands of groups, each an fsync.
+// BulkLoad gives the SQLite writer a cache of 1 Gio, leaves the copy of the WAL
+// into the database file to a copier on another core (walcopier.go; the writer
+// checkpoints itself only past 65,536 pages, 256 Mio, rather than 4,000), and
+// commits without waiting for the disk (synchronous NORMAL), until end is
+// called: a bulk load (synth --db) inserts millions of rows into indexes far
+// larger than the 64 Mio cache, re-reading their pages from the file; its
+// checkpoints copy the same index pages again and again, between two of the
+// writer's transactions; and it commits thousands of groups, each an fsync.
 // Readers keep their settings. At scale 1.0 the history import goes from
 // 6 min 40 s to 5 min 5 s (docs/perf.md, branche h-annee5).
 //
@@ -379,11 +400,18 @@ func (db *DB) BulkLoad(ctx context.Context) (end func(context.Context) error, er
 		}
 		return nil
 	}
-	if err := set(ctx, fmt.Sprintf("PRAGMA cache_size = -%d", bulkWriterCacheKiB), fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", bulkWriterCheckpoint),
-		"PRAGMA synchronous = NORMAL"); err != nil {
+	copier, err := db.startWALCopier(walCopyEvery, walCopyStatement)
+	if err != nil {
 		return nil, err
 	}
+	if err := set(ctx, fmt.Sprintf("PRAGMA cache_size = -%d", bulkWriterCacheKiB), fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", bulkWriterCheckpoint),
+		"PRAGMA synchronous = NORMAL"); err != nil {
+		return nil, errors.Join(err, copier.close())
+	}
 	return func(ctx context.Context) error {
+		if err := copier.close(); err != nil {
+			return err
+		}
 		if err := set(ctx, "PRAGMA synchronous = FULL"); err != nil {
 			return err
 		}

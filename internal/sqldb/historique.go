@@ -68,6 +68,11 @@ type HistoryImport struct {
 
 	initials map[int64]int64
 	echelons map[string]bool
+	// noms holds the registered name of every assuré an earlier batch of the
+	// import registered or found: a later batch neither registers them again
+	// nor reads their name. The import assumes nobody else changes or removes
+	// them meanwhile, as in a bulk load (BulkLoad: nobody else writes).
+	noms map[medconseil.NIR]string
 	// deferred: the import dropped the secondary indexes of the big tables
 	// (index_differe.go); Finish builds them again.
 	deferred bool
@@ -96,6 +101,7 @@ func (h *HistoryImport) File(ctx context.Context, xs []ArretHistorique) error {
 	db := h.DB
 	if h.initials == nil {
 		h.initials = map[int64]int64{}
+		h.noms = map[medconseil.NIR]string{}
 	}
 	if h.Acteur == nil {
 		return medconseil.Internal(errors.New("history import without an importer"))
@@ -128,6 +134,7 @@ func (h *HistoryImport) File(ctx context.Context, xs []ArretHistorique) error {
 	}
 	var filed, replayed, created int
 	newInitials := map[int64]int64{}
+	var noms map[medconseil.NIR]string
 	deferred := h.deferred
 	err := db.run(ctx, db.w, false, func(tx *Tx) error {
 		filed, replayed, created = 0, 0, 0
@@ -188,8 +195,7 @@ func (h *HistoryImport) File(ctx context.Context, xs []ArretHistorique) error {
 		if err != nil {
 			return err
 		}
-		var noms map[medconseil.NIR]string
-		if created, noms, err = tx.historyAssures(ctx, h.Acteur, todo, xs); err != nil {
+		if created, noms, err = tx.historyAssures(ctx, h.Acteur, todo, xs, h.noms); err != nil {
 			return err
 		}
 		restore, err := tx.historyCountersOff(ctx)
@@ -258,6 +264,9 @@ func (h *HistoryImport) File(ctx context.Context, xs []ArretHistorique) error {
 	h.deferred = deferred
 	for ref, id := range newInitials {
 		h.initials[ref] = id
+	}
+	for nir, nom := range noms {
+		h.noms[nir] = nom
 	}
 	h.Filed += filed
 	h.Replayed += replayed
@@ -428,18 +437,24 @@ func (db *DB) sealHistory(ids []int64, todo []int, xs []ArretHistorique, arrets 
 // attributed to the importer, as a first filing does) and returns how many, with
 // the registered name of every assuré of the rows (the dossiers' nom_assure: one
 // read per chunk here rather than a subquery per row of the dossiers' INSERT,
-// whose hundreds of cursors SQLite links and unlinks one by one).
-func (t *Tx) historyAssures(ctx context.Context, a *medconseil.Acteur, todo []int, xs []ArretHistorique) (int, map[medconseil.NIR]string, error) {
-	seen := map[medconseil.NIR]bool{}
+// whose hundreds of cursors SQLite links and unlinks one by one). The assurés of
+// known (an earlier batch's names) are taken from it, without a statement.
+func (t *Tx) historyAssures(ctx context.Context, a *medconseil.Acteur, todo []int, xs []ArretHistorique, known map[medconseil.NIR]string) (int, map[medconseil.NIR]string, error) {
+	noms := map[medconseil.NIR]string{}
 	var order []*ArretHistorique
 	for _, i := range todo {
-		if x := &xs[i]; !seen[x.Assure.NIR] {
-			seen[x.Assure.NIR] = true
-			order = append(order, x)
+		x := &xs[i]
+		if _, ok := noms[x.Assure.NIR]; ok {
+			continue
 		}
+		if nom, ok := known[x.Assure.NIR]; ok {
+			noms[x.Assure.NIR] = nom
+			continue
+		}
+		noms[x.Assure.NIR] = "" // set below
+		order = append(order, x)
 	}
 	created := 0
-	noms := make(map[medconseil.NIR]string, len(order))
 	for lo := 0; lo < len(order); lo += historyRows {
 		chunk := order[lo:min(lo+historyRows, len(order))]
 		rows := make([][]any, len(chunk))

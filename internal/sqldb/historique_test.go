@@ -400,6 +400,20 @@ func TestHistoryImportDefersIndexes(t *testing.T) {
 	if diff := cmp.Diff(want, sqliteIndexes(t, db)); diff != "" {
 		t.Errorf("index après l'import (-avant +après) :\n%s", diff)
 	}
+	// The rebuild sorted on every core (temporary files, sorter threads), and
+	// gave the writer back Open's settings.
+	var store, threads int
+	if err := db.Write(ctx, func(tx *sqldb.Tx) error {
+		if err := tx.QueryRow(ctx, `PRAGMA temp_store -- after the rebuild`).Scan(&store); err != nil {
+			return err
+		}
+		return tx.QueryRow(ctx, `PRAGMA threads -- after the rebuild`).Scan(&threads)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if store != 2 || threads != 0 {
+		t.Errorf("writer after the rebuild: temp_store %d, threads %d; want 2 (memory) and 0, as Open leaves them", store, threads)
+	}
 	if n := countEch(t, db, `SELECT COUNT(*) FROM sqlite_master WHERE name = 'index_differe'`); n != 0 {
 		t.Errorf("index_differe reste après la reconstruction")
 	}

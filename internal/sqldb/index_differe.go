@@ -2,7 +2,9 @@ package sqldb
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 
 	"medconseil"
@@ -119,7 +121,11 @@ func (db *DB) RebuildDeferredIndexes(ctx context.Context, only func(name string)
 	if db.dialect != SQLite {
 		return nil
 	}
-	return db.run(ctx, db.w, false, func(t *Tx) error {
+	restore, err := db.sortOnCores(ctx)
+	if err != nil {
+		return err
+	}
+	return errors.Join(db.run(ctx, db.w, false, func(t *Tx) error {
 		pending, err := t.deferredPending(ctx)
 		if err != nil || !pending {
 			return err
@@ -161,5 +167,26 @@ func (db *DB) RebuildDeferredIndexes(ctx context.Context, only func(name string)
 			return medconseil.Internal(fmt.Errorf("index différés : %w", err))
 		}
 		return nil
-	})
+	}), restore(context.WithoutCancel(ctx)))
+}
+
+// sortOnCores lets the SQLite writer sort on every core until restore: SQLite's
+// sorter (CREATE INDEX) hands its runs to worker threads (PRAGMA threads) only
+// when its temporary files are files — with temp_store MEMORY, Open's setting,
+// it starts none (vdbesort.c) — so the writer takes temp_store FILE meanwhile.
+// The runs go to the system's temporary directory (SQLITE_TMPDIR, else
+// /var/tmp, /usr/tmp or /tmp), and the system's cache usually keeps them.
+func (db *DB) sortOnCores(ctx context.Context) (restore func(context.Context) error, err error) {
+	set := func(ctx context.Context, qs ...string) error {
+		for _, q := range qs {
+			if _, err := db.w.ExecContext(ctx, q); err != nil {
+				return medconseil.Internal(fmt.Errorf("tri des index : %s : %w", q, err))
+			}
+		}
+		return nil
+	}
+	if err := set(ctx, "PRAGMA temp_store = FILE", fmt.Sprintf("PRAGMA threads = %d", runtime.GOMAXPROCS(0))); err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context) error { return set(ctx, "PRAGMA threads = 0", "PRAGMA temp_store = MEMORY") }, nil
 }
