@@ -149,8 +149,6 @@ func fillStore(ctx context.Context, e *env, sf *storeFlags, enCours, clos []synt
 	}
 	operator := synthOperator()
 	m := sqldb.Meta{Adresse: "console", Finalite: "synthese"}
-	clock := db.Now
-	defer func() { db.Now = clock }()
 	// Which avis are filed: the first plan.max initial avis (all when 0) and the
 	// prolongations of those, as they come.
 	var sel []*synth.ArretEnCours
@@ -168,76 +166,65 @@ func fillStore(ctx context.Context, e *env, sf *storeFlags, enCours, clos []synt
 		}
 		sel = append(sel, a)
 	}
-	// Each avis is received the day after it starts (the store's clock), so the
-	// avis starting on a day are filed together, in parallel (the group commit
-	// then writes them in a few transactions): the initial avis first, then the
-	// prolongations, which name their initial avis.
-	sort.SliceStable(sel, func(i, j int) bool { return sel[i].Debut.Before(sel[j].Debut) })
-	ids := make(map[int64]int64, len(chosen))
-	created := 0
+	// Each avis is received the day after it starts, in the order of reception:
+	// the initial avis of a day, then its prolongations, which name their
+	// initial avis (filed before them, here or in the history). One load for
+	// the year: the group commit writes avis of several days together.
+	sort.SliceStable(sel, func(i, j int) bool {
+		if sel[i].Debut != sel[j].Debut {
+			return sel[i].Debut.Before(sel[j].Debut)
+		}
+		return !sel[i].Prolongation && sel[j].Prolongation
+	})
+	var batch []sqldb.BulkFiling
+	var nums []*synth.ArretEnCours
+	pos := make(map[int64]int, len(chosen)) // an initial avis's position in batch, from 1
+	for _, a := range sel {
+		cim, err := medconseil.ParseCIM10(a.CIM10)
+		if err != nil {
+			return err
+		}
+		x := sqldb.ArretInput{
+			Assure:       medconseil.Assure{NIR: a.NIR, Naissance: a.Naissance, Residence: a.Residence},
+			Prescripteur: medconseil.RPPS(a.PrescripteurRPPS),
+			Arret:        medconseil.ArretTravail{Nature: medconseil.NatureInitial, Debut: a.Debut, Fin: a.Fin, CIM10: cim, Libelle: a.Libelle},
+		}
+		f := sqldb.BulkFiling{Arret: &x, Recue: a.Debut.Time(time.UTC).Add(34 * time.Hour)}
+		if a.Prolongation {
+			x.Arret.Nature = medconseil.NatureProlongation
+			if k, ok := pos[a.Initial]; ok {
+				f.Names = k
+			} else if id, ok := hist.InitialID(a.Initial); ok { // an arrêt begun before the year
+				x.Arret.InitialID = id
+			} else {
+				continue // its initial avis starts later: not a prolongation of it
+			}
+		}
+		// With the salary the ij rule set needs for two thirds of them; the
+		// agents add the others.
+		if a.Num%3 != 0 {
+			x.Faits = map[string]string{"salaires_3_derniers_mois": fmt.Sprintf("%d,00", 4500+(a.Num*7919)%6000), "heures_3_mois": "455"}
+		}
+		f.Meta = m
+		f.Meta.IdemKey = fmt.Sprintf("synth-%d", a.Num)
+		batch = append(batch, f)
+		nums = append(nums, a)
+		if !a.Prolongation {
+			pos[a.Num] = len(batch)
+		}
+	}
 	t0, cpu0 := time.Now(), cpuTime()
 	g0, j0 := db.GroupStats()
-	for i := 0; i < len(sel); {
-		j := i
-		for j < len(sel) && sel[j].Debut == sel[i].Debut {
-			j++
+	got, err := in.FileInOrder(ctx, operator, batch, synthPreparers())
+	if err != nil {
+		for k, id := range got {
+			if id == 0 {
+				return fmt.Errorf("dépôt de l'arrêt %d : %w", nums[k].Num, err)
+			}
 		}
-		recu := sel[i].Debut.Time(time.UTC).Add(34 * time.Hour)
-		db.Now = func() time.Time { return recu }
-		for _, prolongations := range []bool{false, true} {
-			var batch []sqldb.BulkFiling
-			var nums []*synth.ArretEnCours
-			for _, a := range sel[i:j] {
-				if a.Prolongation != prolongations {
-					continue
-				}
-				cim, err := medconseil.ParseCIM10(a.CIM10)
-				if err != nil {
-					return err
-				}
-				x := sqldb.ArretInput{
-					Assure:       medconseil.Assure{NIR: a.NIR, Naissance: a.Naissance, Residence: a.Residence},
-					Prescripteur: medconseil.RPPS(a.PrescripteurRPPS),
-					Arret:        medconseil.ArretTravail{Nature: medconseil.NatureInitial, Debut: a.Debut, Fin: a.Fin, CIM10: cim, Libelle: a.Libelle},
-				}
-				if a.Prolongation {
-					initial, ok := ids[a.Initial]
-					if !ok { // an arrêt begun before the year: its initial avis is in the history
-						initial, ok = hist.InitialID(a.Initial)
-					}
-					if !ok {
-						continue // its initial avis starts later: not a prolongation of it
-					}
-					x.Arret.Nature, x.Arret.InitialID = medconseil.NatureProlongation, initial
-				}
-				// With the salary the ij rule set needs for two thirds of them; the
-				// agents add the others.
-				if a.Num%3 != 0 {
-					x.Faits = map[string]string{"salaires_3_derniers_mois": fmt.Sprintf("%d,00", 4500+(a.Num*7919)%6000), "heures_3_mois": "455"}
-				}
-				mm := m
-				mm.IdemKey = fmt.Sprintf("synth-%d", a.Num)
-				batch = append(batch, sqldb.BulkFiling{Arret: &x, Meta: mm})
-				nums = append(nums, a)
-			}
-			got, err := in.FileInOrder(ctx, operator, batch, synthPreparers())
-			if err != nil {
-				for k, id := range got {
-					if id == 0 {
-						return fmt.Errorf("dépôt de l'arrêt %d : %w", nums[k].Num, err)
-					}
-				}
-				return err
-			}
-			for k, a := range nums {
-				if !a.Prolongation {
-					ids[a.Num] = got[k]
-				}
-			}
-			created += len(got)
-		}
-		i = j
+		return err
 	}
+	created := len(got)
 	fmt.Fprintf(e.stdout, "Base opérationnelle : %d avis d'arrêt en cours déposés (%d candidats) en %s (processeur : %s ; %s)\n", created, len(enCours),
 		time.Since(t0).Round(time.Millisecond), (cpuTime() - cpu0).Round(time.Millisecond), groupsSince(db, g0, j0))
 	if err := fileYear(ctx, e, db, in, enCours, plan); err != nil {

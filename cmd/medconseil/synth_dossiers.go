@@ -68,8 +68,8 @@ type synthFiling struct {
 }
 
 // fileYear files a year of every non-arrêt type for the region: the volumes of
-// typeRates at the plan's scale, each request on a day of the year (the store's
-// clock is set to that day), its assuré drawn from the synthetic population (the
+// typeRates at the plan's scale, each request received on a day of the year
+// (BulkFiling.Recue), its assuré drawn from the synthetic population (the
 // residences and prescribers of the year's arrêts), AT/MP as sinistres with their
 // declaration, certificats initial, de prolongation and final. Deterministic for a
 // seed; idempotent (one key per request: running again files nothing twice).
@@ -102,62 +102,54 @@ func fileYear(ctx context.Context, e *env, db *sqldb.DB, in *sqldb.Intake, pool 
 				input: sqldb.DemandeInput{Assure: as, Prescripteur: medconseil.RPPS(p.PrescripteurRPPS), Demande: d, Faits: synthFaits(tr.typ)}})
 		}
 	}
-	sort.SliceStable(all, func(i, j int) bool { return all[i].day.Before(all[j].day) })
-	// The déclaration of an AT/MP sinistre is filed before its certificates (same
-	// day or later), so that sinistre_id resolves; ids are indexed by key.
-	ids := make(map[string]int64, len(all))
+	// In the order of reception: each day, the pieces that name none, then the
+	// AT/MP certificates, which name their sinistre's declaration (filed that day
+	// or before). One load for the year: the group commit writes requests of
+	// several days together.
+	sort.SliceStable(all, func(i, j int) bool {
+		if all[i].day != all[j].day {
+			return all[i].day.Before(all[j].day)
+		}
+		return !all[i].input.Demande.Has(medconseil.ChampSinistreID) && all[j].input.Demande.Has(medconseil.ChampSinistreID)
+	})
 	op := synthOperator()
-	clock := db.Now
-	defer func() { db.Now = clock }()
+	var batch []sqldb.BulkFiling
+	var fs []*synthFiling
+	pos := map[string]int{} // a declaration's position in batch, from 1
+	for k := range all {
+		f := &all[k]
+		x := f.input
+		b := sqldb.BulkFiling{Demande: &x, Meta: sqldb.Meta{Adresse: "console", Finalite: "synthese", IdemKey: f.key},
+			Recue: f.day.Time(time.UTC).Add(10 * time.Hour)}
+		if f.input.Demande.Has(medconseil.ChampSinistreID) {
+			n, ok := pos[f.chainKey]
+			if !ok {
+				continue // its declaration is not filed
+			}
+			b.Names = n
+		}
+		batch = append(batch, b)
+		fs = append(fs, f)
+		if f.key == f.chainKey {
+			pos[f.key] = len(batch)
+		}
+	}
 	t0 := time.Now()
 	g0, j0 := db.GroupStats()
-	for i := 0; i < len(all); {
-		day := all[i].day
-		j := i
-		for j < len(all) && all[j].day == day {
-			j++
-		}
-		noon := day.Time(time.UTC).Add(10 * time.Hour)
-		db.Now = func() time.Time { return noon }
-		// Within a day: first pieces, then the pieces that refer to them; each pass
-		// filed in the order of the plan (FileInOrder), so the ids are reproducible.
-		for _, pass := range []bool{false, true} {
-			var batch []sqldb.BulkFiling
-			var fs []*synthFiling
-			for k := i; k < j; k++ {
-				f := &all[k]
-				if f.input.Demande.Has(medconseil.ChampSinistreID) != pass {
-					continue
-				}
-				if pass {
-					id, ok := ids[f.chainKey]
-					if !ok {
-						continue
-					}
-					f.input.Demande.Valeurs[medconseil.ChampSinistreID] = medconseil.Valeur{N: id}
-				}
-				x := f.input
-				batch = append(batch, sqldb.BulkFiling{Demande: &x, Meta: sqldb.Meta{Adresse: "console", Finalite: "synthese", IdemKey: f.key}})
-				fs = append(fs, f)
-			}
-			got, err := in.FileInOrder(ctx, op, batch, synthPreparers())
-			if err != nil {
-				for k, id := range got {
-					if id == 0 {
-						return fmt.Errorf("dépôt %s : %w", fs[k].key, err)
-					}
-				}
-				return err
-			}
-			for k, f := range fs {
-				ids[f.key] = got[k]
-				counts[f.input.Demande.Type]++
+	got, err := in.FileInOrder(ctx, op, batch, synthPreparers())
+	if err != nil {
+		for k, id := range got {
+			if id == 0 {
+				return fmt.Errorf("dépôt %s : %w", fs[k].key, err)
 			}
 		}
-		i = j
+		return err
+	}
+	for _, f := range fs {
+		counts[f.input.Demande.Type]++
 	}
 	el := time.Since(t0)
-	fmt.Fprintf(e.stdout, "Base opérationnelle : une année %d de dossiers de tous types déposés et pré-analysés en %s (%.0f dossiers/s ; %s) :\n", plan.year, el.Round(time.Millisecond), float64(len(ids))/el.Seconds(), groupsSince(db, g0, j0))
+	fmt.Fprintf(e.stdout, "Base opérationnelle : une année %d de dossiers de tous types déposés et pré-analysés en %s (%.0f dossiers/s ; %s) :\n", plan.year, el.Round(time.Millisecond), float64(len(got))/el.Seconds(), groupsSince(db, g0, j0))
 	for _, tr := range typeRates {
 		fmt.Fprintf(e.stdout, "  %-12s %7d\n", tr.typ, counts[tr.typ])
 	}

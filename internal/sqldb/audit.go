@@ -179,7 +179,7 @@ func (t *Tx) journalShown(ctx context.Context, a *medconseil.Acteur, action, obj
 		return medconseil.Internal(errors.New("audit key missing: the journal cannot be sealed"))
 	}
 	e := AuditEntry{
-		Le:        t.db.Now(),
+		Le:        t.now(),
 		Action:    action,
 		Objet:     objet,
 		Divulgues: idList(shown),

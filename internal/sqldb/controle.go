@@ -337,7 +337,7 @@ func (t *Tx) insertControle(ctx context.Context, a *medconseil.Acteur, def *cont
 }
 
 func (t *Tx) insertControleAt(ctx context.Context, a *medconseil.Acteur, def *controle.Def, etape controle.Etape, dep, pro, rpps, anomalie, objet string, propID, parentID, dossierID int64) (int64, error) {
-	now := t.db.Now()
+	now := t.now()
 	var id int64
 	if err := t.QueryRow(ctx, `INSERT INTO controle (circuit, etape, version, departement, professionnel, rpps, anomalie, proposition_id, parent_id, dossier_id, objet, ouvert_le, ouvert_par, maj_le)
 		VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
@@ -364,7 +364,7 @@ func (t *Tx) addControleEvent(ctx context.Context, id int64, ev, etape string, l
 		}
 	}
 	if _, err := t.Exec(ctx, `INSERT INTO controle_evenement (controle_id, rang, evenement, etape, le, saisi_le, par, note_enc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		id, rang, ev, etape, le.String(), ts(t.db.Now()), par, enc); err != nil {
+		id, rang, ev, etape, le.String(), ts(t.now()), par, enc); err != nil {
 		return medconseil.Internal(err)
 	}
 	return nil
@@ -373,7 +373,7 @@ func (t *Tx) addControleEvent(ctx context.Context, id int64, ev, etape string, l
 // startControleEcheances cancels the pending deadlines that do not run in etape and
 // writes those ev starts, counted from the day of the event (from).
 func (t *Tx) startControleEcheances(ctx context.Context, def *controle.Def, id int64, ev string, etape controle.Etape, from, fin medconseil.Date) error {
-	now := t.db.Now()
+	now := t.now()
 	rows, err := t.Query(ctx, `SELECT id, nom FROM controle_echeance WHERE controle_id = ? AND statut = 'attente'`, id)
 	if err != nil {
 		return medconseil.Internal(err)
@@ -521,7 +521,7 @@ func (db *DB) ControleEvent(ctx context.Context, a *medconseil.Acteur, id int64,
 // checkEventInput checks the inputs of a transition, every error at once.
 func (t *Tx) checkEventInput(ctx context.Context, r *ControleRow, tr *controle.Transition, in *EventInput) error {
 	var errs []error
-	today := medconseil.DateOf(t.db.Now())
+	today := medconseil.DateOf(t.now())
 	in.Note, in.Issue = strings.TrimSpace(in.Note), strings.TrimSpace(in.Issue)
 	if in.Le.IsZero() {
 		errs = append(errs, medconseil.FieldErrorf("le", "date de l'événement manquante (jj/mm/aaaa)"))
@@ -718,7 +718,7 @@ func (t *Tx) controleEcheances(ctx context.Context, id int64, pendingOnly bool) 
 		return nil, medconseil.Internal(err)
 	}
 	defer rows.Close()
-	today := medconseil.DateOf(t.db.Now())
+	today := medconseil.DateOf(t.now())
 	var out []ControleEcheance
 	for rows.Next() {
 		var e ControleEcheance
@@ -1124,7 +1124,7 @@ func (t *Tx) insertContentieux(ctx context.Context, a *medconseil.Acteur, in Con
 	if err != nil {
 		return 0, err
 	}
-	if _, err := t.Exec(ctx, `INSERT INTO controle_element (controle_id, rang, genre, partie, contenu_enc, le, par) VALUES (?, 1, 'partie', 'requérant', ?, ?, ?)`, id, enc, ts(t.db.Now()), a.Login); err != nil {
+	if _, err := t.Exec(ctx, `INSERT INTO controle_element (controle_id, rang, genre, partie, contenu_enc, le, par) VALUES (?, 1, 'partie', 'requérant', ?, ?, ?)`, id, enc, ts(t.now()), a.Login); err != nil {
 		return 0, medconseil.Internal(err)
 	}
 	return id, nil
@@ -1149,7 +1149,7 @@ func (t *Tx) msapOnFiled(ctx context.Context, id int64, prescripteur medconseil.
 	if err != nil {
 		return medconseil.Internal(err)
 	}
-	now := t.db.Now()
+	now := t.now()
 	if _, err := t.Exec(ctx, `INSERT INTO msap_arret (dossier_id, controle_id, statut, depuis) VALUES (?, ?, 'attente_accord', ?)`, id, cid, ts(now)); err != nil {
 		return medconseil.Internal(err)
 	}

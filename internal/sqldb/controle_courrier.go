@@ -36,7 +36,7 @@ func (t *Tx) addControleCourrier(ctx context.Context, a *medconseil.Acteur, id i
 	if !ok {
 		return 0, "", medconseil.FieldErrorf("le", "aucun service médical ne couvre le département %s le %s", l.Departement, l.Date.Francais())
 	}
-	now := t.db.Now()
+	now := t.now()
 	var cid int64
 	if err := t.QueryRow(ctx, `INSERT INTO controle_courrier (controle_id, reference, modele, objet, date_courrier, cree_le, par, taille, sha256, pdf_enc) VALUES (?, '', ?, ?, ?, ?, ?, 0, '', '') RETURNING id`,
 		id, l.Modele, l.Objet, l.Date.String(), ts(now), a.Login).Scan(&cid); err != nil {

@@ -181,7 +181,7 @@ func (t *Tx) dossierEvent(ctx context.Context, a *medconseil.Acteur, r *dossierR
 		return &medconseil.Error{Code: medconseil.ECONFLICT, Field: "creneau", Message: fmt.Sprintf("un dossier %s à l'état « %s » ne peut plus être mis en « %s »", strings.ToLower(r.Type.Label()), r.Etat.Label(), target.Label())}
 	}
 	etat := tr.Vers
-	res, err := t.Exec(ctx, `UPDATE dossier SET etat = ?, version = version + 1, maj_le = ? WHERE id = ? AND version = ?`, string(etat), ts(t.db.Now()), r.ID, r.Version)
+	res, err := t.Exec(ctx, `UPDATE dossier SET etat = ?, version = version + 1, maj_le = ? WHERE id = ? AND version = ?`, string(etat), ts(t.now()), r.ID, r.Version)
 	if err != nil {
 		return medconseil.Internal(err)
 	}

@@ -38,7 +38,7 @@ func ijDossier(t medconseil.TypeDossier) bool {
 
 // onConvocation writes the convocation letter to the assuré and notifies the caisse.
 func (t *Tx) onConvocation(ctx context.Context, a *medconseil.Acteur, r *dossierRow, c *medconseil.Convocation) error {
-	today := medconseil.DateOf(t.db.Now().In(parisTZ))
+	today := medconseil.DateOf(t.now().In(parisTZ))
 	day, when := slotWhen(c.Creneau.Debut)
 	as, err := t.identity(ctx, a, r)
 	if err != nil {
@@ -110,7 +110,7 @@ func (t *Tx) onConvocation(ctx context.Context, a *medconseil.Acteur, r *dossier
 // the other dossier types the caisse is informed of the absence (a pénalité
 // financière is possible, L114-17-1 II 5°).
 func (t *Tx) onNoShow(ctx context.Context, a *medconseil.Acteur, r *dossierRow, c *medconseil.Convocation) error {
-	today := medconseil.DateOf(t.db.Now().In(parisTZ))
+	today := medconseil.DateOf(t.now().In(parisTZ))
 	_, when := slotWhen(c.Creneau.Debut)
 	what := "ne s'est pas présenté à"
 	if c.Statut == medconseil.ConvRefus {

@@ -26,7 +26,7 @@ func (t *Tx) secondeConvocation(ctx context.Context, a *medconseil.Acteur, r *do
 		c.Suite = manual + " Seuls les agents administratifs et praticiens-conseils du territoire convoquent."
 		return nil
 	}
-	now := t.db.Now().In(parisTZ)
+	now := t.now().In(parisTZ)
 	delai, ref, err := secondeDelai(medconseil.DateOf(now))
 	if err != nil {
 		return err

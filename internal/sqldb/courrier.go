@@ -82,7 +82,7 @@ func parseFieldSet(s string) medconseil.FieldSet {
 // the employer or the assuré), an invalid letter or a missing dossier is an error
 // and nothing is written — the caller's transaction should then roll back.
 func (t *Tx) AddCourrier(ctx context.Context, c CourrierInput) (id int64, ref string, err error) {
-	return t.addCourrier(ctx, c, t.db.Now())
+	return t.addCourrier(ctx, c, t.now())
 }
 
 // addCourrier is AddCourrier at time now: the deadline sweep reads the clock once

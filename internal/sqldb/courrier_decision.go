@@ -25,7 +25,7 @@ import (
 
 // courriersAvis writes the letters of the avis v that a just gave on dossier id.
 func (t *Tx) courriersAvis(ctx context.Context, a *medconseil.Acteur, id int64, v medconseil.Avis) error {
-	now := t.db.Now()
+	now := t.now()
 	d, err := t.decisionOf(ctx, id, now)
 	if err != nil {
 		return err

@@ -483,7 +483,7 @@ func (t *Tx) idemSave(ctx context.Context, a *medconseil.Acteur, m Meta, route s
 		return nil
 	}
 	_, err := t.Exec(ctx, `INSERT INTO idempotence (utilisateur_id, cle, route, corps_hash, statut, reponse, cree_le) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		a.ID, m.IdemKey, route, m.BodyHash, status, body, ts(t.db.Now()))
+		a.ID, m.IdemKey, route, m.BodyHash, status, body, ts(t.now()))
 	if isUniqueViolation(err) {
 		return errIdemRace
 	}

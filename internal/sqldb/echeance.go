@@ -113,7 +113,7 @@ func (t *Tx) writeStart(ctx context.Context, id int64, st lifecycleStart) error 
 		}
 		return medconseil.Internal(err)
 	}
-	now := t.db.Now()
+	now := t.now()
 	for _, p := range st.plan {
 		if err := t.insertEcheance(ctx, id, p, now); err != nil {
 			return err
@@ -147,7 +147,7 @@ func (t *Tx) LifecycleEvent(ctx context.Context, id int64, typ medconseil.TypeDo
 	if !ok {
 		return medconseil.Internal(fmt.Errorf("no lifecycle for dossier type %q", typ))
 	}
-	now := t.db.Now()
+	now := t.now()
 	if err := t.cancelEcheances(ctx, l, id, etat, ev, now); err != nil {
 		return err
 	}

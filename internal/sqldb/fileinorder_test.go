@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -130,6 +131,102 @@ func TestFileInOrderContract(t *testing.T) {
 			}
 			if n := count(t, db, "dossier") - dossiers; n != len(xs) {
 				t.Fatalf("%d dossiers after the list was filed again, want %d", n, len(xs))
+			}
+		})
+	})
+}
+
+// A filing of FileInOrder received at a time of its own (Recue) writes that time
+// (its reception, its journal entry); one that names an earlier filing of the
+// list (Names) names its dossier, be it filed by the same load or replayed from
+// an earlier one (its first id, even when the naming filing was prepared while
+// the named one was still in flight, with another id reserved for it); a Names
+// that does not point back is refused before anything is written. On both
+// engines.
+func TestFileInOrderNames(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		as := actors(t, db)
+		in := intake(t, db)
+		a := as["prescripteur.demo"]
+		db.SetGroupSize(4, 0)
+		defer db.SetGroupSize(0, 0)
+		const nir = "284127511800113"
+		d0, _ := medconseil.ParseDate("2026-02-02")
+		// initial and prolongation avis, the prolongation naming its initial
+		// (position from 1); each received the day after it starts.
+		pair := func(key string, d medconseil.Date, names int) (initial, prolongation sqldb.BulkFiling) {
+			i := arret(t, nir, d.String(), d.AddDays(6).String(), "M545", "lombalgie", "")
+			p := arret(t, nir, d.AddDays(7).String(), d.AddDays(13).String(), "M545", "lombalgie", "")
+			p.Arret.Nature = medconseil.NatureProlongation
+			initial = sqldb.BulkFiling{Arret: &i, Meta: sqldb.Meta{IdemKey: key + "-i"}, Recue: d.Time(time.UTC).Add(34 * time.Hour)}
+			prolongation = sqldb.BulkFiling{Arret: &p, Meta: sqldb.Meta{IdemKey: key + "-p"}, Recue: d.AddDays(7).Time(time.UTC).Add(34 * time.Hour), Names: names}
+			return initial, prolongation
+		}
+		initialOf := func(id int64) (initial int64, recue, journal string) {
+			t.Helper()
+			if err := db.Read(ctx, func(tx *sqldb.Tx) error {
+				if err := tx.QueryRow(ctx, `SELECT COALESCE(a.initial_id, 0), d.recue_le FROM arret a JOIN dossier d ON d.id = a.dossier_id WHERE a.dossier_id = ?`, id).Scan(&initial, &recue); err != nil {
+					return err
+				}
+				return tx.QueryRow(ctx, `SELECT le FROM audit WHERE objet = ? AND action = 'arret.depot'`, fmt.Sprintf("dossier:%d", id)).Scan(&journal)
+			}); err != nil {
+				t.Fatal(err)
+			}
+			return initial, recue, journal
+		}
+
+		t.Run("même chargement", func(t *testing.T) {
+			i1, p1 := pair("noms-1", d0, 1)
+			i2, p2 := pair("noms-2", d0.AddDays(28), 3)
+			ids, err := in.FileInOrder(ctx, a, []sqldb.BulkFiling{i1, p1, i2, p2}, 3)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for k, want := range map[int]int64{1: ids[0], 3: ids[2]} {
+				got, recue, journal := initialOf(ids[k])
+				if got != want || ids[k] == 0 {
+					t.Fatalf("prolongation %d (dossier %d) names dossier %d, want its initial avis %d", k, ids[k], got, want)
+				}
+				day := d0.AddDays(28*(k/2) + 8).String()
+				if !strings.HasPrefix(recue, day+"T10:00:00") || !strings.HasPrefix(journal, day+"T10:00:00") {
+					t.Fatalf("prolongation %d received %s, journaled %s; want both at %sT10:00:00Z (its Recue)", k, recue, journal, day)
+				}
+			}
+		})
+
+		t.Run("désigné rejoué", func(t *testing.T) {
+			i3, p3 := pair("noms-3", d0.AddDays(56), 1)
+			first, err := in.FileInOrder(ctx, a, []sqldb.BulkFiling{i3}, 3)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The initial avis is replayed: its verdict comes after a slow
+			// commit, so that its prolongation is prepared meanwhile (on
+			// SQLite, with the id reserved for the replay).
+			sqldb.SetBeforeCommit(db, func() error { time.Sleep(50 * time.Millisecond); return nil })
+			ids, err := in.FileInOrder(ctx, a, []sqldb.BulkFiling{i3, p3}, 3)
+			sqldb.SetBeforeCommit(db, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ids[0] != first[0] {
+				t.Fatalf("replayed initial avis: id %d, first filed as %d", ids[0], first[0])
+			}
+			if got, _, _ := initialOf(ids[1]); got != first[0] {
+				t.Fatalf("prolongation of a replayed initial avis names dossier %d, want %d", got, first[0])
+			}
+		})
+
+		t.Run("désignation invalide", func(t *testing.T) {
+			dossiers := count(t, db, "dossier")
+			i4, p4 := pair("noms-4", d0.AddDays(84), 2)
+			_, err := in.FileInOrder(ctx, a, []sqldb.BulkFiling{i4, p4}, 3)
+			var me *medconseil.Error
+			if !errors.As(err, &me) || me.Field != "depot[2].names" {
+				t.Fatalf("a filing naming itself: %v, want a French error on depot[2].names", err)
+			}
+			if n := count(t, db, "dossier"); n != dossiers {
+				t.Fatalf("%d dossiers written by a refused list", n-dossiers)
 			}
 		})
 	})

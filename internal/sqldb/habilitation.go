@@ -43,7 +43,7 @@ func (t *Tx) request(ctx context.Context, by *medconseil.Acteur, uid int64, natu
 		login = by.Login
 	}
 	if _, err := t.Exec(ctx, `INSERT INTO habilitation_demande (utilisateur_id, nature, role, niveau, code, password_hash, demande_par, demande_par_id, demande_le) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		uid, nature, string(h.Role), string(h.Territoire.Niveau), h.Territoire.Code, passwordHash, login, byID, ts(t.db.Now())); err != nil {
+		uid, nature, string(h.Role), string(h.Territoire.Niveau), h.Territoire.Code, passwordHash, login, byID, ts(t.now())); err != nil {
 		return medconseil.Internal(err)
 	}
 	return nil

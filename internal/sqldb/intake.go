@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"medconseil"
@@ -54,6 +56,8 @@ type filing struct {
 	arret         *medconseil.ArretTravail
 	demande       *medconseil.Demande
 	faits         map[string]string
+	// at, when set, is when the filing is received (BulkFiling.Recue).
+	at time.Time
 }
 
 // FileArret files an avis d'arrêt de travail (POST /api/v1/arrets, or
@@ -115,6 +119,41 @@ type BulkFiling struct {
 	Arret   *ArretInput
 	Demande *DemandeInput
 	Meta    Meta
+	// Recue, when set, is when the filing is received: the time of everything
+	// it writes (its reception and deadlines, its pre-analysis, its journal
+	// entry), as the store's clock (DB.Now) gives it otherwise. A load of many
+	// days can then go in one call.
+	Recue time.Time
+	// Names, when set, is the position (from 1) in the same list of an earlier
+	// filing whose dossier this one names — the initial avis of a prolongation
+	// (Arret.Arret.InitialID) or the sinistre of an AT/MP certificate (the
+	// Demande's sinistre_id) — whose id FileInOrder fills in.
+	Names int
+}
+
+// naming returns x naming dossier id (Names), x itself unchanged.
+func (x BulkFiling) naming(id int64) BulkFiling {
+	switch {
+	case x.Arret != nil:
+		a := *x.Arret
+		a.Arret.InitialID = id
+		x.Arret = &a
+	case x.Demande != nil && x.Demande.Demande != nil:
+		d := *x.Demande
+		d.Demande = sinistreNamed(d.Demande, id)
+		x.Demande = &d
+	}
+	return x
+}
+
+// sinistreNamed returns a copy of d naming sinistre id.
+func sinistreNamed(d *medconseil.Demande, id int64) *medconseil.Demande {
+	c := &medconseil.Demande{Type: d.Type, Valeurs: maps.Clone(d.Valeurs)}
+	if c.Valeurs == nil {
+		c.Valeurs = map[string]medconseil.Valeur{}
+	}
+	c.Valeurs[medconseil.ChampSinistreID] = medconseil.Valeur{N: id}
+	return c
 }
 
 // FileInOrder files xs as FileArret and FileDemande would, one by one — each
@@ -124,9 +163,31 @@ type BulkFiling struct {
 // order of xs. On SQLite (one writer) the dossiers' ids and the journal then follow
 // xs, so a load is reproducible. It returns each filing's id (0 after a failure)
 // and the first error; the filings after a failing one are not filed.
+//
+// A filing may name an earlier one of xs (BulkFiling.Names). On SQLite, with ids
+// reserved, it is prepared without waiting for the one it names to be committed:
+// with that filing's reserved id, which the writer checks when it writes (a
+// filing replayed keeps its first id: the writer then names that one, seals the
+// rows again and pre-analyses afresh). Its pre-analysis, made before the named
+// dossier was there, is done again by the writer, as for any filing whose
+// assuré's dossiers changed meanwhile (the named dossier is the same assuré's).
+// Elsewhere it waits for the named filing's verdict.
 func (in *Intake) FileInOrder(ctx context.Context, a *medconseil.Acteur, xs []BulkFiling, workers int) ([]int64, error) {
 	if workers < 1 {
 		workers = 1
+	}
+	// The named filings: a verdict to wait for, an id the writer gives.
+	named := map[int]*namedFiling{}
+	for i, x := range xs {
+		if x.Names == 0 {
+			continue
+		}
+		if x.Names < 1 || x.Names > i {
+			return make([]int64, len(xs)), medconseil.FieldErrorf(fmt.Sprintf("depot[%d].names", i+1), "le dépôt n° %d désigne le dépôt n° %d, qui ne le précède pas dans la liste", i+1, x.Names)
+		}
+		if named[x.Names-1] == nil {
+			named[x.Names-1] = &namedFiling{done: make(chan struct{})}
+		}
 	}
 	parent := ctx
 	ids := make([]int64, len(xs))
@@ -172,10 +233,53 @@ func (in *Intake) FileInOrder(ctx context.Context, a *medconseil.Acteur, xs []Bu
 			}
 		}
 	}()
+	// nameIn gives filing i, which names filing k, the id of k: the one its
+	// verdict gave; on SQLite, if k is still in flight, its reserved id (spec:
+	// the writer checks it); elsewhere, once its verdict is in.
+	nameIn := func(i int) (x BulkFiling, spec *namedFiling, err error) {
+		x, k := xs[i], xs[i].Names-1
+		nf := named[k]
+		var id int64
+		select {
+		case <-nf.done:
+			id = ids[k]
+		default:
+			if rids[k] != 0 && in.DB.dialect == SQLite {
+				id, spec = rids[k], nf
+				break
+			}
+			select {
+			case <-nf.done:
+				id = ids[k]
+			case <-ctx.Done():
+				return x, nil, ctx.Err()
+			}
+		}
+		if id == 0 {
+			return x, nil, medconseil.FieldErrorf(fmt.Sprintf("depot[%d].names", i+1), "le dépôt n° %d qu'il désigne n'est pas déposé", x.Names)
+		}
+		return x.naming(id), spec, nil
+	}
 	for w := 0; w < workers; w++ {
 		go func() {
 			for i := range next {
-				p, err := in.prepareBulk(ctx, a, xs[i], rids[i])
+				x, spec := xs[i], (*namedFiling)(nil)
+				var err error
+				if x.Names > 0 {
+					if x, spec, err = nameIn(i); err != nil {
+						ready[i] <- slot{nil, err}
+						continue
+					}
+				}
+				p, err := in.prepareBulk(ctx, a, x, rids[i])
+				if p != nil {
+					if nf := named[i]; nf != nil {
+						p.out = &nf.id
+					}
+					if spec != nil {
+						p.named, p.namedAs = &spec.id, rids[x.Names-1]
+					}
+				}
 				ready[i] <- slot{p, err}
 			}
 		}()
@@ -214,15 +318,15 @@ func (in *Intake) FileInOrder(ctx context.Context, a *medconseil.Acteur, xs []Bu
 			// file it again on its own, as the API would.
 			q.p.id, _, err = in.file(ctx, a, q.p.f, q.p.m)
 		}
-		if err != nil {
-			if firstErr == nil {
-				firstErr = err
-				cancel()
-			}
-			continue
-		}
-		if firstErr == nil {
+		if err == nil && firstErr == nil {
 			ids[q.i] = q.p.id
+		}
+		if nf := named[q.i]; nf != nil {
+			close(nf.done) // after ids[q.i]: its waiters read it
+		}
+		if err != nil && firstErr == nil {
+			firstErr = err
+			cancel()
 		}
 	}
 	if firstErr == nil && seen < len(xs) {
@@ -247,6 +351,7 @@ func (in *Intake) prepareBulk(ctx context.Context, a *medconseil.Acteur, x BulkF
 	if err != nil {
 		return nil, err
 	}
+	f.at = x.Recue
 	var reserve func(context.Context) (int64, error)
 	if rid != 0 {
 		reserve = func(context.Context) (int64, error) { return rid, nil }
@@ -340,6 +445,21 @@ type preparedFiling struct {
 	// Set by write.
 	id     int64
 	replay bool
+	// A filing of FileInOrder that a later one names: out receives its id once
+	// written (0 if its write failed). A filing that names one still in flight
+	// when it was prepared (SQLite): named is that one's out, and namedAs the id
+	// it was prepared with, its reserved id.
+	out     *atomic.Int64
+	named   *atomic.Int64
+	namedAs int64
+}
+
+// namedFiling is a filing of FileInOrder that a later one names: done is closed
+// once its verdict is in (its id in FileInOrder's ids, 0 if it failed); id is
+// what its write gave, before its group commits.
+type namedFiling struct {
+	done chan struct{}
+	id   atomic.Int64
 }
 
 // sealedFiling is what a filing's write inserts besides the dossier row, sealed
@@ -359,7 +479,11 @@ type sealedFiling struct {
 // rows the write inserts.
 func (in *Intake) prepare(ctx context.Context, a *medconseil.Acteur, f *filing, m Meta, reserve func(context.Context) (int64, error)) (*preparedFiling, error) {
 	db := in.DB
-	p := &preparedFiling{in: in, ctx: ctx, a: a, f: f, m: m, now: db.Now(), dep: f.assure.Departement()}
+	now := f.at
+	if now.IsZero() {
+		now = db.Now()
+	}
+	p := &preparedFiling{in: in, ctx: ctx, a: a, f: f, m: m, now: now, dep: f.assure.Departement()}
 	if in.Analyst != nil {
 		ins := instructionOf(f, p.now)
 		if err := db.Read(ctx, func(tx *Tx) error {
@@ -431,7 +555,25 @@ func (p *preparedFiling) dossierValues() []any {
 
 // write is the filing's write transaction (run by the single writer, in its own
 // savepoint of a group).
-func (p *preparedFiling) write(tx *Tx) error {
+func (p *preparedFiling) write(tx *Tx) (err error) {
+	if p.out != nil {
+		defer func() {
+			if err != nil {
+				p.out.Store(0)
+			} else {
+				p.out.Store(p.id)
+			}
+		}()
+	}
+	if !p.f.at.IsZero() {
+		tx.at = p.f.at
+		defer func() { tx.at = time.Time{} }()
+	}
+	if p.named != nil {
+		if err := p.renamed(); err != nil {
+			return err
+		}
+	}
 	in, a, f, m, now, dep, scope, start, ctx := p.in, p.a, p.f, p.m, p.now, p.dep, p.scope, p.start, p.ctx
 	db := in.DB
 	pre, preAlerts, mark := p.pre, p.preAlerts, p.mark
@@ -546,6 +688,37 @@ func (p *preparedFiling) write(tx *Tx) error {
 	}
 	all := medconseil.FieldSet(0).With(medconseil.Identite).With(medconseil.Administratif).With(medconseil.Clinique)
 	return tx.journal(ctx, a, f.action, fmt.Sprintf("dossier:%d", id), all, m, ResultOK)
+}
+
+// renamed checks, as the writer writes it, the id a filing prepared while the
+// filing it names was in flight named (its reserved id): if that filing kept
+// another id (replayed: its first one), the filing names that one, its rows are
+// sealed again and its pre-analysis done again by the write.
+func (p *preparedFiling) renamed() error {
+	id := p.named.Load()
+	if id == p.namedAs {
+		return nil
+	}
+	if id == 0 {
+		return medconseil.FieldErrorf("names", "le dossier que ce dépôt désigne n'a pas été déposé")
+	}
+	switch {
+	case p.f.arret != nil:
+		ar := *p.f.arret
+		ar.InitialID = id
+		p.f.arret = &ar
+	case p.f.demande != nil:
+		p.f.demande = sinistreNamed(p.f.demande, id)
+	}
+	p.namedAs, p.pre, p.preAlerts, p.rows = id, nil, nil, nil
+	if p.rid != 0 {
+		rows, err := p.seal(p.rid)
+		if err != nil {
+			return err
+		}
+		p.rows = rows
+	}
+	return nil
 }
 
 // resolveLinks resolves, through the gate, the dossier a filing refers to: a

@@ -183,7 +183,7 @@ func (t *Tx) writeFiledStart(ctx context.Context, id int64, st lifecycleStart) e
 	if len(st.plan) == 0 {
 		return nil
 	}
-	now := ts(t.db.Now())
+	now := ts(t.now())
 	rows := make([][]any, len(st.plan))
 	for i, p := range st.plan {
 		rows[i] = []any{id, p.Echeance.Nom, p.Depuis, p.Limite, p.Due, now}

@@ -66,7 +66,7 @@ const notifyLock = 7007
 // readers' cursor. Call it after the decision's own writes (on PostgreSQL it takes
 // the outbox's lock, held until commit).
 func (t *Tx) Notify(ctx context.Context, n Notification) (seq int64, err error) {
-	return t.notify(ctx, n, t.db.Now())
+	return t.notify(ctx, n, t.now())
 }
 
 // notify is Notify at the time now: the deadline sweep reads its clock once a batch.

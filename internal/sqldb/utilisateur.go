@@ -146,7 +146,7 @@ func (t *Tx) setPassword(ctx context.Context, by *medconseil.Acteur, uid int64, 
 	if _, err := t.Exec(ctx, `DELETE FROM session WHERE utilisateur_id = ?`, uid); err != nil {
 		return medconseil.Internal(err)
 	}
-	if _, err := t.Exec(ctx, `UPDATE api_token SET revoque_le = ? WHERE revoque_le IS NULL AND utilisateur_id = ?`, ts(t.db.Now()), uid); err != nil {
+	if _, err := t.Exec(ctx, `UPDATE api_token SET revoque_le = ? WHERE revoque_le IS NULL AND utilisateur_id = ?`, ts(t.now()), uid); err != nil {
 		return medconseil.Internal(err)
 	}
 	return t.journal(ctx, by, "compte.mot_de_passe", "utilisateur:"+login, 0, m, ResultOK)
