@@ -57,7 +57,6 @@ func TestWALCopier(t *testing.T) {
 	}
 
 	t.Run("copie pendant le chargement", func(t *testing.T) {
-		before := runtime.NumGoroutine()
 		db, path := open(t)
 		end, err := db.BulkLoad(ctx)
 		if err != nil {
@@ -79,11 +78,10 @@ func TestWALCopier(t *testing.T) {
 		if err := db.Close(); err != nil {
 			t.Fatal(err)
 		}
-		goroutinesBack(t, before)
+		copierGone(t)
 	})
 
 	t.Run("arrêt en pleine copie", func(t *testing.T) {
-		before := runtime.NumGoroutine()
 		db, path := open(t)
 		end, err := db.BulkLoad(ctx)
 		if err != nil {
@@ -126,7 +124,7 @@ func TestWALCopier(t *testing.T) {
 		if err := db.Close(); err != nil {
 			t.Fatal(err)
 		}
-		goroutinesBack(t, before)
+		copierGone(t)
 	})
 
 	t.Run("copie en échec", func(t *testing.T) {
@@ -143,15 +141,18 @@ func TestWALCopier(t *testing.T) {
 	})
 }
 
-// goroutinesBack waits until at most before goroutines run (the copier's is
-// gone).
-func goroutinesBack(t *testing.T, before int) {
+// copierGone waits until no goroutine runs the copier's loop.
+func copierGone(t *testing.T) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
-	for runtime.NumGoroutine() > before {
+	for {
+		buf := make([]byte, 1<<20)
+		stacks := string(buf[:runtime.Stack(buf, true)])
+		if !strings.Contains(stacks, "sqldb.(*walCopier).loop") {
+			return
+		}
 		if time.Now().After(deadline) {
-			buf := make([]byte, 1<<20)
-			t.Fatalf("%d goroutines left, %d before:\n%s", runtime.NumGoroutine(), before, buf[:runtime.Stack(buf, true)])
+			t.Fatalf("the copier's goroutine left 5 s after the end of the load:\n%s", stacks)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
