@@ -40,7 +40,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	if len(args) > 0 && args[0] == "tableau" {
 		return runBenchTableau(ctx, e, args[1:])
 	}
-	const usage = "usage : medconseil bench intake [--db DSN] [--clients 32] [--duration 10s] [--types]\n        medconseil bench soak [--db DSN] [--clients 8] [--duration 30m] [--sample 1m]\n        medconseil bench backup [--dossiers N] [--runs 3]\n        medconseil bench worklist [--dossiers 1000000] [--requetes 600]\n        medconseil bench " + benchTableauUsage
+	const usage = "usage : medconseil bench intake [--db DSN] [--clients 32] [--duration 10s] [--types]\n        medconseil bench soak [--db DSN] [--clients 8] [--duration 30m] [--sample 1m]\n        medconseil bench backup [--dossiers N] [--runs 3]\n        medconseil bench worklist [--dossiers 1000000] [--requetes 600]\n        medconseil " + benchTableauUsage
 	if len(args) == 0 || (args[0] != "intake" && args[0] != "soak") {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
 			fmt.Fprintln(e.stdout, strings.Replace(usage, "usage :", "Usage :", 1))
@@ -220,6 +220,8 @@ func newBenchServer(ctx context.Context, e *env, sf *storeFlags, clients int) (_
 	// cleanup with a nil server (it panicked on every error, a missing --db file
 	// among them).
 	b := &benchServer{}
+	// The server measured collects as serve does.
+	serverGC(e.getenv)
 	defer func() {
 		if err != nil {
 			b.close()

@@ -122,6 +122,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 // in-flight requests get up to 20 seconds to finish. ready, if not nil, is called
 // with the base URL once the server accepts connections.
 func serve(ctx context.Context, e *env, db *sqldb.DB, log *slog.Logger, ln net.Listener, vf serveFlags, ready func(url string)) error {
+	serverGC(e.getenv)
 	cfg := web.DefaultConfig()
 	if vf.tokenDays > 0 {
 		cfg.TokenTTL = time.Duration(vf.tokenDays) * 24 * time.Hour
